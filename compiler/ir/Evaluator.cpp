@@ -1,0 +1,782 @@
+//===- Evaluator.cpp - evaluate .af expressions ---------------------------===//
+#include "afc/ir/Evaluator.h"
+
+#include "llvm/Support/Casting.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace afc;
+using namespace afc::ir;
+using namespace afc::ast;
+using llvm::cast;
+using llvm::dyn_cast;
+using llvm::SMRange;
+
+const Value *Scope::lookup(llvm::StringRef name) const {
+  for (const Scope *s = this; s; s = s->parent.get())
+    if (const Value *v = s->lookupLocal(name))
+      return v;
+  return nullptr;
+}
+
+void Scope::collectNames(std::vector<std::string> &out) const {
+  for (const Scope *s = this; s; s = s->parent.get())
+    for (auto &e : s->vars)
+      out.push_back(e.getKey().str());
+}
+
+const EinsumContext *Scope::einsum() const {
+  for (const Scope *s = this; s; s = s->parent.get())
+    if (s->einsumCtx)
+      return s->einsumCtx;
+  return nullptr;
+}
+
+const std::vector<std::string> &ir::builtinFunctionNames() {
+  static const std::vector<std::string> names = {
+      "abs",   "ceil",  "floor", "round", "int",      "float",    "sqrt",
+      "log",   "log2",  "log10", "exp",   "pow",      "min",      "max",
+      "sum",   "prod",  "len",   "range", "logspace", "linspace", "bool",
+      "str",   "list",  "any",   "all",   "isinf"};
+  return names;
+}
+
+std::nullopt_t Evaluator::error(SMRange r, const llvm::Twine &msg) {
+  if (!hadError)
+    firstErrorMessage = msg.str();
+  hadError = true;
+  if (diags)
+    diags->error(r, msg);
+  return std::nullopt;
+}
+
+static bool isInteger(const Value &v) {
+  return v.isNumber() && std::isfinite(v.asNumber()) &&
+         v.asNumber() == std::floor(v.asNumber());
+}
+
+/// Dimensions for `+`, `-` and comparisons: equal, or one side plain.
+static std::optional<Dimension> commonDimension(const Value &a,
+                                                const Value &b) {
+  Dimension da = a.getDimension(), db = b.getDimension();
+  if (da == db)
+    return da;
+  if (da.isDimensionless())
+    return db;
+  if (db.isDimensionless())
+    return da;
+  return std::nullopt;
+}
+
+std::optional<std::string> Evaluator::evalName(const Name &n,
+                                               const Scope &scope) {
+  std::string out;
+  for (const Name::Piece &p : n.pieces) {
+    if (!p.expr) {
+      out += p.text;
+      continue;
+    }
+    std::optional<Value> v = eval(*p.expr, scope);
+    if (!v)
+      return std::nullopt;
+    if (isInteger(*v) && v->getDimension().isDimensionless())
+      out += formatNumber(v->asNumber());
+    else if (v->isString())
+      out += v->asString();
+    else
+      return error(p.expr->getRange(),
+                   "a generated name can only contain integers and strings, "
+                   "not " + v->describe());
+  }
+  return out;
+}
+
+std::optional<Value> Evaluator::eval(const Expr &e, const Scope &scope) {
+  switch (e.getKind()) {
+  case Expr::EK_Number: {
+    auto &n = cast<NumberExpr>(e);
+    if (n.unit.empty())
+      return Value::number(n.value);
+    const Unit *u = lookupUnit(n.unit);
+    if (!u)
+      return error(n.unitRange, "unknown unit '" + n.unit + "'" +
+                                    didYouMean(n.unit, unitNames()));
+    return Value::number(n.value * u->scale, u->dimension);
+  }
+  case Expr::EK_String:
+    return Value::string(cast<StringExpr>(e).value);
+  case Expr::EK_Bool:
+    return Value::boolean(cast<BoolExpr>(e).value);
+  case Expr::EK_Name: {
+    auto &n = cast<NameExpr>(e);
+    std::optional<std::string> name = evalName(n.name, scope);
+    if (!name)
+      return std::nullopt;
+    if (const Value *v = scope.lookup(*name))
+      return *v;
+    if (*name == "inf")
+      return Value::number(INFINITY);
+    if (*name == "nan")
+      return Value::number(NAN);
+    if (*name == "pi")
+      return Value::number(M_PI);
+    std::vector<std::string> candidates;
+    scope.collectNames(candidates);
+    if (!hadError) {
+      unknownName = true;
+      unknownSpelling = *name;
+    }
+    return error(e.getRange(),
+                 "unknown name '" + *name + "'" + didYouMean(*name, candidates));
+  }
+  case Expr::EK_Member:
+    return evalMember(cast<MemberExpr>(e), scope);
+  case Expr::EK_Index:
+    return evalIndex(cast<IndexExpr>(e), scope);
+  case Expr::EK_Call:
+    return evalCall(cast<CallExpr>(e), scope);
+  case Expr::EK_Unary:
+    return evalUnary(cast<UnaryExpr>(e), scope);
+  case Expr::EK_Binary:
+    return evalBinary(cast<BinaryExpr>(e), scope);
+  case Expr::EK_Compare:
+    return evalCompare(cast<CompareExpr>(e), scope);
+  case Expr::EK_Cond: {
+    auto &c = cast<CondExpr>(e);
+    std::optional<Value> cond = eval(*c.cond, scope);
+    if (!cond)
+      return std::nullopt;
+    return eval(cond->truthy() ? *c.then : *c.otherwise, scope);
+  }
+  case Expr::EK_List: {
+    std::vector<Value> elems;
+    for (const ExprPtr &x : cast<ListExpr>(e).elements) {
+      std::optional<Value> v = eval(*x, scope);
+      if (!v)
+        return std::nullopt;
+      elems.push_back(std::move(*v));
+    }
+    return Value::list(std::move(elems));
+  }
+  case Expr::EK_ListComp: {
+    auto &lc = cast<ListCompExpr>(e);
+    auto elems = comprehension(*lc.element, lc.comp, scope);
+    if (!elems)
+      return std::nullopt;
+    return Value::list(std::move(*elems));
+  }
+  }
+  return error(e.getRange(), "cannot evaluate this expression");
+}
+
+std::optional<Value> Evaluator::evalUnary(const UnaryExpr &e, const Scope &s) {
+  std::optional<Value> v = eval(*e.operand, s);
+  if (!v)
+    return std::nullopt;
+  switch (e.op) {
+  case UnaryOp::Not:
+    return Value::boolean(!v->truthy());
+  case UnaryOp::Neg:
+  case UnaryOp::Plus:
+    if (!v->isNumber() && !v->isBool())
+      return error(e.getRange(), "cannot negate " + v->describe());
+    return Value::number(e.op == UnaryOp::Neg ? -v->asNumber() : v->asNumber(),
+                         v->getDimension());
+  case UnaryOp::Complement: {
+    if (!v->isSet())
+      return error(e.getRange(),
+                   "'~' takes a set of tensors or rank variables, not " +
+                       v->describe());
+    const EinsumContext *ctx = s.einsum();
+    NameSet universe = v->asSet().universe == NameSet::Tensors
+                           ? (ctx ? ctx->tensors : NameSet())
+                           : (ctx ? ctx->rankVariables : NameSet());
+    universe.universe = v->asSet().universe;
+    return Value::set(universe.minus(v->asSet()));
+  }
+  }
+  return std::nullopt;
+}
+
+std::optional<Value> Evaluator::evalBinary(const BinaryExpr &e,
+                                           const Scope &s) {
+  // Short-circuit like Python, returning the deciding operand.
+  if (e.op == BinaryOp::And || e.op == BinaryOp::Or) {
+    std::optional<Value> l = eval(*e.lhs, s);
+    if (!l)
+      return std::nullopt;
+    if ((e.op == BinaryOp::And) != l->truthy())
+      return l;
+    return eval(*e.rhs, s);
+  }
+  std::optional<Value> l = eval(*e.lhs, s);
+  if (!l)
+    return std::nullopt;
+  std::optional<Value> r = eval(*e.rhs, s);
+  if (!r)
+    return std::nullopt;
+  auto mismatch = [&]() {
+    return error(e.opRange, "cannot apply '" + spell(e.op) + "' to " +
+                                l->describe() + " and " + r->describe());
+  };
+  if (l->isSet() && r->isSet()) {
+    const NameSet &a = l->asSet(), &b = r->asSet();
+    switch (e.op) {
+    case BinaryOp::SetOr: return Value::set(a.unite(b));
+    case BinaryOp::SetAnd: return Value::set(a.intersect(b));
+    case BinaryOp::SetXor: return Value::set(a.symmetricDifference(b));
+    case BinaryOp::Sub: return Value::set(a.minus(b));
+    default: return mismatch();
+    }
+  }
+  if (l->isList() && r->isList() && e.op == BinaryOp::Add) {
+    std::vector<Value> out = l->asList();
+    out.insert(out.end(), r->asList().begin(), r->asList().end());
+    return Value::list(std::move(out));
+  }
+  if (l->isString() && r->isString() && e.op == BinaryOp::Add)
+    return Value::string(l->asString() + r->asString());
+  bool lNum = l->isNumber() || l->isBool(), rNum = r->isNumber() || r->isBool();
+  if (!lNum || !rNum)
+    return mismatch();
+  double a = l->asNumber(), b = r->asNumber();
+  Dimension da = l->getDimension(), db = r->getDimension();
+  switch (e.op) {
+  case BinaryOp::Add:
+  case BinaryOp::Sub: {
+    std::optional<Dimension> d = commonDimension(*l, *r);
+    if (!d)
+      return error(e.opRange, "cannot " +
+                                  std::string(e.op == BinaryOp::Add
+                                                  ? "add "
+                                                  : "subtract ") +
+                                  db.describe() + " (" + db.str() + ") " +
+                                  (e.op == BinaryOp::Add ? "to " : "from ") +
+                                  da.describe() + " (" + da.str() + ")");
+    return Value::number(e.op == BinaryOp::Add ? a + b : a - b, *d);
+  }
+  case BinaryOp::Mul:
+    return Value::number(a * b, da * db);
+  case BinaryOp::Div:
+    if (b == 0 && a == 0)
+      return error(e.opRange, "division of zero by zero");
+    return Value::number(b == 0 ? (a > 0 ? INFINITY : -INFINITY) : a / b,
+                         da / db);
+  case BinaryOp::FloorDiv:
+  case BinaryOp::Mod:
+    if (b == 0)
+      return error(e.opRange, "integer division or modulo by zero");
+    if (e.op == BinaryOp::FloorDiv)
+      return Value::number(std::floor(a / b), da / db);
+    return Value::number(a - b * std::floor(a / b), da);
+  case BinaryOp::Pow: {
+    if (!db.isDimensionless())
+      return error(e.rhs->getRange(), "an exponent must be a plain number");
+    if (!da.isDimensionless() && b != std::floor(b))
+      return error(e.rhs->getRange(),
+                   "a quantity with a unit can only be raised to an integer "
+                   "power");
+    return Value::number(std::pow(a, b), da.pow(int(b)));
+  }
+  case BinaryOp::SetOr:
+  case BinaryOp::SetAnd:
+  case BinaryOp::SetXor:
+    if (l->isBool() && r->isBool()) {
+      bool x = l->asBool(), y = r->asBool();
+      return Value::boolean(e.op == BinaryOp::SetOr    ? (x || y)
+                            : e.op == BinaryOp::SetAnd ? (x && y)
+                                                       : (x != y));
+    }
+    if (isInteger(*l) && isInteger(*r)) {
+      long long x = (long long)a, y = (long long)b;
+      return Value::number(double(e.op == BinaryOp::SetOr    ? (x | y)
+                                  : e.op == BinaryOp::SetAnd ? (x & y)
+                                                             : (x ^ y)));
+    }
+    return mismatch();
+  default:
+    return mismatch();
+  }
+}
+
+static bool valuesEqual(const Value &a, const Value &b) {
+  if ((a.isNumber() || a.isBool()) && (b.isNumber() || b.isBool()))
+    return a.asNumber() == b.asNumber();
+  if (a.getKind() != b.getKind())
+    return false;
+  switch (a.getKind()) {
+  case Value::String: return a.asString() == b.asString();
+  case Value::Set: return a.asSet().names == b.asSet().names;
+  case Value::List: {
+    if (a.asList().size() != b.asList().size())
+      return false;
+    for (size_t i = 0; i < a.asList().size(); ++i)
+      if (!valuesEqual(a.asList()[i], b.asList()[i]))
+        return false;
+    return true;
+  }
+  case Value::None: return true;
+  default: return false;
+  }
+}
+
+std::optional<Value> Evaluator::evalCompare(const CompareExpr &e,
+                                            const Scope &s) {
+  std::optional<Value> left = eval(*e.operands[0], s);
+  if (!left)
+    return std::nullopt;
+  if (e.ops.empty())
+    return left; // a parenthesised comparison
+  for (size_t i = 0; i < e.ops.size(); ++i) {
+    std::optional<Value> right = eval(*e.operands[i + 1], s);
+    if (!right)
+      return std::nullopt;
+    bool result;
+    CompareOp op = e.ops[i];
+    SMRange r(e.operands[i]->getRange().Start,
+              e.operands[i + 1]->getRange().End);
+    if (op == CompareOp::In || op == CompareOp::NotIn) {
+      bool found = false;
+      if (right->isSet()) {
+        if (left->isString())
+          found = right->asSet().contains(left->asString());
+        else if (left->isSet())
+          found = left->asSet().minus(right->asSet()).names.empty();
+        else
+          return error(r, "cannot test " + left->describe() + " for "
+                          "membership in a set");
+      } else if (right->isList()) {
+        for (const Value &v : right->asList())
+          found |= valuesEqual(*left, v);
+      } else if (right->isString() && left->isString()) {
+        found = right->asString().find(left->asString()) != std::string::npos;
+      } else if (right->isRecord() && left->isString()) {
+        found = right->asRecord().count(left->asString()) != 0;
+      } else {
+        return error(r, "'in' needs a set, list, string or record on its "
+                        "right, not " + right->describe());
+      }
+      result = op == CompareOp::In ? found : !found;
+    } else if (op == CompareOp::Eq || op == CompareOp::Ne) {
+      if (left->isNumber() && right->isNumber() &&
+          !commonDimension(*left, *right))
+        return error(r, "cannot compare " + left->describe() + " with " +
+                            right->describe());
+      bool eq = valuesEqual(*left, *right);
+      result = op == CompareOp::Eq ? eq : !eq;
+    } else {
+      bool ln = left->isNumber() || left->isBool();
+      bool rn = right->isNumber() || right->isBool();
+      if (!ln || !rn)
+        return error(r, "cannot order " + left->describe() + " and " +
+                            right->describe());
+      if (!commonDimension(*left, *right))
+        return error(r, "cannot compare " + left->describe() + " (" +
+                            left->getDimension().str() + ") with " +
+                            right->describe() + " (" +
+                            right->getDimension().str() + ")");
+      double a = left->asNumber(), b = right->asNumber();
+      result = op == CompareOp::Lt   ? a < b
+               : op == CompareOp::Le ? a <= b
+               : op == CompareOp::Gt ? a > b
+                                     : a >= b;
+    }
+    if (!result)
+      return Value::boolean(false);
+    left = std::move(right);
+  }
+  return Value::boolean(true);
+}
+
+std::optional<std::vector<Value>>
+Evaluator::iterate(const Value &v, SMRange r, const Scope &s) {
+  if (v.isList())
+    return v.asList();
+  if (v.isSet()) {
+    // Iterating a set yields one-element sets, so `t.bits_per_value` works.
+    std::vector<Value> out;
+    for (const std::string &n : v.asSet().names)
+      out.push_back(Value::set(NameSet::of(v.asSet().universe, {n})));
+    return out;
+  }
+  if (v.isRecord()) {
+    std::vector<Value> out;
+    for (auto &kv : v.asRecord())
+      out.push_back(Value::string(kv.first));
+    return out;
+  }
+  error(r, "cannot iterate over " + v.describe());
+  return std::nullopt;
+}
+
+std::optional<std::vector<Value>>
+Evaluator::comprehension(const Expr &element, const Comprehension &comp,
+                         const Scope &s) {
+  std::optional<Value> iter = eval(*comp.iter, s);
+  if (!iter)
+    return std::nullopt;
+  auto items = iterate(*iter, comp.iter->getRange(), s);
+  if (!items)
+    return std::nullopt;
+  std::vector<Value> out;
+  // The loop variable lives in its own frame; the parent is borrowed for
+  // the duration of this call only.
+  ScopePtr parent(std::shared_ptr<const Scope>(), &s);
+  for (const Value &item : *items) {
+    Scope frame(parent);
+    frame.define(comp.var, item);
+    if (comp.cond) {
+      std::optional<Value> keep = eval(*comp.cond, frame);
+      if (!keep)
+        return std::nullopt;
+      if (!keep->truthy())
+        continue;
+    }
+    std::optional<Value> v = eval(element, frame);
+    if (!v)
+      return std::nullopt;
+    out.push_back(std::move(*v));
+  }
+  return out;
+}
+
+std::optional<Value> Evaluator::evalMember(const MemberExpr &e,
+                                           const Scope &s) {
+  std::optional<Value> base = eval(*e.base, s);
+  if (!base)
+    return std::nullopt;
+  if (base->isRecord()) {
+    auto it = base->asRecord().find(e.member);
+    if (it != base->asRecord().end())
+      return it->second;
+    std::vector<std::string> fields;
+    for (auto &kv : base->asRecord())
+      fields.push_back(kv.first);
+    return error(e.memberRange, "no field '" + e.member + "'" +
+                                    didYouMean(e.member, fields));
+  }
+  if (base->isSet()) {
+    const NameSet &set = base->asSet();
+    const EinsumContext *ctx = s.einsum();
+    if (e.member == "tensors")
+      return base;
+    if (e.member == "bits_per_value") {
+      if (set.names.size() != 1)
+        return error(e.getRange(),
+                     "'.bits_per_value' needs a set of exactly one tensor; "
+                     "this one has " + std::to_string(set.names.size()));
+      if (!ctx || !ctx->bitsPerValue.count(set.names[0]))
+        return error(e.getRange(), "no bits per value is known for tensor '" +
+                                       set.names[0] + "'");
+      return Value::number(ctx->bitsPerValue.at(set.names[0]));
+    }
+    if (e.member == "rank_variables") {
+      NameSet out = NameSet::of(NameSet::RankVariables, {});
+      if (ctx)
+        for (const std::string &t : set.names) {
+          auto it = ctx->tensorRankVariables.find(t);
+          if (it != ctx->tensorRankVariables.end())
+            out = out.unite(it->second);
+        }
+      return Value::set(out);
+    }
+    return error(e.memberRange,
+                 "a set has no attribute '" + e.member + "'" +
+                     didYouMean(e.member, {"bits_per_value", "rank_variables",
+                                           "tensors"}));
+  }
+  return error(e.memberRange,
+               base->describe() + " has no attribute '" + e.member + "'");
+}
+
+std::optional<Value> Evaluator::evalIndex(const IndexExpr &e, const Scope &s) {
+  std::optional<Value> base = eval(*e.base, s);
+  if (!base)
+    return std::nullopt;
+  if (e.items.size() != 1 || !e.items[0].rank.empty())
+    return error(e.getRange(), "only Einsums use tensor subscripts such as "
+                               "'T[m, n]'; here a single index is expected");
+  std::optional<Value> idx = eval(*e.items[0].expr, s);
+  if (!idx)
+    return std::nullopt;
+  if (base->isList()) {
+    if (idx->isString()) {
+      // actions["read"]: find the record whose name matches.
+      for (const Value &v : base->asList())
+        if (v.isRecord()) {
+          auto it = v.asRecord().find("name");
+          if (it != v.asRecord().end() && it->second.isString() &&
+              it->second.asString() == idx->asString())
+            return v;
+        }
+      return error(e.items[0].expr->getRange(),
+                   "no element named \"" + idx->asString() + "\"");
+    }
+    if (!isInteger(*idx))
+      return error(e.items[0].expr->getRange(), "a list index must be an "
+                                                "integer");
+    long long i = (long long)idx->asNumber();
+    long long n = (long long)base->asList().size();
+    if (i < 0)
+      i += n;
+    if (i < 0 || i >= n)
+      return error(e.items[0].expr->getRange(),
+                   "index " + formatNumber(idx->asNumber()) +
+                       " is out of range for a list of " + std::to_string(n));
+    return base->asList()[i];
+  }
+  if (base->isRecord() && idx->isString()) {
+    auto it = base->asRecord().find(idx->asString());
+    if (it == base->asRecord().end())
+      return error(e.items[0].expr->getRange(),
+                   "no entry \"" + idx->asString() + "\"");
+    return it->second;
+  }
+  return error(e.getRange(), "cannot index " + base->describe());
+}
+
+std::optional<Value> Evaluator::evalCall(const CallExpr &e, const Scope &s) {
+  auto *callee = dyn_cast<NameExpr>(e.callee.get());
+  if (!callee || !callee->name.isPlain())
+    return error(e.callee->getRange(), "only built-in functions can be called");
+  std::string name = callee->name.pieces[0].text;
+  const auto &builtins = builtinFunctionNames();
+  if (std::find(builtins.begin(), builtins.end(), name) == builtins.end())
+    return error(e.callee->getRange(), "unknown function '" + name + "'" +
+                                           didYouMean(name, builtins));
+  std::vector<Value> args;
+  if (e.generator) {
+    auto items = comprehension(*e.args[0].value, *e.generator, s);
+    if (!items)
+      return std::nullopt;
+    args.push_back(Value::list(std::move(*items)));
+  } else {
+    for (const CallExpr::Arg &a : e.args) {
+      if (!a.keyword.empty())
+        return error(a.keywordRange, "'" + name + "' takes no keyword "
+                                     "arguments");
+      std::optional<Value> v = eval(*a.value, s);
+      if (!v)
+        return std::nullopt;
+      args.push_back(std::move(*v));
+    }
+  }
+  return builtin(name, e, args, s);
+}
+
+std::optional<Value> Evaluator::builtin(llvm::StringRef name,
+                                        const CallExpr &e,
+                                        std::vector<Value> &args,
+                                        const Scope &s) {
+  SMRange r = e.getRange();
+  auto arity = [&](size_t lo, size_t hi) -> bool {
+    if (args.size() >= lo && args.size() <= hi)
+      return true;
+    std::string want = lo == hi ? std::to_string(lo)
+                                : std::to_string(lo) + " to " +
+                                      std::to_string(hi);
+    error(r, "'" + name + "' takes " + want + " argument" +
+                 (hi == 1 ? "" : "s") + ", got " +
+                 std::to_string(args.size()));
+    return false;
+  };
+  auto number = [&](size_t i) -> std::optional<Value> {
+    if (args[i].isNumber() || args[i].isBool())
+      return args[i];
+    error(e.args.size() > i ? e.args[i].value->getRange() : r,
+          "'" + name + "' needs a number here, not " + args[i].describe());
+    return std::nullopt;
+  };
+  auto plainMath = [&](double (*f)(double)) -> std::optional<Value> {
+    if (!arity(1, 1))
+      return std::nullopt;
+    auto v = number(0);
+    if (!v)
+      return std::nullopt;
+    return Value::number(f(v->asNumber()));
+  };
+  // Aggregates accept one iterable or several arguments, like Python.
+  auto elements = [&]() -> std::optional<std::vector<Value>> {
+    if (args.size() == 1 && (args[0].isList() || args[0].isSet()))
+      return iterate(args[0], r, s);
+    return args;
+  };
+
+  if (name == "len") {
+    if (!arity(1, 1))
+      return std::nullopt;
+    if (args[0].isSet())
+      return Value::number(args[0].asSet().names.size());
+    if (args[0].isList())
+      return Value::number(args[0].asList().size());
+    if (args[0].isString())
+      return Value::number(args[0].asString().size());
+    return error(r, "'len' needs a set, list or string, not " +
+                        args[0].describe());
+  }
+  if (name == "abs") {
+    if (!arity(1, 1) || !number(0))
+      return std::nullopt;
+    return Value::number(std::fabs(args[0].asNumber()),
+                         args[0].getDimension());
+  }
+  if (name == "ceil" || name == "floor" || name == "round" || name == "int") {
+    if (!arity(1, 1) || !number(0))
+      return std::nullopt;
+    double x = args[0].asNumber();
+    double y = name == "ceil"    ? std::ceil(x)
+               : name == "floor" ? std::floor(x)
+               : name == "round" ? std::nearbyint(x)
+                                 : std::trunc(x);
+    return Value::number(y, args[0].getDimension());
+  }
+  if (name == "float") {
+    if (!arity(1, 1) || !number(0))
+      return std::nullopt;
+    return args[0];
+  }
+  if (name == "isinf") {
+    if (!arity(1, 1) || !number(0))
+      return std::nullopt;
+    return Value::boolean(std::isinf(args[0].asNumber()));
+  }
+  if (name == "bool") {
+    if (!arity(1, 1))
+      return std::nullopt;
+    return Value::boolean(args[0].truthy());
+  }
+  if (name == "str") {
+    if (!arity(1, 1))
+      return std::nullopt;
+    if (args[0].isString())
+      return args[0];
+    if (args[0].isNumber() && args[0].getDimension().isDimensionless())
+      return Value::string(formatNumber(args[0].asNumber()));
+    return Value::string(args[0].str());
+  }
+  if (name == "list") {
+    if (!arity(1, 1))
+      return std::nullopt;
+    auto items = iterate(args[0], r, s);
+    if (!items)
+      return std::nullopt;
+    return Value::list(std::move(*items));
+  }
+  if (name == "sqrt")
+    return plainMath([](double x) { return std::sqrt(x); });
+  if (name == "log")
+    return plainMath([](double x) { return std::log(x); });
+  if (name == "log2")
+    return plainMath([](double x) { return std::log2(x); });
+  if (name == "log10")
+    return plainMath([](double x) { return std::log10(x); });
+  if (name == "exp")
+    return plainMath([](double x) { return std::exp(x); });
+  if (name == "pow") {
+    if (!arity(2, 2) || !number(0) || !number(1))
+      return std::nullopt;
+    return Value::number(std::pow(args[0].asNumber(), args[1].asNumber()),
+                         args[0].getDimension().pow(int(args[1].asNumber())));
+  }
+  if (name == "min" || name == "max" || name == "sum" || name == "prod") {
+    auto items = elements();
+    if (!items)
+      return std::nullopt;
+    if (items->empty()) {
+      if (name == "sum")
+        return Value::number(0);
+      if (name == "prod")
+        return Value::number(1);
+      return error(r, "'" + name + "' of an empty sequence");
+    }
+    Value acc = (*items)[0];
+    for (size_t i = 0; i < items->size(); ++i) {
+      const Value &v = (*items)[i];
+      if (!v.isNumber() && !v.isBool())
+        return error(r, "'" + name + "' needs numbers, not " + v.describe());
+      if (i == 0)
+        continue;
+      std::optional<Dimension> d = commonDimension(acc, v);
+      if (!d && name != "prod")
+        return error(r, "'" + name + "' of quantities with different units (" +
+                            acc.getDimension().str() + " and " +
+                            v.getDimension().str() + ")");
+      double a = acc.asNumber(), b = v.asNumber();
+      if (name == "min")
+        acc = b < a ? Value::number(b, *d) : Value::number(a, *d);
+      else if (name == "max")
+        acc = b > a ? Value::number(b, *d) : Value::number(a, *d);
+      else if (name == "sum")
+        acc = Value::number(a + b, *d);
+      else
+        acc = Value::number(a * b, acc.getDimension() * v.getDimension());
+    }
+    return acc;
+  }
+  if (name == "any" || name == "all") {
+    auto items = elements();
+    if (!items)
+      return std::nullopt;
+    bool any = false, all = true;
+    for (const Value &v : *items) {
+      any |= v.truthy();
+      all &= v.truthy();
+    }
+    return Value::boolean(name == "any" ? any : all);
+  }
+  if (name == "range") {
+    if (!arity(1, 3))
+      return std::nullopt;
+    double lo = 0, hi, step = 1;
+    for (size_t i = 0; i < args.size(); ++i)
+      if (!isInteger(args[i]))
+        return error(e.args[i].value->getRange(),
+                     "'range' needs integers, not " + args[i].str());
+    if (args.size() == 1) {
+      hi = args[0].asNumber();
+    } else {
+      lo = args[0].asNumber();
+      hi = args[1].asNumber();
+      if (args.size() == 3)
+        step = args[2].asNumber();
+    }
+    if (step == 0)
+      return error(r, "'range' step must not be zero");
+    if ((hi - lo) / step > 1e6)
+      return error(r, "'range' would produce more than a million elements");
+    std::vector<Value> out;
+    for (double x = lo; step > 0 ? x < hi : x > hi; x += step)
+      out.push_back(Value::number(x));
+    return Value::list(std::move(out));
+  }
+  if (name == "logspace" || name == "linspace") {
+    if (!arity(3, 3) || !number(0) || !number(1) || !number(2))
+      return std::nullopt;
+    std::optional<Dimension> d = commonDimension(args[0], args[1]);
+    if (!d)
+      return error(r, "'" + name + "' endpoints have different units (" +
+                          args[0].getDimension().str() + " and " +
+                          args[1].getDimension().str() + ")");
+    if (!isInteger(args[2]) || args[2].asNumber() < 1)
+      return error(e.args[2].value->getRange(),
+                   "the number of points must be a positive integer");
+    if (args[2].asNumber() > 1e6)
+      return error(e.args[2].value->getRange(), "too many points");
+    double a = args[0].asNumber(), b = args[1].asNumber();
+    if (!std::isfinite(a) || !std::isfinite(b))
+      return error(r, "'" + name + "' endpoints must be finite");
+    if (name == "logspace" && (a <= 0 || b <= 0))
+      return error(r, "'logspace' endpoints must be positive");
+    size_t n = (size_t)args[2].asNumber();
+    std::vector<Value> out;
+    for (size_t i = 0; i < n; ++i) {
+      double t = n == 1 ? 0 : double(i) / double(n - 1);
+      // The same formula as the reference walkthrough: start*(end/start)**t.
+      double x = name == "logspace" ? a * std::pow(b / a, t) : a + (b - a) * t;
+      out.push_back(Value::number(x, *d));
+    }
+    return Value::list(std::move(out));
+  }
+  return error(r, "unknown function '" + name.str() + "'");
+}

@@ -1,0 +1,79 @@
+//===- Diagnostics.cpp - located error reporting --------------------------===//
+#include "afc/support/Diagnostics.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+using namespace afc;
+
+void DiagnosticEngine::print(llvm::SMRange range,
+                             llvm::SourceMgr::DiagKind kind,
+                             const llvm::Twine &msg) {
+  if (suppressed)
+    return;
+  if (!range.Start.isValid()) {
+    const char *prefix = kind == llvm::SourceMgr::DK_Error     ? "error"
+                         : kind == llvm::SourceMgr::DK_Warning ? "warning"
+                                                               : "note";
+    os << "afc: " << prefix << ": " << msg << "\n";
+    return;
+  }
+  llvm::SmallVector<llvm::SMRange, 1> ranges;
+  // A range covering more than one character gets underlined with '~'.
+  if (range.End.isValid() && range.End.getPointer() > range.Start.getPointer() + 1)
+    ranges.push_back(range);
+  sm.PrintMessage(os, range.Start, kind, msg, ranges);
+}
+
+void DiagnosticEngine::error(llvm::SMRange range, const llvm::Twine &msg) {
+  if (suppressed)
+    return;
+  ++numErrors;
+  print(range, llvm::SourceMgr::DK_Error, msg);
+  if (numErrors >= errorLimit) {
+    os << "afc: error: too many errors emitted, stopping now\n";
+    suppressed = true;
+  }
+}
+
+void DiagnosticEngine::warning(llvm::SMRange range, const llvm::Twine &msg) {
+  print(range, llvm::SourceMgr::DK_Warning, msg);
+}
+
+void DiagnosticEngine::note(llvm::SMRange range, const llvm::Twine &msg) {
+  print(range, llvm::SourceMgr::DK_Note, msg);
+}
+
+void DiagnosticEngine::error(const llvm::Twine &msg) {
+  error(llvm::SMRange(), msg);
+}
+
+void DiagnosticEngine::note(const llvm::Twine &msg) {
+  note(llvm::SMRange(), msg);
+}
+
+std::string afc::closestMatch(llvm::StringRef word,
+                              llvm::ArrayRef<std::string> candidates) {
+  std::string best;
+  unsigned bestDistance = ~0u;
+  // Allow roughly one edit per three characters: enough for typos, not so
+  // much that unrelated names are suggested.
+  unsigned maxDistance = std::max<unsigned>(1, word.size() / 3);
+  for (const std::string &c : candidates) {
+    if (c == word)
+      continue;
+    unsigned d = llvm::StringRef(c).lower() == word.lower()
+                     ? 0
+                     : llvm::StringRef(c).edit_distance(word, true, maxDistance);
+    if (d <= maxDistance && d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+std::string afc::didYouMean(llvm::StringRef word,
+                            llvm::ArrayRef<std::string> candidates) {
+  std::string best = closestMatch(word, candidates);
+  return best.empty() ? std::string() : "; did you mean '" + best + "'?";
+}

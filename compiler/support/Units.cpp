@@ -1,0 +1,151 @@
+//===- Units.cpp - physical quantities and their units --------------------===//
+#include "afc/support/Units.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+using namespace afc;
+
+std::string Dimension::str() const {
+  if (isDimensionless())
+    return "1";
+  if (*this == dim::bits)
+    return "bit";
+  if (*this == dim::time)
+    return "s";
+  if (*this == dim::energy)
+    return "J";
+  if (*this == dim::power)
+    return "W";
+  if (*this == dim::frequency)
+    return "Hz";
+  if (*this == dim::length)
+    return "m";
+  if (*this == dim::area)
+    return "m^2";
+  std::string num, den;
+  auto add = [&](const char *u, int e) {
+    if (e == 0)
+      return;
+    std::string &s = e > 0 ? num : den;
+    if (!s.empty())
+      s += "*";
+    s += u;
+    int a = std::abs(e);
+    if (a != 1)
+      s += "^" + std::to_string(a);
+  };
+  add("J", joule);
+  add("bit", bit);
+  add("m", metre);
+  add("s", second);
+  if (num.empty())
+    num = "1";
+  return den.empty() ? num : num + "/" + den;
+}
+
+std::string Dimension::describe() const {
+  if (isDimensionless())
+    return "a plain number";
+  if (*this == dim::bits)
+    return "a size in bits";
+  if (*this == dim::time)
+    return "a time";
+  if (*this == dim::energy)
+    return "an energy";
+  if (*this == dim::power)
+    return "a power";
+  if (*this == dim::frequency)
+    return "a frequency or throughput";
+  if (*this == dim::length)
+    return "a length";
+  if (*this == dim::area)
+    return "an area";
+  return "a quantity in " + str();
+}
+
+static const Unit kUnits[] = {
+    {"bit", 1, dim::bits},
+    {"bits", 1, dim::bits},
+    {"kbit", 1e3, dim::bits},
+    {"Mbit", 1e6, dim::bits},
+    {"Gbit", 1e9, dim::bits},
+    {"Kibit", 1024.0, dim::bits},
+    {"Mibit", 1024.0 * 1024, dim::bits},
+    {"Gibit", 1024.0 * 1024 * 1024, dim::bits},
+    {"B", 8, dim::bits},
+    {"kB", 8e3, dim::bits},
+    {"MB", 8e6, dim::bits},
+    {"GB", 8e9, dim::bits},
+    {"KiB", 8.0 * 1024, dim::bits},
+    {"MiB", 8.0 * 1024 * 1024, dim::bits},
+    {"GiB", 8.0 * 1024 * 1024 * 1024, dim::bits},
+    {"s", 1, dim::time},
+    {"ms", 1e-3, dim::time},
+    {"us", 1e-6, dim::time},
+    {"ns", 1e-9, dim::time},
+    {"ps", 1e-12, dim::time},
+    {"Hz", 1, dim::frequency},
+    {"kHz", 1e3, dim::frequency},
+    {"MHz", 1e6, dim::frequency},
+    {"GHz", 1e9, dim::frequency},
+    {"J", 1, dim::energy},
+    {"mJ", 1e-3, dim::energy},
+    {"uJ", 1e-6, dim::energy},
+    {"nJ", 1e-9, dim::energy},
+    {"pJ", 1e-12, dim::energy},
+    {"fJ", 1e-15, dim::energy},
+    {"W", 1, dim::power},
+    {"mW", 1e-3, dim::power},
+    {"uW", 1e-6, dim::power},
+    {"nW", 1e-9, dim::power},
+    {"pW", 1e-12, dim::power},
+    {"m", 1, dim::length},
+    {"mm", 1e-3, dim::length},
+    {"um", 1e-6, dim::length},
+    {"nm", 1e-9, dim::length},
+    {"m2", 1, dim::area},
+    {"mm2", 1e-6, dim::area},
+    {"um2", 1e-12, dim::area},
+};
+
+const Unit *afc::lookupUnit(llvm::StringRef name) {
+  for (const Unit &u : kUnits)
+    if (name == u.name)
+      return &u;
+  return nullptr;
+}
+
+std::vector<std::string> afc::unitNames() {
+  std::vector<std::string> names;
+  for (const Unit &u : kUnits)
+    names.push_back(u.name);
+  return names;
+}
+
+std::string afc::formatNumber(double value) {
+  if (std::isinf(value))
+    return value > 0 ? "inf" : "-inf";
+  if (std::isnan(value))
+    return "nan";
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", value);
+    return buf;
+  }
+  char buf[40];
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, value);
+    if (std::strtod(buf, nullptr) == value)
+      break;
+  }
+  return buf;
+}
+
+std::string afc::formatQuantity(double value, Dimension d) {
+  if (d.isDimensionless())
+    return formatNumber(value);
+  return formatNumber(value) + " " + d.str();
+}

@@ -1,0 +1,331 @@
+//===- Spec.h - the resolved IR of an .af program -----------------*- C++ -*-===//
+//
+// The IR is what the front end hands to everything after it: parameters are
+// bound, compile-time loops and conditionals are expanded, names are
+// generated and checked, units are converted to SI (bits for sizes).
+//
+// Architecture fields may depend on the Einsum being evaluated (`enabled`,
+// `size = weight.bits_per_value if weight else 0`, placement rules), on the
+// mapper (`keep = ~MainMemory`) or on action counts (`total_latency`). They
+// are kept as Deferred expressions together with the scope they were written
+// in, and `value` holds what they evaluate to without an Einsum, if anything.
+// Workloads are fully concrete.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AFC_IR_SPEC_H
+#define AFC_IR_SPEC_H
+
+#include "afc/ir/Evaluator.h"
+#include "afc/ir/Value.h"
+
+#include "llvm/Support/SMLoc.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace afc::ir {
+
+using llvm::SMRange;
+
+/// An expression evaluated later, in the scope it was written in plus the
+/// context of that moment (Einsum symbols, action counts, placements).
+struct Deferred {
+  const ast::Expr *expr = nullptr;
+  ScopePtr scope;
+  explicit operator bool() const { return expr != nullptr; }
+  llvm::StringRef text() const { return expr ? expr->text() : ""; }
+  SMRange range() const { return expr ? expr->getRange() : SMRange(); }
+};
+
+struct Field {
+  Deferred expr;
+  /// The value without an Einsum in scope; empty when the expression needs
+  /// one (or the mapper, or the model).
+  std::optional<Value> value;
+  SMRange range;
+};
+using FieldMap = std::map<std::string, Field>;
+
+/// One `key: value` entry of a map keyed by set expressions.
+struct KeyedEntry {
+  Deferred key, value;
+};
+
+struct Action {
+  std::string name;
+  SMRange range;
+  FieldMap fields;
+  FieldMap modelAttributes;
+  std::vector<KeyedEntry> valuesPerAction;
+};
+
+/// A spatial fanout dimension declared on a component or container.
+struct SpatialDimension {
+  std::string name;
+  SMRange range;
+  FieldMap fields; ///< fanout, reuse, may_reuse, min_usage, usage_scale, ...
+  std::vector<Deferred> loopBounds;
+  double fanout() const;
+};
+
+enum class NodeKind { Memory, Compute, Container, Toll, Network, Fork, Array };
+llvm::StringRef spell(NodeKind k);
+
+struct ArchNode {
+  NodeKind kind = NodeKind::Memory;
+  std::string name;
+  SMRange range;
+  std::string componentClass; ///< empty when costs are all explicit
+  SMRange classRange;
+  FieldMap fields;
+  FieldMap modelAttributes;
+  std::vector<KeyedEntry> bitsPerValue, valuesPerAction;
+  std::vector<Action> actions;
+  std::vector<SpatialDimension> spatial;
+  std::vector<ArchNode> children; ///< for Fork and Array
+
+  bool isComponent() const {
+    return kind != NodeKind::Container && kind != NodeKind::Fork &&
+           kind != NodeKind::Array;
+  }
+  bool holdsTensors() const {
+    return kind == NodeKind::Memory || kind == NodeKind::Toll;
+  }
+  const Field *field(llvm::StringRef n) const {
+    auto it = fields.find(n.str());
+    return it == fields.end() ? nullptr : &it->second;
+  }
+  const Action *action(llvm::StringRef n) const {
+    for (const Action &a : actions)
+      if (a.name == n)
+        return &a;
+    return nullptr;
+  }
+};
+
+struct Arch {
+  std::string name;
+  SMRange range;
+  FieldMap modelAttributesForAll; ///< e.g. tech_node
+  std::vector<ArchNode> nodes;
+
+  /// The flattened root-to-compute path of every compute node, in tree
+  /// order; each node of a path with the fanouts of its parents.
+  struct PathNode {
+    const ArchNode *node;
+    double parentFanout; ///< product of the fanouts of the nodes above
+  };
+  struct Path {
+    const ArchNode *compute;
+    std::vector<PathNode> nodes;
+  };
+  std::vector<Path> paths() const;
+  /// Depth-first search for a node by name.
+  const ArchNode *find(llvm::StringRef name) const;
+};
+
+//===----------------------------------------------------------------------===//
+// Workload
+//===----------------------------------------------------------------------===//
+
+/// One rank of a tensor access: an affine expression of rank variables,
+/// e.g. `P: p + r` is rank P with terms 1*p and 1*r.
+struct RankProjection {
+  struct Term {
+    int64_t coefficient;
+    std::string rankVariable;
+  };
+  std::string rank;
+  std::vector<Term> terms;
+  int64_t constant = 0;
+  std::string str() const; ///< "p + r", "2*m", "n0"
+};
+
+struct TensorAccess {
+  std::string tensor;
+  bool isOutput = false;
+  std::vector<RankProjection> projection;
+  double bitsPerValue = 0;
+  bool persistent = false;
+  SMRange range;
+};
+
+struct Einsum {
+  std::string name;
+  SMRange range;
+  std::vector<TensorAccess> accesses;
+  std::vector<std::string> rankVariables; ///< sorted
+  bool isCopy = false;
+  int64_t nInstances = 1;
+  /// Roles in evaluation order (`input`, `output`, `weight`, ...).
+  std::vector<std::pair<std::string, NameSet>> renames;
+  /// The facts `~`, `.bits_per_value`, `.rank_variables` need.
+  EinsumContext context;
+  /// The per-Einsum symbols: All, Inputs, ..., tensor names, rank
+  /// variables, renames.
+  std::vector<std::pair<std::string, Value>> symbols;
+
+  const TensorAccess *access(llvm::StringRef tensor) const {
+    for (const TensorAccess &a : accesses)
+      if (a.tensor == tensor)
+        return &a;
+    return nullptr;
+  }
+};
+
+struct RankVariable {
+  std::string name;
+  int64_t lower = 0, upper = 0; ///< inclusive bounds of the iteration space
+  int64_t bound() const { return upper - lower + 1; }
+};
+
+struct Tensor {
+  std::string name;
+  std::vector<std::string> ranks;
+  double bitsPerValue = 0;
+  bool persistent = false;
+  std::vector<std::string> writers, readers; ///< Einsum names
+  bool isIntermediate() const { return !writers.empty() && !readers.empty(); }
+};
+
+struct Workload {
+  std::string name;
+  SMRange range;
+  std::vector<RankVariable> rankVariables;
+  std::vector<Tensor> tensors;
+  std::vector<Einsum> einsums;
+  int64_t nInstances = 1;
+
+  const RankVariable *rankVariable(llvm::StringRef n) const;
+  const Tensor *tensor(llvm::StringRef n) const;
+  const Einsum *einsum(llvm::StringRef n) const;
+  /// Number of points of the Einsum's iteration space.
+  double computes(const Einsum &e) const;
+};
+
+//===----------------------------------------------------------------------===//
+// Mapping (LoopTree)
+//===----------------------------------------------------------------------===//
+
+struct MappingNode {
+  enum Kind { Storage, Toll, Temporal, Spatial, Compute, Sequential, Pipeline,
+              Nested };
+  Kind kind = Nested;
+  SMRange range;
+  std::string component;            ///< Storage, Toll, Spatial, Compute
+  std::vector<std::string> tensors; ///< Storage, Toll
+  bool persistent = false;          ///< Storage
+  std::string rankVariable;         ///< Temporal, Spatial
+  std::optional<int64_t> tileShape, loopBound;
+  std::string dimension;           ///< Spatial: the fanout dimension's name
+  std::string einsum;              ///< Compute
+  std::vector<MappingNode> children; ///< Sequential, Pipeline, Nested
+};
+llvm::StringRef spell(MappingNode::Kind k);
+
+struct Mapping {
+  std::string name;
+  SMRange range;
+  std::vector<MappingNode> nodes; ///< the root chain
+};
+
+//===----------------------------------------------------------------------===//
+// Mapper settings and studies
+//===----------------------------------------------------------------------===//
+
+enum Metric : unsigned {
+  MetricEnergy = 1 << 0,
+  MetricLatency = 1 << 1,
+  MetricEDP = 1 << 2,
+  MetricDynamicEnergy = 1 << 3,
+  MetricLeakEnergy = 1 << 4,
+  MetricResourceUsage = 1 << 5,
+  MetricActions = 1 << 6,
+  MetricDetailedMemoryUsage = 1 << 7,
+};
+std::string spellMetrics(unsigned metrics);
+
+struct MapperSettings {
+  std::string name;
+  SMRange range;
+  unsigned metrics = MetricEnergy;
+  /// Every other setting, by the reference's name, with its value.
+  std::map<std::string, Value> settings;
+  /// Force the outermost memory to keep every tensor (no fusion).
+  bool unfused = false;
+};
+
+/// What a sweep varies: a parameter, a component field or model attribute,
+/// or an action field.
+struct SweepAxis {
+  std::string target; ///< as written: "GlobalBuffer.size", "M"
+  enum TargetKind { Parameter, ComponentField, ModelAttribute, ActionField };
+  TargetKind targetKind = Parameter;
+  std::string component, action, field;
+  std::vector<Value> values;
+  SMRange range;
+};
+
+struct SweepGroup {
+  bool zipped = false;
+  std::vector<SweepAxis> axes;
+  size_t size() const { return axes.empty() ? 0 : axes[0].values.size(); }
+};
+
+struct Report {
+  std::string path;
+  std::string format; ///< csv, json, md, table
+  SMRange range;
+};
+
+struct Plot {
+  std::string path;
+  SMRange range;
+  std::map<std::string, Value> settings; ///< x, y, kind, log_x, log_y, title
+  std::map<std::string, std::string> references; ///< symbolic settings (x, y)
+};
+
+struct Study {
+  std::string name;
+  SMRange range;
+  std::string arch, workload, mapping; ///< mapping empty: search
+  MapperSettings mapper;
+  std::map<std::string, Value> params;
+  std::vector<SweepGroup> sweeps;
+  std::vector<Report> reports;
+  std::vector<Plot> plots;
+  /// Design points: the cartesian product of the sweep groups.
+  size_t numPoints() const;
+};
+
+struct ParamInfo {
+  std::string name;
+  SMRange range;
+  Value value;
+  bool fromOverride = false;
+};
+
+/// A whole elaborated program.
+struct Spec {
+  std::vector<ParamInfo> params;
+  std::vector<Arch> arches;
+  std::vector<Workload> workloads;
+  std::vector<Mapping> mappings;
+  std::vector<MapperSettings> mappers;
+  std::vector<Study> studies;
+
+  const Arch *arch(llvm::StringRef n) const;
+  const Workload *workload(llvm::StringRef n) const;
+  const Mapping *mapping(llvm::StringRef n) const;
+};
+
+/// Prints the IR in a stable, readable form (`afc --emit=ir`).
+void print(const Spec &spec, llvm::raw_ostream &os);
+
+} // namespace afc::ir
+
+#endif // AFC_IR_SPEC_H

@@ -1,0 +1,186 @@
+//===- afc.cpp - the afc driver -------------------------------------------===//
+//
+// A thin driver: it parses the command line, loads the .af files, runs the
+// front end and hands the IR to the requested action. All the work lives in
+// the libraries under compiler/ and runtime/.
+//
+//   afc [check] FILE...          parse and check (the default command)
+//   afc --emit=ir FILE...        print the elaborated IR
+//
+//===----------------------------------------------------------------------===//
+#include "afc/parse/ModuleLoader.h"
+#include "afc/parse/Parser.h"
+#include "afc/sema/Elaborator.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <pthread.h>
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace afc;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Command { Check };
+
+enum class EmitKind { None, IR };
+
+cl::OptionCategory afcCategory("afc options");
+
+cl::list<std::string> inputFiles(cl::Positional, cl::desc("<file.af>..."),
+                                 cl::cat(afcCategory));
+cl::list<std::string> defines("D", cl::Prefix,
+                              cl::desc("Set a parameter: -D NAME=VALUE"),
+                              cl::value_desc("NAME=VALUE"),
+                              cl::cat(afcCategory));
+cl::list<std::string> includeDirs("I", cl::Prefix,
+                                  cl::desc("Add a directory to the import "
+                                           "search path"),
+                                  cl::value_desc("dir"), cl::cat(afcCategory));
+cl::opt<std::string> stdlibDir("stdlib",
+                               cl::desc("The standard library directory"),
+                               cl::value_desc("dir"), cl::init(""),
+                               cl::cat(afcCategory));
+cl::opt<EmitKind> emit("emit", cl::desc("Print an intermediate form"),
+                       cl::init(EmitKind::None),
+                       cl::values(clEnumValN(EmitKind::IR, "ir",
+                                             "the elaborated IR")),
+                       cl::cat(afcCategory));
+
+struct CommandInfo {
+  const char *name;
+  Command command;
+  const char *help;
+};
+const CommandInfo kCommands[] = {
+    {"check", Command::Check, "parse and check the files (default)"},
+};
+
+std::string defaultStdlib() {
+  if (!stdlibDir.empty())
+    return stdlibDir;
+  if (auto env = llvm::sys::Process::GetEnv("AFC_STDLIB"))
+    return *env;
+  return AFC_DEFAULT_STDLIB_DIR;
+}
+
+/// Parses and evaluates each -D NAME=VALUE. The value text goes into its own
+/// buffer so that errors in it are shown like any other.
+bool parseDefines(DiagnosticEngine &diags, ParamOverrides &out) {
+  bool ok = true;
+  for (const std::string &d : defines) {
+    size_t eq = d.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      diags.error("-D expects NAME=VALUE, got '" + d + "'");
+      ok = false;
+      continue;
+    }
+    std::string name = d.substr(0, eq);
+    auto buf = llvm::MemoryBuffer::getMemBufferCopy(d.substr(eq + 1),
+                                                    "<-D " + name + ">");
+    unsigned id = diags.sourceMgr().AddNewSourceBuffer(std::move(buf),
+                                                       llvm::SMLoc());
+    ast::ExprPtr expr = parseExpression(id, diags);
+    if (!expr) {
+      ok = false;
+      continue;
+    }
+    ir::Evaluator eval(&diags);
+    ir::Scope empty;
+    std::optional<ir::Value> v = eval.eval(*expr, empty);
+    if (!v) {
+      ok = false;
+      continue;
+    }
+    // Keep the expression alive with the buffer: diagnostics may point at it.
+    static std::vector<ast::ExprPtr> keepAlive;
+    keepAlive.push_back(std::move(expr));
+    out[name] = {*v, keepAlive.back()->getRange()};
+  }
+  return ok;
+}
+
+int runCompiler(Command command) {
+  llvm::SourceMgr sm;
+  DiagnosticEngine diags(sm);
+  if (inputFiles.empty()) {
+    diags.error("no input files");
+    diags.note("usage: afc [check] FILE.af... ; see afc --help");
+    return 1;
+  }
+  std::vector<std::string> search(includeDirs.begin(), includeDirs.end());
+  search.push_back(defaultStdlib());
+  ModuleLoader loader(diags, search);
+  for (const std::string &f : inputFiles)
+    loader.loadRoot(f);
+  ParamOverrides overrides;
+  parseDefines(diags, overrides);
+  if (diags.hadError())
+    return 1;
+  std::vector<const ast::Module *> modules;
+  for (const auto &m : loader.modules())
+    modules.push_back(m.get());
+  std::unique_ptr<ir::Spec> spec = elaborate(modules, overrides, diags);
+  if (!spec)
+    return 1;
+  if (emit == EmitKind::IR) {
+    ir::print(*spec, llvm::outs());
+    return 0;
+  }
+  switch (command) {
+  case Command::Check:
+    return 0;
+  }
+  return 0;
+}
+
+struct ThreadArgs {
+  Command command;
+  int result;
+};
+
+void *threadMain(void *p) {
+  auto *args = static_cast<ThreadArgs *>(p);
+  args->result = runCompiler(args->command);
+  return nullptr;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Command command = Command::Check;
+  std::vector<char *> args(argv, argv + argc);
+  if (args.size() > 1)
+    for (const CommandInfo &c : kCommands)
+      if (std::strcmp(args[1], c.name) == 0) {
+        command = c.command;
+        args.erase(args.begin() + 1);
+        break;
+      }
+  cl::HideUnrelatedOptions(afcCategory);
+  std::string overview = "afc: accelerator design-space exploration\n\n"
+                         "  afc [COMMAND] [options] FILE.af...\n\nCommands:\n";
+  for (const CommandInfo &c : kCommands)
+    overview += "  " + std::string(c.name) + "\t" + c.help + "\n";
+  if (!cl::ParseCommandLineOptions(int(args.size()), args.data(), overview,
+                                   &llvm::errs()))
+    return 1;
+  // The parser and evaluator recurse over the input; a large stack lets deep
+  // but legal input through, and the front end bounds the depth well below.
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, size_t(256) << 20);
+  ThreadArgs targs{command, 1};
+  pthread_t thread;
+  if (pthread_create(&thread, &attr, threadMain, &targs) != 0)
+    return runCompiler(command);
+  pthread_join(thread, nullptr);
+  llvm::outs().flush();
+  return targs.result;
+}
