@@ -504,7 +504,8 @@ bool precheck(llvm::StringRef text, DiagnosticEngine &diags) {
   };
   for (size_t i = 0; i < text.size(); ++i)
     if (text[i] == '\0') {
-      diags.error(at(i), "file contains a NUL byte; .af files must be text");
+      diags.errorWithoutSource(at(i).Start, "file contains a NUL byte; .af "
+                                            "files must be text");
       return false;
     }
   const llvm::UTF8 *p = reinterpret_cast<const llvm::UTF8 *>(text.data());
@@ -512,8 +513,9 @@ bool precheck(llvm::StringRef text, DiagnosticEngine &diags) {
   while (p < end) {
     unsigned len = llvm::getNumBytesForUTF8(*p);
     if (p + len > end || !llvm::isLegalUTF8Sequence(p, p + len)) {
-      diags.error(at(reinterpret_cast<const char *>(p) - text.data()),
-                  "file is not valid UTF-8 text");
+      diags.errorWithoutSource(
+          at(reinterpret_cast<const char *>(p) - text.data()).Start,
+          "file is not valid UTF-8 text");
       return false;
     }
     p += len;

@@ -864,8 +864,6 @@ private:
     acc.tensor = *name;
     acc.range = ix.getRange();
     acc.isOutput = isOutput;
-    if (!std::isupper((unsigned char)(*name)[0]) && !isupper((*name)[0]))
-      ; // tensor names are free-form
     std::set<std::string> ranks;
     for (const ast::IndexExpr::Item &item : ix.items) {
       RankProjection p;
@@ -947,7 +945,10 @@ private:
           return std::nullopt;
         Evaluator q(nullptr);
         auto name = q.evalName(n->name, scope);
-        if (!name || scope.lookup(*name))
+        // Rank variables are lower case; an unknown upper-case name is a
+        // misspelt parameter and is reported when evaluated as a bound.
+        if (!name || scope.lookup(*name) ||
+            !std::islower((unsigned char)(*name)[0]))
           return std::nullopt;
         return name;
       };
@@ -1014,7 +1015,51 @@ private:
         renames.push_back({r.block, r.scope});
     bool ownRenames = false;
     auto scope = std::make_shared<Scope>(d.scope);
-    walk(d.block->body, scope, [&](const ast::Stmt &s, MutableScope sc) {
+    std::vector<std::string> including{d.name};
+    StmtFn visit;
+    visit = [&](const ast::Stmt &s, MutableScope sc) {
+      // `include NAME;` splices another workload's einsums, iteration space
+      // and rank sizes; its bits per value, persistence and renames are
+      // the including workload's to decide.
+      if (auto *inc = dyn_cast<ast::BlockStmt>(&s);
+          inc && inc->kind == "include") {
+        std::optional<std::string> name =
+            inc->name ? eval.evalName(*inc->name, *sc) : std::nullopt;
+        if (!name) {
+          if (!inc->name)
+            diags.error(inc->kindRange, "'include' names a workload");
+          return;
+        }
+        const Decl *target = nullptr;
+        for (const Decl &o : declsOf("workload"))
+          if (o.name == *name)
+            target = &o;
+        if (!target) {
+          std::vector<std::string> names;
+          for (const Decl &o : declsOf("workload"))
+            names.push_back(o.name);
+          diags.error(inc->name->range, "no workload named '" + *name + "'" +
+                                            didYouMean(*name, names));
+          return;
+        }
+        if (std::find(including.begin(), including.end(), *name) !=
+            including.end()) {
+          diags.error(inc->name->range, "workload '" + *name +
+                                            "' includes itself");
+          return;
+        }
+        including.push_back(*name);
+        walk(target->block->body, std::make_shared<Scope>(target->scope),
+             [&](const ast::Stmt &is, MutableScope isc) {
+               auto *ib = dyn_cast<ast::BlockStmt>(&is);
+               if (isa<ast::EinsumStmt>(is) ||
+                   (ib && (ib->kind == "iteration_space" ||
+                           ib->kind == "rank_sizes" || ib->kind == "include")))
+                 visit(is, isc);
+             });
+        including.pop_back();
+        return;
+      }
       if (auto *e = dyn_cast<ast::EinsumStmt>(&s)) {
         buildRawEinsum(*e, sc, raws);
         return;
@@ -1068,12 +1113,14 @@ private:
         renames.push_back({b, sc});
       } else {
         static const std::vector<std::string> blocks = {
-            "iteration_space", "rank_sizes", "bits_per_value", "renames"};
+            "iteration_space", "rank_sizes", "bits_per_value", "renames",
+            "include"};
         diags.error(b->kindRange, "unknown block '" + b->kind +
                                       "' in workload" +
                                       didYouMean(b->kind, blocks));
       }
-    });
+    };
+    walk(d.block->body, scope, visit);
     if (raws.empty())
       diags.error(w.range, "workload '" + w.name + "' has no einsum");
     finishWorkload(w, raws, constraints, rankSizes, bitsPerValue, persistent,
@@ -2010,8 +2057,6 @@ private:
                                     std::to_string(g.axes[0].values.size()));
           return;
         }
-    if (!g.zipped && g.axes.size() == 1 && !g.axes.empty())
-      ;
     study.sweeps.push_back(std::move(g));
   }
 

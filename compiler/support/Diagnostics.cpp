@@ -35,6 +35,15 @@ void DiagnosticEngine::error(llvm::SMRange range, const llvm::Twine &msg) {
   }
 }
 
+void DiagnosticEngine::errorWithoutSource(llvm::SMLoc loc,
+                                          const llvm::Twine &msg) {
+  unsigned id = sm.FindBufferContainingLoc(loc);
+  auto [line, col] = sm.getLineAndColumn(loc, id);
+  ++numErrors;
+  os << sm.getMemoryBuffer(id)->getBufferIdentifier() << ":" << line << ":"
+     << col << ": error: " << msg << "\n";
+}
+
 void DiagnosticEngine::warning(llvm::SMRange range, const llvm::Twine &msg) {
   print(range, llvm::SourceMgr::DK_Warning, msg);
 }
@@ -55,9 +64,9 @@ std::string afc::closestMatch(llvm::StringRef word,
                               llvm::ArrayRef<std::string> candidates) {
   std::string best;
   unsigned bestDistance = ~0u;
-  // Allow roughly one edit per three characters: enough for typos, not so
-  // much that unrelated names are suggested.
-  unsigned maxDistance = std::max<unsigned>(1, word.size() / 3);
+  // Allow two edits, or one per three characters: enough for typos and
+  // swapped letters, not so much that unrelated names are suggested.
+  unsigned maxDistance = std::max<unsigned>(2, word.size() / 3);
   for (const std::string &c : candidates) {
     if (c == word)
       continue;

@@ -35,6 +35,8 @@ public:
   void error(llvm::SMRange range, const llvm::Twine &msg);
   void warning(llvm::SMRange range, const llvm::Twine &msg);
   void note(llvm::SMRange range, const llvm::Twine &msg);
+  /// An error at a location whose line should not be echoed (binary input).
+  void errorWithoutSource(llvm::SMLoc loc, const llvm::Twine &msg);
   /// An error with no source location (e.g. a missing input file).
   void error(const llvm::Twine &msg);
   void note(const llvm::Twine &msg);

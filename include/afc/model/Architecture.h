@@ -1,0 +1,178 @@
+//===- Architecture.h - the flattened architecture ----------------*- C++ -*-===//
+//
+// The architecture as the model sees it: for one Einsum and one compute unit,
+// the ordered path of nodes from the outermost memory down to that compute
+// unit (spec-language.md §2.1, "flattening"), with every per-Einsum
+// expression already evaluated and every component cost already filled in.
+//
+// Costs are final numbers: action energies already include the component and
+// action energy scales, throughputs include their scales and the number of
+// parallel instances, area and leak power are per instance (after their
+// scales and n_parallel_instances). The model multiplies area and leak by the
+// fanouts above each component.
+//
+// `total_latency` is the one user expression the model needs after counting
+// actions; it arrives as a callback (TotalLatencyFn).
+//
+//===----------------------------------------------------------------------===//
+#ifndef AFC_MODEL_ARCHITECTURE_H
+#define AFC_MODEL_ARCHITECTURE_H
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace afc::model {
+
+inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+/// The kinds of leaves of an architecture (spec-language.md §2.2).
+enum class NodeKind : uint8_t {
+  Memory,    ///< holds tensor tiles; has a size
+  Toll,      ///< tensors pass through it; charged per value, never written
+  Compute,   ///< runs Einsums; always the last node of a flattened path
+  Container, ///< only declares spatial fanouts; not a component (no costs)
+  Network,   ///< not modelled beyond leak and area (see runtime/model/README.md)
+};
+
+/// Which movements a Toll charges for a tensor (spec-language.md §2.6).
+enum class TollDirection : uint8_t { Up, Down, UpAndDown };
+
+/// One action of a component with its cost.
+struct Action {
+  std::string name; ///< "read", "write", "compute", "hop", ...
+  double energy = 0;             ///< J per action
+  double throughput = kInfinity; ///< actions per second
+  /// Bits moved by one action of a tensor holder (the action's
+  /// bits_per_action, else the component's, else 1).
+  double bitsPerAction = 1;
+  /// Values of a tensor moved by one action, by tensor name; overrides the
+  /// component's valuesPerAction and bitsPerAction / bitsPerValue.
+  std::vector<std::pair<std::string, double>> valuesPerAction;
+};
+
+/// One spatial dimension declared by a node: `fanout` copies of the node and
+/// of everything below it.
+struct SpatialDimension {
+  std::string name;
+  double fanout = 1;
+  /// Tensors that may be multicast (inputs) or spatially reduced (outputs)
+  /// across this dimension, by name. `mayReuseAll` stands for "every tensor"
+  /// (the default when the spec sets neither reuse nor may_reuse).
+  std::vector<std::string> mayReuse;
+  bool mayReuseAll = false;
+  /// Reported usage = used / fanout * usageScale.
+  double usageScale = 1;
+  /// Unused instances leak nothing.
+  bool powerGateable = false;
+};
+
+struct ArchNode;
+
+/// The per-instance activity of one component in one Einsum, given to a
+/// total_latency callback. Mirrors the symbols a `total_latency` expression
+/// sees (spec-language.md §4.6): the component's actions with `n_calls`.
+struct ActionActivity {
+  std::string_view name;
+  /// Calls per spatial instance (busiest instance), times actions_scale.
+  double nCalls = 0;
+  double throughput = kInfinity;
+  double energy = 0;
+  double bitsPerAction = 1;
+};
+
+struct ComponentActivity {
+  const ArchNode *component = nullptr;
+  std::span<const ActionActivity> actions;
+  /// Network keywords; always 0 here (networks are not modelled).
+  double maxHops = 0;
+  double maxLinkTraffic = 0;
+
+  /// n_calls of the named action, 0 when the component has no such action.
+  double nCalls(std::string_view action) const;
+};
+
+/// Evaluates a component's `total_latency` (seconds) from its activity.
+using TotalLatencyFn = std::function<double(const ComponentActivity &)>;
+
+/// The reference default `sum(a.n_calls / a.throughput for a in actions)`;
+/// actions with no calls contribute 0 even at zero throughput.
+double defaultTotalLatency(const ComponentActivity &activity);
+
+/// One node of a flattened path.
+struct ArchNode {
+  NodeKind kind = NodeKind::Memory;
+  std::string name;
+
+  /// Memory capacity in bits (may be kInfinity).
+  double size = kInfinity;
+  std::vector<Action> actions;
+  /// Component-level values per action, by tensor name.
+  std::vector<std::pair<std::string, double>> valuesPerAction;
+  /// Bits per value of a tensor inside this component, by tensor name
+  /// (e.g. simba's AccumulationBuffer keeps outputs at 24 bits).
+  std::vector<std::pair<std::string, double>> bitsPerValue;
+  /// Memory and Compute: the first read of an output tile, which would only
+  /// fetch initial zeros, is not performed.
+  bool skipInitialOutputWrite = true;
+  /// Toll: direction per tensor name; tensors not listed use tollDirection.
+  TollDirection tollDirection = TollDirection::UpAndDown;
+  std::vector<std::pair<std::string, TollDirection>> tollDirections;
+
+  std::vector<SpatialDimension> spatial;
+
+  /// Optional placement check: when restrictTensors is set, a Storage or Toll
+  /// node of the mapping may only hold the tensors named in allowedTensors.
+  /// (The reference model never checks placement; the mapper does.)
+  bool restrictTensors = false;
+  std::vector<std::string> allowedTensors;
+
+  double area = 0;      ///< m^2 per instance
+  double leakPower = 0; ///< W per instance
+  /// Multiplies every action count (affects energy and latency).
+  double actionsScale = 1;
+  /// Empty: defaultTotalLatency.
+  TotalLatencyFn totalLatency;
+
+  /// The action with this name, or nullptr.
+  const Action *findAction(std::string_view actionName) const;
+  bool isTensorHolder() const {
+    return kind == NodeKind::Memory || kind == NodeKind::Toll;
+  }
+  /// Containers are not components: they have no energy, area or leak.
+  bool isComponent() const { return kind != NodeKind::Container; }
+};
+
+/// A component of the architecture that is not on this flattened path (e.g.
+/// the other compute unit of a two-compute design, or a Fork's branch). It
+/// does not take part in the Einsum but still leaks (model.md §8).
+struct OffPathComponent {
+  std::string name;
+  double area = 0;      ///< m^2 per instance
+  double leakPower = 0; ///< W per instance
+  /// Product of the fanouts of the component's parents.
+  double parentFanout = 1;
+  /// Product of the component's own spatial fanouts.
+  double ownFanout = 1;
+};
+
+/// The architecture evaluated for one Einsum, flattened for one compute unit.
+struct FlattenedArch {
+  /// The Einsum this evaluation is for; empty means "every Einsum that has
+  /// no entry of its own" (architectures without Einsum-dependent fields).
+  std::string einsum;
+  /// From the outermost node to the compute unit (the last node).
+  std::vector<ArchNode> nodes;
+  std::vector<OffPathComponent> otherComponents;
+
+  const ArchNode &compute() const { return nodes.back(); }
+};
+
+} // namespace afc::model
+
+#endif // AFC_MODEL_ARCHITECTURE_H
