@@ -102,7 +102,7 @@ std::optional<Value> Evaluator::eval(const Expr &e, const Scope &scope) {
     if (!u)
       return error(n.unitRange, "unknown unit '" + n.unit + "'" +
                                     didYouMean(n.unit, unitNames()));
-    return Value::number(n.value * u->scale, u->dimension);
+    return Value::number(toBaseUnits(n.digits, n.value, *u), u->dimension);
   }
   case Expr::EK_String:
     return Value::string(cast<StringExpr>(e).value);

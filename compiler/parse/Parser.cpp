@@ -332,7 +332,7 @@ ExprPtr Builder::buildPrimary(AFParser::PrimaryContext *ctx) {
       unit = c->unit->getText();
       unitRange = src.range(c->unit, c->unit);
     }
-    return std::make_unique<NumberExpr>(r, v, unit, unitRange);
+    return std::make_unique<NumberExpr>(r, digits, v, unit, unitRange);
   }
   if (auto *c = dynamic_cast<AFParser::StringContext *>(ctx))
     return std::make_unique<StringExpr>(r, unquote(c->STRING()->getText()));

@@ -111,6 +111,32 @@ static const Unit kUnits[] = {
     {"um2", 1e-12, dim::area},
 };
 
+/// Whether `scale` is exactly a power of ten as a literal `1eN` reads.
+static int decimalExponentOf(double scale, bool &isDecimal) {
+  int e = (int)std::lround(std::log10(scale));
+  std::string literal = "1e" + std::to_string(e);
+  isDecimal = std::strtod(literal.c_str(), nullptr) == scale;
+  return e;
+}
+
+double afc::toBaseUnits(llvm::StringRef digits, double value,
+                        const Unit &unit) {
+  bool decimal;
+  int e = decimalExponentOf(unit.scale, decimal);
+  if (!decimal || digits.empty())
+    return value * unit.scale;
+  // Fold the prefix into the literal's exponent: "65" "nm" -> 65e-9.
+  llvm::StringRef mantissa = digits;
+  int exp = e;
+  size_t epos = digits.find_first_of("eE");
+  if (epos != llvm::StringRef::npos) {
+    mantissa = digits.substr(0, epos);
+    exp += std::atoi(digits.substr(epos + 1).str().c_str());
+  }
+  std::string text = mantissa.str() + "e" + std::to_string(exp);
+  return std::strtod(text.c_str(), nullptr);
+}
+
 const Unit *afc::lookupUnit(llvm::StringRef name) {
   for (const Unit &u : kUnits)
     if (name == u.name)

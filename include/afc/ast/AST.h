@@ -87,9 +87,11 @@ private:
 /// `32`, `1e-12`, `32 B`, `200 MHz`.
 class NumberExpr : public Expr {
 public:
-  NumberExpr(SMRange r, double value, std::string unit, SMRange unitRange)
-      : Expr(EK_Number, r), value(value), unit(std::move(unit)),
-        unitRange(unitRange) {}
+  NumberExpr(SMRange r, std::string digits, double value, std::string unit,
+             SMRange unitRange)
+      : Expr(EK_Number, r), digits(std::move(digits)), value(value),
+        unit(std::move(unit)), unitRange(unitRange) {}
+  std::string digits; ///< the literal as written, without '_' separators
   double value;
   std::string unit; ///< empty for a plain number
   SMRange unitRange;

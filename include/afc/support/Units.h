@@ -71,6 +71,12 @@ struct Unit {
   Dimension dimension;
 };
 
+/// Converts a literal (its digits as written) in `unit` to SI base units.
+/// Decimal prefixes fold into the literal's exponent: `65 nm` reads as the
+/// literal 65e-9, which is not the same double as 65 * 1e-9, so figures
+/// match a reference that was given 65e-9.
+double toBaseUnits(llvm::StringRef digits, double value, const Unit &unit);
+
 /// Looks up a unit suffix; nullptr when unknown.
 const Unit *lookupUnit(llvm::StringRef name);
 /// All unit names, for "did you mean" hints.
