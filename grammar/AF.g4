@@ -49,6 +49,8 @@ sweepAxis   : path 'in' expr ;
 // A field or sweep target: `size`, `GlobalBuffer.size`, `MAC.multiplier_width`.
 path        : name ('.' name)* ;
 
+// `//` starts a comment, so floor division is written `floor(a / b)`.
+
 // Names may be generated: `T${i + 1}`, `Matmul${i}`. The pieces must touch;
 // the front end checks that no white space separates them.
 name        : IDENT (INTERP_OPEN expr '}' IDENT?)* ;
@@ -72,7 +74,7 @@ expr        : primary                                               # primaryExp
             | expr '(' callArgs? ')'                                # callExpr
             | <assoc=right> expr '**' expr                          # powerExpr
             | op=('-' | '+' | '~') expr                             # unaryExpr
-            | expr op=('*' | '/' | '//' | '%') expr                 # mulExpr
+            | expr op=('*' | '/' | '%') expr                        # mulExpr
             | expr op=('+' | '-') expr                              # addExpr
             | expr '&' expr                                         # setAndExpr
             | expr '^' expr                                         # setXorExpr

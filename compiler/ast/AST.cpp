@@ -25,7 +25,6 @@ llvm::StringRef afc::ast::spell(BinaryOp op) {
   case BinaryOp::Pow: return "**";
   case BinaryOp::Mul: return "*";
   case BinaryOp::Div: return "/";
-  case BinaryOp::FloorDiv: return "//";
   case BinaryOp::Mod: return "%";
   case BinaryOp::Add: return "+";
   case BinaryOp::Sub: return "-";

@@ -263,12 +263,9 @@ std::optional<Value> Evaluator::evalBinary(const BinaryExpr &e,
       return error(e.opRange, "division of zero by zero");
     return Value::number(b == 0 ? (a > 0 ? INFINITY : -INFINITY) : a / b,
                          da / db);
-  case BinaryOp::FloorDiv:
   case BinaryOp::Mod:
     if (b == 0)
-      return error(e.opRange, "integer division or modulo by zero");
-    if (e.op == BinaryOp::FloorDiv)
-      return Value::number(std::floor(a / b), da / db);
+      return error(e.opRange, "modulo by zero");
     return Value::number(a - b * std::floor(a / b), da);
   case BinaryOp::Pow: {
     if (!db.isDimensionless())

@@ -358,7 +358,6 @@ static BinaryOp binaryOp(const std::string &s) {
   if (s == "**") return BinaryOp::Pow;
   if (s == "*") return BinaryOp::Mul;
   if (s == "/") return BinaryOp::Div;
-  if (s == "//") return BinaryOp::FloorDiv;
   if (s == "%") return BinaryOp::Mod;
   if (s == "+") return BinaryOp::Add;
   if (s == "-") return BinaryOp::Sub;

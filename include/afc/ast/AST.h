@@ -188,7 +188,6 @@ enum class BinaryOp {
   Pow,
   Mul,
   Div,
-  FloorDiv,
   Mod,
   Add,
   Sub,

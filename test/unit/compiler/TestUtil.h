@@ -1,0 +1,63 @@
+//===- TestUtil.h - helpers for compiler unit tests -------------*- C++ -*-===//
+#ifndef AFC_TEST_UNIT_COMPILER_TESTUTIL_H
+#define AFC_TEST_UNIT_COMPILER_TESTUTIL_H
+
+#include "afc/parse/ModuleLoader.h"
+#include "afc/parse/Parser.h"
+#include "afc/sema/Elaborator.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <memory>
+#include <string>
+
+namespace afc::test {
+
+/// Compiles `text` as one in-memory file; collects diagnostics in `errors`.
+struct Compiled {
+  llvm::SourceMgr sm;
+  std::string errors;
+  llvm::raw_string_ostream errStream{errors};
+  DiagnosticEngine diags{sm, errStream};
+  std::unique_ptr<ModuleLoader> loader;
+  std::unique_ptr<ir::Spec> spec;
+
+  explicit Compiled(const std::string &text, ParamOverrides overrides = {}) {
+    loader = std::make_unique<ModuleLoader>(
+        diags, std::vector<std::string>{AFC_SOURCE_DIR "/stdlib"});
+    if (loader->loadBuffer(
+            llvm::MemoryBuffer::getMemBufferCopy(text, "test.af"))) {
+      std::vector<const ast::Module *> modules;
+      for (auto &m : loader->modules())
+        modules.push_back(m.get());
+      spec = elaborate(modules, overrides, diags);
+    }
+    errStream.flush();
+  }
+};
+
+/// Evaluates a standalone expression in an empty scope.
+inline std::optional<ir::Value> evalText(const std::string &text,
+                                         std::string *error = nullptr) {
+  llvm::SourceMgr sm;
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  DiagnosticEngine diags(sm, os);
+  unsigned id = sm.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(text, "expr"), llvm::SMLoc());
+  ast::ExprPtr e = parseExpression(id, diags);
+  std::optional<ir::Value> v;
+  if (e) {
+    ir::Evaluator eval(&diags);
+    ir::Scope scope;
+    v = eval.eval(*e, scope);
+  }
+  os.flush();
+  if (error)
+    *error = errors;
+  return v;
+}
+
+} // namespace afc::test
+
+#endif
