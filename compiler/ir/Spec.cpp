@@ -520,6 +520,18 @@ private:
     }
     --depth;
     os << "}\n";
+    if (!s.program)
+      return;
+    // The study's own binding of the program: what it will run on.
+    os << "// program of study " << s.name << "\n";
+    for (const ParamInfo &p : s.program->params)
+      os << "param " << p.name << " = " << p.value.str() << "\n";
+    if (const Arch *a = s.program->arch(s.arch))
+      print(*a);
+    if (const Workload *w = s.program->workload(s.workload))
+      print(*w);
+    if (const Mapping *m = s.program->mapping(s.mapping))
+      print(*m);
   }
 
   llvm::raw_ostream &os;

@@ -49,6 +49,46 @@ public:
       : diags(diags), eval(&diags), quiet(nullptr), overrides(overrides),
         globals(std::make_shared<Scope>()) {}
 
+  /// A quiet first pass: binds what parameters it can, finds the studies
+  /// and evaluates their `params` blocks.
+  struct StudyBinding {
+    std::string name;
+    SMRange range;
+    ParamOverrides params;
+  };
+  std::vector<StudyBinding>
+  scanStudies(const std::vector<const ast::Module *> &modules,
+              std::vector<std::string> &missing) {
+    lenient = true;
+    bindParams(modules);
+    missing = missingRequired;
+    for (const ast::Module *m : modules)
+      walk(m->items, globals, [&](const ast::Stmt &s, MutableScope sc) {
+        topLevel(s, sc);
+      });
+    std::vector<StudyBinding> out;
+    for (const Decl &d : declsOf("study")) {
+      StudyBinding b{d.name, d.block->name ? d.block->name->range
+                                           : d.block->kindRange, {}};
+      walk(d.block->body, std::make_shared<Scope>(d.scope),
+           [&](const ast::Stmt &s, MutableScope sc) {
+             auto *pb = dyn_cast<ast::BlockStmt>(&s);
+             if (!pb || pb->kind != "params")
+               return;
+             walk(pb->body, sc, [&](const ast::Stmt &ps, MutableScope pc) {
+               if (auto *f = dyn_cast<ast::FieldStmt>(&ps))
+                 if (auto v = eval.eval(*f->value, *pc))
+                   b.params[f->target.spelling()] = {*v, f->target.range};
+             });
+           });
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+
+  /// Builds only the named study (its program is this binding).
+  void onlyStudy(const std::string &name) { onlyStudyName = name; }
+
   std::unique_ptr<Spec> run(const std::vector<const ast::Module *> &modules) {
     bindParams(modules);
     for (const ast::Module *m : modules)
@@ -61,8 +101,12 @@ public:
         diags.error(d.block->name ? d.block->name->range : d.block->kindRange,
                     "only 'renames default { ... }' may appear at the top "
                     "level; per-Einsum renames go inside the einsum");
+    // A workload that another one includes is a piece: it is checked as
+    // part of the workloads that include it, not on its own.
+    std::set<std::string> included = includedWorkloads();
     for (const Decl &d : declsOf("workload"))
-      buildWorkload(d);
+      if (!included.count(d.name))
+        buildWorkload(d);
     for (const Decl &d : declsOf("arch"))
       buildArch(d);
     for (const Decl &d : declsOf("mapping"))
@@ -70,7 +114,8 @@ public:
     for (const Decl &d : declsOf("mapper"))
       spec->mappers.push_back(buildMapper(d.block, d.scope, d.name));
     for (const Decl &d : declsOf("study"))
-      buildStudy(d);
+      if (onlyStudyName.empty() || d.name == onlyStudyName)
+        buildStudy(d);
     if (diags.hadError())
       return nullptr;
     return std::move(spec);
@@ -127,10 +172,13 @@ private:
           continue;
         info.value = *v;
       } else {
-        diags.error(p->range, "parameter '" + p->name +
-                                  "' has no default and no value was given");
-        diags.note(p->range, "pass it as -D " + p->name +
-                                 "=VALUE or set it in the study's params");
+        missingRequired.push_back(p->name);
+        if (!lenient) {
+          diags.error(p->range, "parameter '" + p->name +
+                                    "' has no default and no value was given");
+          diags.note(p->range, "pass it as -D " + p->name +
+                                   "=VALUE or set it in the study's params");
+        }
         continue;
       }
       globals->define(p->name, info.value);
@@ -144,6 +192,10 @@ private:
   /// statement with the scope it sits in.
   void walk(const ast::StmtList &body, MutableScope scope, const StmtFn &fn) {
     for (const ast::StmtPtr &sp : body) {
+      // A failed assertion stops elaboration, as a template assertion
+      // stops rendering: what follows would only add confusing errors.
+      if (assertionFailed)
+        return;
       const ast::Stmt &s = *sp;
       if (auto *let = dyn_cast<ast::LetStmt>(&s)) {
         std::optional<std::string> name = eval.evalName(let->name, *scope);
@@ -152,10 +204,12 @@ private:
           scope->define(*name, *v);
       } else if (auto *as = dyn_cast<ast::AssertStmt>(&s)) {
         std::optional<Value> v = eval.eval(*as->cond, *scope);
-        if (v && !v->truthy())
+        if (v && !v->truthy()) {
           diags.error(as->cond->getRange(),
                       "assertion failed" +
                           (as->message ? ": " + *as->message : std::string()));
+          assertionFailed = true;
+        }
       } else if (auto *f = dyn_cast<ast::ForStmt>(&s)) {
         std::optional<Value> iter = eval.eval(*f->iter, *scope);
         if (!iter)
@@ -1126,6 +1180,29 @@ private:
     finishWorkload(w, raws, constraints, rankSizes, bitsPerValue, persistent,
                    renames);
     spec->workloads.push_back(std::move(w));
+  }
+
+  std::set<std::string> includedWorkloads() {
+    std::set<std::string> out;
+    Evaluator q(nullptr);
+    std::function<void(const ast::StmtList &, const Scope &)> scan =
+        [&](const ast::StmtList &body, const Scope &sc) {
+          for (const ast::StmtPtr &s : body) {
+            if (auto *b = dyn_cast<ast::BlockStmt>(s.get());
+                b && b->kind == "include" && b->name)
+              if (auto n = q.evalName(*b->name, sc))
+                out.insert(*n);
+            if (auto *f = dyn_cast<ast::ForStmt>(s.get()))
+              scan(f->body, sc);
+            if (auto *i = dyn_cast<ast::IfStmt>(s.get())) {
+              scan(i->then, sc);
+              scan(i->otherwise, sc);
+            }
+          }
+        };
+    for (const Decl &d : declsOf("workload"))
+      scan(d.block->body, *d.scope);
+    return out;
   }
 
   void buildRawEinsum(const ast::EinsumStmt &e, MutableScope sc,
@@ -2180,7 +2257,8 @@ private:
   }
 
   bool declaredRequired(const std::string &name) {
-    return requiredParams.count(name) != 0;
+    return std::find(missingRequired.begin(), missingRequired.end(), name) !=
+           missingRequired.end();
   }
 
   void buildPlot(const ast::BlockStmt &b, MutableScope sc, Study &study) {
@@ -2236,7 +2314,10 @@ private:
   MutableScope globals;
   std::map<std::string, std::vector<Decl>> decls;
   std::set<std::string> renameRoles;
-  std::set<std::string> requiredParams;
+  std::vector<std::string> missingRequired;
+  bool lenient = false;
+  bool assertionFailed = false;
+  std::string onlyStudyName;
   std::unique_ptr<Spec> spec = std::make_unique<Spec>();
 };
 
@@ -2326,35 +2407,72 @@ std::unique_ptr<Spec>
 afc::elaborate(const std::vector<const ast::Module *> &modules,
                const ParamOverrides &overrides, DiagnosticEngine &diags,
                bool checkStudies) {
-  std::unique_ptr<Spec> spec = Elaborator(diags, overrides).run(modules);
-  if (!spec)
+  // First find the studies and the parameters they set, quietly: a program
+  // whose required parameters only its studies provide is still valid.
+  std::string scanErrors;
+  llvm::raw_string_ostream scanStream(scanErrors);
+  DiagnosticEngine scanDiags(diags.sourceMgr(), scanStream);
+  std::vector<std::string> missing;
+  auto studies =
+      Elaborator(scanDiags, overrides).scanStudies(modules, missing);
+  std::unique_ptr<Spec> spec;
+  if (missing.empty() || studies.empty()) {
+    spec = Elaborator(diags, overrides).run(modules);
+  } else {
+    // Only the studies can be elaborated; each binds its own parameters.
+    spec = std::make_unique<Spec>();
+    for (const auto &b : studies)
+      for (const std::string &m : missing)
+        if (!b.params.count(m)) {
+          diags.error(b.range, "study '" + b.name +
+                                   "' does not set required parameter '" + m +
+                                   "'");
+          diags.note(b.range, "add it to the study's params block, or pass "
+                              "-D " + m + "=VALUE");
+        }
+  }
+  if (diags.hadError())
     return nullptr;
+  // A study with parameters runs on its own elaboration of the program.
+  for (const auto &b : studies) {
+    if (b.params.empty() && missing.empty())
+      continue;
+    ParamOverrides merged = b.params;
+    for (auto &[k, v] : overrides)
+      merged[k] = v; // the command line wins over the study
+    Elaborator inner(diags, merged);
+    inner.onlyStudy(b.name);
+    std::shared_ptr<Spec> program = inner.run(modules);
+    if (!program)
+      return nullptr;
+    Study study = std::move(program->studies.at(0));
+    program->studies.clear();
+    if (checkStudies && program->arch(study.arch) &&
+        program->workload(study.workload) &&
+        !checkArchForWorkload(*program->arch(study.arch),
+                              *program->workload(study.workload), diags))
+      return nullptr;
+    study.program = program;
+    bool replaced = false;
+    for (Study &s : spec->studies)
+      if (s.name == study.name) {
+        s = study;
+        replaced = true;
+      }
+    if (!replaced)
+      spec->studies.push_back(std::move(study));
+  }
   // An architecture and a workload that go together are checked Einsum by
-  // Einsum: the studies' pairs, or the only pair in the program.
+  // Einsum: the parameterless studies' pairs, or the only pair.
   std::set<std::pair<std::string, std::string>> pairs;
   for (const Study &s : spec->studies)
-    if (s.params.empty())
+    if (!s.program)
       pairs.insert({s.arch, s.workload});
   if (spec->arches.size() == 1 && spec->workloads.size() == 1)
     pairs.insert({spec->arches[0].name, spec->workloads[0].name});
   for (auto &[a, w] : pairs)
     if (spec->arch(a) && spec->workload(w))
       checkArchForWorkload(*spec->arch(a), *spec->workload(w), diags);
-  if (checkStudies)
-    for (const Study &s : spec->studies) {
-      if (s.params.empty())
-        continue;
-      ParamOverrides merged;
-      for (auto &[k, v] : s.params)
-        merged[k] = {v, s.range};
-      for (auto &[k, v] : overrides)
-        merged[k] = v; // the command line wins over the study
-      std::unique_ptr<Spec> inner =
-          Elaborator(diags, merged).run(modules);
-      if (inner && inner->arch(s.arch) && inner->workload(s.workload))
-        checkArchForWorkload(*inner->arch(s.arch),
-                             *inner->workload(s.workload), diags);
-    }
   if (diags.hadError())
     return nullptr;
   return spec;

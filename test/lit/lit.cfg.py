@@ -6,12 +6,13 @@ import lit.formats
 config.name = "afc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".af", ".test"]
-config.excludes = ["Inputs", "CMakeLists.txt"]
+config.excludes = ["Inputs", "CMakeLists.txt", "tools"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.afc_obj_root, "test", "lit")
 config.substitutions.append(("%afc", config.afc_path))
 config.substitutions.append(("%stdlib", os.path.join(config.afc_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.afc_src_root, "examples")))
+config.substitutions.append(("%compare-json", "%s %s" % (config.python_executable, os.path.join(config.test_source_root, "tools", "compare-json.py"))))
 config.substitutions.append(("%testdata", os.path.join(config.afc_src_root, "test", "data")))
 config.environment["PATH"] = os.pathsep.join(
     [config.llvm_tools_dir, config.environment.get("PATH", "")])

@@ -5,9 +5,13 @@
 // the libraries under compiler/ and runtime/.
 //
 //   afc [check] FILE...          parse and check (the default command)
+//   afc components FILE...       component area, leak, energy, throughput
+//   afc eval FILE...             evaluate a fixed mapping
 //   afc --emit=ir FILE...        print the elaborated IR
 //
 //===----------------------------------------------------------------------===//
+#include "Commands.h"
+
 #include "afc/parse/ModuleLoader.h"
 #include "afc/parse/Parser.h"
 #include "afc/sema/Elaborator.h"
@@ -27,7 +31,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Command { Check };
+enum class Command { Check, Components, Eval };
 
 enum class EmitKind { None, IR };
 
@@ -47,6 +51,31 @@ cl::opt<std::string> stdlibDir("stdlib",
                                cl::desc("The standard library directory"),
                                cl::value_desc("dir"), cl::init(""),
                                cl::cat(afcCategory));
+cl::opt<driver::OutputFormat> format(
+    "format", cl::desc("Output format"), cl::init(driver::OutputFormat::Table),
+    cl::values(clEnumValN(driver::OutputFormat::Table, "table",
+                          "aligned text (default)"),
+               clEnumValN(driver::OutputFormat::CSV, "csv", "CSV"),
+               clEnumValN(driver::OutputFormat::JSON, "json", "JSON")),
+    cl::cat(afcCategory));
+cl::opt<std::string> outputFile("o", cl::desc("Write results to a file"),
+                                cl::value_desc("file"), cl::init("-"),
+                                cl::cat(afcCategory));
+cl::opt<std::string> einsumName(
+    "einsum",
+    cl::desc("Evaluate Einsum-dependent fields for this Einsum (default: the "
+             "first)"),
+    cl::value_desc("name"), cl::init(""), cl::cat(afcCategory));
+cl::opt<std::string> archName("arch", cl::desc("The architecture to use"),
+                              cl::value_desc("name"), cl::init(""),
+                              cl::cat(afcCategory));
+cl::opt<std::string> workloadName("workload",
+                                  cl::desc("The workload to use"),
+                                  cl::value_desc("name"), cl::init(""),
+                                  cl::cat(afcCategory));
+cl::opt<std::string> mappingName("mapping", cl::desc("The mapping to use"),
+                                 cl::value_desc("name"), cl::init(""),
+                                 cl::cat(afcCategory));
 cl::opt<EmitKind> emit("emit", cl::desc("Print an intermediate form"),
                        cl::init(EmitKind::None),
                        cl::values(clEnumValN(EmitKind::IR, "ir",
@@ -60,6 +89,10 @@ struct CommandInfo {
 };
 const CommandInfo kCommands[] = {
     {"check", Command::Check, "parse and check the files (default)"},
+    {"components", Command::Components,
+     "print area, leak power and per-action energy and throughput"},
+    {"eval", Command::Eval,
+     "evaluate a fixed mapping: energy, latency, actions, usage"},
 };
 
 std::string defaultStdlib() {
@@ -133,9 +166,21 @@ int runCompiler(Command command) {
     ir::print(*spec, llvm::outs());
     return 0;
   }
+  driver::CommonOptions options;
+  options.stdlibDir = defaultStdlib();
+  options.format = format;
+  options.outputFile = outputFile;
+  options.einsum = einsumName;
+  options.arch = archName;
+  options.workload = workloadName;
+  options.mapping = mappingName;
   switch (command) {
   case Command::Check:
     return 0;
+  case Command::Components:
+    return driver::runComponents(*spec, diags, options);
+  case Command::Eval:
+    return driver::runEval(*spec, diags, options);
   }
   return 0;
 }

@@ -298,6 +298,9 @@ struct Study {
   std::vector<SweepGroup> sweeps;
   std::vector<Report> reports;
   std::vector<Plot> plots;
+  /// The program elaborated with this study's parameters; null when the
+  /// study sets none and the enclosing Spec is its program.
+  std::shared_ptr<const struct Spec> program;
   /// Design points: the cartesian product of the sweep groups.
   size_t numPoints() const;
 };
@@ -321,6 +324,10 @@ struct Spec {
   const Arch *arch(llvm::StringRef n) const;
   const Workload *workload(llvm::StringRef n) const;
   const Mapping *mapping(llvm::StringRef n) const;
+  /// The program a study runs on: its own binding, or this one.
+  const Spec &programOf(const Study &s) const {
+    return s.program ? *s.program : *this;
+  }
 };
 
 /// Prints the IR in a stable, readable form (`afc --emit=ir`).

@@ -1,0 +1,316 @@
+//===- ModelProblem.cpp - IR to the model's problem and mappings ----------===//
+#include "afc/lower/ModelProblem.h"
+#include "afc/lower/ComponentCosts.h"
+#include "afc/sema/Elaborator.h"
+
+#include <cmath>
+#include <functional>
+#include <set>
+
+using namespace afc;
+using namespace afc::ir;
+using namespace afc::lower;
+
+namespace {
+
+model::Workload lowerWorkload(const Workload &w) {
+  model::Workload out;
+  out.nInstances = w.nInstances;
+  for (const RankVariable &r : w.rankVariables)
+    out.rankVariables.push_back({r.name, r.bound()});
+  for (const Tensor &t : w.tensors)
+    out.tensors.push_back({t.name});
+  for (const Einsum &e : w.einsums) {
+    model::Einsum me;
+    me.name = e.name;
+    me.isCopy = e.isCopy;
+    me.nInstances = e.nInstances;
+    for (const TensorAccess &a : e.accesses) {
+      model::TensorAccess ma;
+      ma.tensor = *out.findTensor(a.tensor);
+      ma.isOutput = a.isOutput;
+      ma.bitsPerValue = a.bitsPerValue;
+      ma.persistent = a.persistent;
+      for (const RankProjection &p : a.projection) {
+        model::RankProjection mp;
+        mp.rank = p.rank;
+        mp.constant = p.constant;
+        for (const RankProjection::Term &t : p.terms)
+          mp.terms.push_back({*out.findRankVariable(t.rankVariable),
+                              t.coefficient});
+        ma.projection.push_back(std::move(mp));
+      }
+      me.accesses.push_back(std::move(ma));
+    }
+    out.einsums.push_back(std::move(me));
+  }
+  return out;
+}
+
+/// Evaluates a set-keyed map (`bits_per_value { output: 24; }`) for one
+/// Einsum into per-tensor numbers.
+std::optional<std::vector<std::pair<std::string, double>>>
+keyedMap(const std::vector<KeyedEntry> &entries, const Einsum &einsum,
+         DiagnosticEngine &diags) {
+  std::vector<std::pair<std::string, double>> out;
+  Evaluator eval(&diags);
+  for (const KeyedEntry &k : entries) {
+    ScopePtr sc = einsumScope(k.key, einsum);
+    std::optional<Value> key = eval.eval(*k.key.expr, *sc);
+    std::optional<Value> val = eval.eval(*k.value.expr, *sc);
+    if (!key || !val)
+      return std::nullopt;
+    if (!key->isSet() || !val->isNumber()) {
+      diags.error(k.key.range(), "expected 'set-expression: number'");
+      return std::nullopt;
+    }
+    for (const std::string &t : key->asSet().names)
+      out.push_back({t, val->asNumber()});
+  }
+  return out;
+}
+
+std::vector<std::string> setNames(const std::optional<Value> &v) {
+  if (v && v->isSet())
+    return v->asSet().names;
+  return {};
+}
+
+/// `total_latency` as a callback: the user's expression with `actions` (and
+/// the component's own fields) in scope.
+model::TotalLatencyFn totalLatencyFn(const Field &f,
+                                     std::map<std::string, Value> fields) {
+  Deferred expr = f.expr;
+  return [expr, fields](const model::ComponentActivity &activity) -> double {
+    auto scope = std::make_shared<Scope>(expr.scope);
+    for (auto &[k, v] : fields)
+      scope->define(k, v);
+    std::vector<Value> actions;
+    for (const model::ActionActivity &a : activity.actions)
+      actions.push_back(Value::record(
+          {{"name", Value::string(std::string(a.name))},
+           {"n_calls", Value::number(a.nCalls)},
+           {"throughput", Value::number(a.throughput, dim::frequency)},
+           {"energy", Value::number(a.energy, dim::energy)},
+           {"bits_per_action", Value::number(a.bitsPerAction, dim::bits)},
+           {"latency", Value::number(a.throughput == 0 ? INFINITY
+                                                       : 1 / a.throughput,
+                                     dim::time)}}));
+    scope->define("actions", Value::list(std::move(actions)));
+    Evaluator eval(nullptr);
+    std::optional<Value> v = eval.eval(*expr.expr, *scope);
+    return v && v->isNumber() ? v->asNumber() : NAN;
+  };
+}
+
+/// Checks a total_latency expression once, with every action called once,
+/// so that its errors are reported at compile time with their location.
+bool checkTotalLatency(const Field &f, const ArchNode &node,
+                       const std::map<std::string, Value> &fields,
+                       DiagnosticEngine &diags) {
+  auto scope = std::make_shared<Scope>(f.expr.scope);
+  for (auto &[k, v] : fields)
+    scope->define(k, v);
+  std::vector<Value> actions;
+  for (const Action &a : node.actions)
+    actions.push_back(Value::record(
+        {{"name", Value::string(a.name)},
+         {"n_calls", Value::number(1)},
+         {"throughput", Value::number(1, dim::frequency)},
+         {"energy", Value::number(1, dim::energy)},
+         {"bits_per_action", Value::number(1, dim::bits)},
+         {"latency", Value::number(1, dim::time)}}));
+  scope->define("actions", Value::list(std::move(actions)));
+  Evaluator eval(&diags);
+  std::optional<Value> v = eval.eval(*f.expr.expr, *scope);
+  if (!v)
+    return false;
+  if (!v->isNumber() || (!v->getDimension().isDimensionless() &&
+                         v->getDimension() != dim::time)) {
+    diags.error(f.range, "total_latency of '" + node.name +
+                             "' must be a time, not " + v->describe());
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+std::optional<model::Problem>
+lower::lowerProblem(const Arch &arch, const Workload &workload,
+                    const components::ModelLibrary &models,
+                    DiagnosticEngine &diags, const PointOverrides *overrides) {
+  model::Problem problem;
+  problem.workload = lowerWorkload(workload);
+  // total_latency is checked once per component, not per Einsum.
+  std::set<const ArchNode *> latencyChecked;
+  for (const Einsum &e : workload.einsums) {
+    auto costs = evaluateComponentCosts(arch, &e, models, diags, overrides);
+    if (!costs)
+      return std::nullopt;
+    std::map<const ArchNode *, const EvaluatedComponent *> byNode;
+    for (const EvaluatedComponent &c : *costs)
+      byNode[c.node] = &c;
+    FieldEvaluator fe(arch, &e, diags, overrides);
+    for (const Arch::Path &path : arch.paths()) {
+      model::FlattenedArch flat;
+      flat.einsum = e.name;
+      std::set<const ArchNode *> onPath;
+      for (const Arch::PathNode &pn : path.nodes) {
+        const ArchNode &n = *pn.node;
+        onPath.insert(&n);
+        model::ArchNode mn;
+        mn.name = n.name;
+        switch (n.kind) {
+        case NodeKind::Memory: mn.kind = model::NodeKind::Memory; break;
+        case NodeKind::Toll: mn.kind = model::NodeKind::Toll; break;
+        case NodeKind::Compute: mn.kind = model::NodeKind::Compute; break;
+        case NodeKind::Network: mn.kind = model::NodeKind::Network; break;
+        default: mn.kind = model::NodeKind::Container; break;
+        }
+        if (n.kind == NodeKind::Memory)
+          mn.size = fe.number(n, "size").value_or(INFINITY);
+        if (auto s = fe.field(n, "skip_initial_output_write"))
+          mn.skipInitialOutputWrite = s->truthy();
+        if (auto d = fe.field(n, "direction"); d && d->isString())
+          mn.tollDirection = d->asString() == "up"     ? model::TollDirection::Up
+                             : d->asString() == "down" ? model::TollDirection::Down
+                                                       : model::TollDirection::UpAndDown;
+        mn.actionsScale = fe.number(n, "actions_scale").value_or(1);
+        if (n.holdsTensors()) {
+          auto bpv = keyedMap(n.bitsPerValue, e, diags);
+          auto vpa = keyedMap(n.valuesPerAction, e, diags);
+          if (!bpv || !vpa)
+            return std::nullopt;
+          mn.bitsPerValue = std::move(*bpv);
+          mn.valuesPerAction = std::move(*vpa);
+        }
+        for (const SpatialDimension &sd : n.spatial) {
+          model::SpatialDimension ms;
+          ms.name = sd.name;
+          ms.fanout = sd.fanout();
+          auto evalSd = [&](const char *name) -> std::optional<Value> {
+            auto it = sd.fields.find(name);
+            if (it == sd.fields.end())
+              return std::nullopt;
+            return fe.evaluate(it->second);
+          };
+          // may_reuse defaults to reuse when reuse is set, else to All.
+          if (auto mr = evalSd("may_reuse"))
+            ms.mayReuse = setNames(mr);
+          else if (auto r = evalSd("reuse"))
+            ms.mayReuse = setNames(r);
+          else
+            ms.mayReuseAll = true;
+          if (auto us = evalSd("usage_scale"); us && us->isNumber())
+            ms.usageScale = us->asNumber();
+          if (auto pg = evalSd("power_gateable"))
+            ms.powerGateable = pg->truthy();
+          mn.spatial.push_back(std::move(ms));
+        }
+        if (auto it = byNode.find(&n); it != byNode.end()) {
+          const components::ComponentCosts &cc = it->second->costs;
+          mn.area = cc.area;
+          mn.leakPower = cc.leakPower;
+          std::optional<double> componentBits = fe.number(n, "bits_per_action");
+          for (const components::ActionCosts &ac : cc.actions) {
+            model::Action ma;
+            ma.name = ac.name;
+            ma.energy = ac.energy;
+            ma.throughput = ac.throughput;
+            const Action *ia = n.action(ac.name);
+            std::optional<double> bits;
+            if (ia)
+              if (auto b = fe.actionField(n, *ia, "bits_per_action");
+                  b && b->isNumber())
+                bits = b->asNumber();
+            ma.bitsPerAction = bits.value_or(componentBits.value_or(1));
+            if (ia) {
+              auto vpa = keyedMap(ia->valuesPerAction, e, diags);
+              if (!vpa)
+                return std::nullopt;
+              ma.valuesPerAction = std::move(*vpa);
+            }
+            mn.actions.push_back(std::move(ma));
+          }
+        }
+        if (const Field *tl = n.field("total_latency")) {
+          std::map<std::string, Value> fields;
+          for (auto &[k, f] : n.fields)
+            if (k != "total_latency" && k != "keep" && k != "may_keep")
+              if (auto v = fe.field(n, k); v && v->isNumber())
+                fields[k] = *v;
+          if (!latencyChecked.count(&n)) {
+            latencyChecked.insert(&n);
+            if (!checkTotalLatency(*tl, n, fields, diags))
+              return std::nullopt;
+          }
+          mn.totalLatency = totalLatencyFn(*tl, std::move(fields));
+        }
+        flat.nodes.push_back(std::move(mn));
+      }
+      for (const EvaluatedComponent &c : *costs)
+        if (!onPath.count(c.node)) {
+          double own = 1;
+          for (const SpatialDimension &sd : c.node->spatial)
+            own *= sd.fanout();
+          flat.otherComponents.push_back({c.node->name, c.costs.area,
+                                          c.costs.leakPower, c.instances, own});
+        }
+      problem.architectures.push_back(std::move(flat));
+    }
+    if (fe.hadError())
+      return std::nullopt;
+  }
+  return problem;
+}
+
+static model::MappingNode lowerNode(const MappingNode &n, LocationTable &t) {
+  model::MappingNode m;
+  m.location = t.add(n.range);
+  switch (n.kind) {
+  case MappingNode::Storage: m.kind = model::MappingNodeKind::Storage; break;
+  case MappingNode::Toll: m.kind = model::MappingNodeKind::Toll; break;
+  case MappingNode::Temporal: m.kind = model::MappingNodeKind::Temporal; break;
+  case MappingNode::Spatial: m.kind = model::MappingNodeKind::Spatial; break;
+  case MappingNode::Compute: m.kind = model::MappingNodeKind::Compute; break;
+  case MappingNode::Sequential:
+    m.kind = model::MappingNodeKind::Sequential;
+    break;
+  case MappingNode::Pipeline: m.kind = model::MappingNodeKind::Pipeline; break;
+  case MappingNode::Nested: m.kind = model::MappingNodeKind::Nested; break;
+  }
+  m.component = n.component;
+  m.tensors = n.tensors;
+  m.persistent = n.persistent;
+  m.rankVariable = n.rankVariable;
+  if (n.tileShape)
+    m.tileShape = double(*n.tileShape);
+  if (n.loopBound)
+    m.loopBound = double(*n.loopBound);
+  m.dimension = n.dimension;
+  m.einsum = n.einsum;
+  for (const MappingNode &c : n.children)
+    m.children.push_back(lowerNode(c, t));
+  return m;
+}
+
+model::Mapping lower::lowerMapping(const Mapping &mapping, LocationTable &t) {
+  model::Mapping m;
+  for (const MappingNode &n : mapping.nodes)
+    m.nodes.push_back(lowerNode(n, t));
+  return m;
+}
+
+void lower::reportModelError(const model::ModelError &error,
+                             const LocationTable &table,
+                             DiagnosticEngine &diags) {
+  std::string msg = "invalid mapping: " + error.message;
+  llvm::SMRange where = table.get(error.location);
+  diags.error(where, msg);
+  for (const model::CapacityOverflow &o : error.overflows)
+    diags.note(where, "einsum '" + o.einsum + "': '" + o.memory + "' holds " +
+                          formatNumber(o.usedBits) + " bits of " +
+                          formatNumber(o.sizeBits) + " (" +
+                          formatNumber(o.overBits()) + " bits over)");
+}

@@ -1,0 +1,54 @@
+//===- ModelProblem.h - IR to the model's problem and mappings ---*- C++ -*-===//
+//
+// Lowers an architecture and a workload to a model::Problem: the workload
+// with numeric projections, and for every Einsum the flattened architecture
+// of each compute path with its component costs evaluated for that Einsum.
+// `total_latency` expressions become callbacks that evaluate the user's
+// expression with the counted actions in scope.
+//
+// Mappings lower to model::Mapping; each node's source range is kept in a
+// LocationTable so the model's errors can be printed at `file:line:col`.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AFC_LOWER_MODELPROBLEM_H
+#define AFC_LOWER_MODELPROBLEM_H
+
+#include "afc/components/ModelLibrary.h"
+#include "afc/ir/Spec.h"
+#include "afc/lower/ArchEvaluation.h"
+#include "afc/model/Model.h"
+
+#include <optional>
+#include <vector>
+
+namespace afc::lower {
+
+/// Source ranges of lowered nodes, indexed by model::SourceLocation::id.
+class LocationTable {
+public:
+  model::SourceLocation add(llvm::SMRange r) {
+    ranges.push_back(r);
+    return {uint32_t(ranges.size())};
+  }
+  llvm::SMRange get(model::SourceLocation l) const {
+    return l.id && l.id <= ranges.size() ? ranges[l.id - 1] : llvm::SMRange();
+  }
+
+private:
+  std::vector<llvm::SMRange> ranges;
+};
+
+std::optional<model::Problem>
+lowerProblem(const ir::Arch &arch, const ir::Workload &workload,
+             const components::ModelLibrary &models, DiagnosticEngine &diags,
+             const PointOverrides *overrides = nullptr);
+
+model::Mapping lowerMapping(const ir::Mapping &mapping, LocationTable &table);
+
+/// Prints a model error at the mapping node it names, with the reason.
+void reportModelError(const model::ModelError &error,
+                      const LocationTable &table, DiagnosticEngine &diags);
+
+} // namespace afc::lower
+
+#endif // AFC_LOWER_MODELPROBLEM_H

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Compares afc's JSON results with a reference file, value by value.
+
+    compare-json.py EXPECTED ACTUAL [--select KEY] [--rtol R] [--atol A]
+
+Every number in EXPECTED (optionally only under the top-level key given
+with --select) must be present in ACTUAL at the same
+path and equal within the relative tolerance (infinities must match exactly).
+Extra entries in ACTUAL are allowed. Prints how many values were compared and
+every mismatch; exits 1 on any mismatch or missing value.
+"""
+import argparse
+import json
+import math
+import sys
+
+
+def walk(expected, actual, path, rtol, atol, out):
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            out["errors"].append(f"{path}: expected an object, got {actual!r}")
+            return
+        for k, v in expected.items():
+            if k not in actual:
+                out["errors"].append(f"{path}/{k}: missing")
+                continue
+            walk(v, actual[k], f"{path}/{k}", rtol, atol, out)
+        return
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        out["compared"] += 1
+        if not isinstance(actual, (int, float)):
+            out["errors"].append(f"{path}: expected {expected!r}, got {actual!r}")
+            return
+        e, a = float(expected), float(actual)
+        if math.isinf(e) or math.isinf(a) or math.isnan(e):
+            ok = e == a
+        else:
+            ok = abs(a - e) <= atol + rtol * abs(e)
+        if not ok:
+            rel = abs(a - e) / abs(e) if e else float("inf")
+            out["errors"].append(
+                f"{path}: expected {e!r}, got {a!r} (relative error {rel:.3g})")
+        else:
+            rel = abs(a - e) / abs(e) if e and not math.isinf(e) else 0.0
+            out["worst"] = max(out["worst"], rel)
+        return
+    out["compared"] += 1
+    if expected != actual:
+        out["errors"].append(f"{path}: expected {expected!r}, got {actual!r}")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("expected")
+    p.add_argument("actual")
+    p.add_argument("--select", default=None)
+    p.add_argument("--rtol", type=float, default=1e-9)
+    p.add_argument("--atol", type=float, default=0.0)
+    args = p.parse_args()
+    with open(args.expected) as f:
+        expected = json.load(f)
+    with open(args.actual) as f:
+        actual = json.load(f)
+    # --select narrows the reference to one subtree, keeping the path, so
+    # `--select eyeriss` compares {"eyeriss": ...} with afc's output.
+    if args.select:
+        key = args.select
+        if key not in expected:
+            print(f"error: reference has no key {key!r}", file=sys.stderr)
+            return 1
+        expected = {key: expected[key]}
+    out = {"compared": 0, "errors": [], "worst": 0.0}
+    walk(expected, actual, "", args.rtol, args.atol, out)
+    for e in out["errors"]:
+        print("mismatch:", e)
+    print(f"compared {out['compared']} values, {len(out['errors'])} mismatched, "
+          f"worst relative error {out['worst']:.3g}")
+    return 1 if out["errors"] or out["compared"] == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+//===- Commands.h - the afc subcommands ---------------------------*- C++ -*-===//
+//
+// Each subcommand takes the elaborated IR and the options it needs and
+// returns the process exit code. They print results; all the work is done
+// by the libraries.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AFC_TOOLS_AFC_COMMANDS_H
+#define AFC_TOOLS_AFC_COMMANDS_H
+
+#include "afc/ir/Spec.h"
+#include "afc/model/Result.h"
+#include "afc/support/Diagnostics.h"
+
+#include <string>
+
+namespace afc::driver {
+
+enum class OutputFormat { Table, CSV, JSON };
+
+struct CommonOptions {
+  std::string stdlibDir;
+  OutputFormat format = OutputFormat::Table;
+  std::string outputFile; ///< empty or "-": standard output
+  std::string einsum;     ///< evaluate architecture fields for this Einsum
+  /// Which declaration to use when the files define several.
+  std::string arch, workload, mapping;
+};
+
+/// Picks the declaration named `name`, or the only one; reports otherwise.
+template <class T>
+bool selectOne(const std::vector<T> &all, const std::string &name,
+               const char *kind, const T *&out, DiagnosticEngine &diags) {
+  if (!name.empty()) {
+    for (const T &x : all)
+      if (x.name == name)
+        out = &x;
+    if (!out)
+      diags.error(std::string("no ") + kind + " named '" + name + "'");
+    return out != nullptr;
+  }
+  if (all.size() == 1) {
+    out = &all[0];
+    return true;
+  }
+  if (all.empty())
+    diags.error(std::string("the files define no ") + kind);
+  else
+    diags.error(std::string("the files define several ") + kind +
+                "s; choose one with --" + kind + "=NAME");
+  return false;
+}
+
+/// `afc components`: area, leak power and per-action energy and throughput
+/// of every component of every architecture.
+int runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
+                  const CommonOptions &options);
+
+/// `afc eval`: evaluates the fixed mapping of the files.
+int runEval(const ir::Spec &spec, DiagnosticEngine &diags,
+            const CommonOptions &options);
+
+/// Prints a model result as a table, CSV or JSON.
+void printModelResult(const model::Result &result, OutputFormat format,
+                      llvm::raw_ostream &os);
+
+} // namespace afc::driver
+
+#endif

@@ -1,0 +1,167 @@
+//===- ComponentsCommand.cpp - `afc components` ---------------------------===//
+#include "Commands.h"
+#include "Output.h"
+
+#include "afc/lower/ComponentCosts.h"
+#include "afc/support/JSONWriter.h"
+
+#include "llvm/Support/Path.h"
+
+#include <cmath>
+
+using namespace afc;
+using namespace afc::driver;
+
+namespace {
+
+struct ArchFigures {
+  const ir::Arch *arch;
+  std::string einsum;
+  std::vector<lower::EvaluatedComponent> components;
+};
+
+std::string fmt6(double v) {
+  if (std::isinf(v))
+    return v > 0 ? "inf" : "-inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+void printTable(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
+  for (const ArchFigures &a : all) {
+    os << "arch " << a.arch->name;
+    if (!a.einsum.empty())
+      os << " (fields evaluated for einsum " << a.einsum << ")";
+    os << "\n";
+    Table t({"component", "class", "instances", "area (mm^2)", "area (m^2)",
+             "leak (W)", "action", "energy (pJ)", "throughput (/s)"});
+    std::vector<std::string> notes;
+    for (const lower::EvaluatedComponent &c : a.components) {
+      std::string name = c.node->name;
+      if (c.costs.isApproximate()) {
+        name += "*";
+        for (const auto &ap : c.costs.approximations)
+          notes.push_back(c.node->name + ": " + ap.note);
+      }
+      bool first = true;
+      for (const auto &act : c.costs.actions) {
+        t.addRow({first ? name : "", first ? c.node->componentClass : "",
+                  first ? formatNumber(c.instances) : "",
+                  first ? fmt6(c.costs.area * 1e6) : "",
+                  first ? fmt6(c.costs.area) : "",
+                  first ? fmt6(c.costs.leakPower) : "", act.name,
+                  fmt6(act.energy * 1e12), fmt6(act.throughput)});
+        first = false;
+      }
+      if (c.costs.actions.empty())
+        t.addRow({name, c.node->componentClass, formatNumber(c.instances),
+                  fmt6(c.costs.area * 1e6), fmt6(c.costs.area),
+                  fmt6(c.costs.leakPower), "", "", ""});
+    }
+    t.print(os);
+    double total = 0, leak = 0;
+    for (const lower::EvaluatedComponent &c : a.components) {
+      total += c.costs.area * c.instances;
+      leak += c.costs.leakPower * c.instances;
+    }
+    os << "total area " << fmt6(total * 1e6) << " mm^2 (" << fmt6(total)
+       << " m^2), total leak power " << fmt6(leak) << " W\n";
+    for (const std::string &n : notes)
+      os << "* approximate: " << n << "\n";
+    os << "\n";
+  }
+}
+
+void printCSV(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
+  os << "arch,component,class,instances,area_m2,area_mm2,leak_power_W,"
+        "action,energy_J,energy_pJ,throughput_per_s,approximate\n";
+  for (const ArchFigures &a : all)
+    for (const lower::EvaluatedComponent &c : a.components)
+      for (const auto &act : c.costs.actions)
+        os << a.arch->name << "," << c.node->name << ","
+           << c.node->componentClass << "," << formatNumber(c.instances)
+           << "," << formatNumber(c.costs.area) << ","
+           << formatNumber(c.costs.area * 1e6) << ","
+           << formatNumber(c.costs.leakPower) << "," << act.name << ","
+           << formatNumber(act.energy) << ","
+           << formatNumber(act.energy * 1e12) << ","
+           << formatNumber(act.throughput) << ","
+           << (c.costs.isApproximate() ? "true" : "false") << "\n";
+}
+
+void printJSON(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
+  JSONWriter j(os);
+  j.objectBegin();
+  for (const ArchFigures &a : all) {
+    j.key(a.arch->name);
+    j.objectBegin();
+    for (const lower::EvaluatedComponent &c : a.components) {
+      j.key(c.node->name);
+      j.objectBegin();
+      j.member("area", c.costs.area);
+      j.member("leak_power", c.costs.leakPower);
+      j.key("actions");
+      j.objectBegin();
+      for (const auto &act : c.costs.actions) {
+        j.key(act.name);
+        j.objectBegin();
+        j.member("energy", act.energy);
+        j.member("throughput", act.throughput);
+        j.objectEnd();
+      }
+      j.objectEnd();
+      if (c.costs.isApproximate()) {
+        j.key("approximate");
+        j.arrayBegin();
+        for (const auto &ap : c.costs.approximations)
+          j.value(llvm::StringRef(ap.note));
+        j.arrayEnd();
+      }
+      j.objectEnd();
+    }
+    j.objectEnd();
+  }
+  j.objectEnd();
+}
+
+} // namespace
+
+int driver::runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
+                          const CommonOptions &options) {
+  if (spec.arches.empty()) {
+    diags.error("no architecture to evaluate; give a file with an 'arch'");
+    return 1;
+  }
+  const components::ModelLibrary *models = loadModelLibrary(options, diags);
+  if (!models)
+    return 1;
+  // Like the reference, fields that depend on the Einsum are evaluated for
+  // the first Einsum of the workload, if there is one.
+  const ir::Einsum *einsum = nullptr;
+  if (!options.einsum.empty()) {
+    for (const ir::Workload &w : spec.workloads)
+      if (const ir::Einsum *e = w.einsum(options.einsum))
+        einsum = e;
+    if (!einsum) {
+      diags.error("no einsum named '" + options.einsum + "'");
+      return 1;
+    }
+  } else if (!spec.workloads.empty() && !spec.workloads[0].einsums.empty()) {
+    einsum = &spec.workloads[0].einsums[0];
+  }
+  std::vector<ArchFigures> all;
+  for (const ir::Arch &a : spec.arches) {
+    auto comps = lower::evaluateComponentCosts(a, einsum, *models, diags);
+    if (!comps)
+      return 1;
+    all.push_back({&a, einsum ? einsum->name : "", std::move(*comps)});
+  }
+  return withOutput(options, diags, [&](llvm::raw_ostream &os) {
+    switch (options.format) {
+    case OutputFormat::Table: printTable(all, os); break;
+    case OutputFormat::CSV: printCSV(all, os); break;
+    case OutputFormat::JSON: printJSON(all, os); break;
+    }
+  });
+}

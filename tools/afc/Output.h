@@ -1,0 +1,39 @@
+//===- Output.h - shared helpers of the afc subcommands -----------*- C++ -*-===//
+#ifndef AFC_TOOLS_AFC_OUTPUT_H
+#define AFC_TOOLS_AFC_OUTPUT_H
+
+#include "Commands.h"
+
+#include "afc/components/ModelLibrary.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace afc::driver {
+
+/// A text table with columns padded to their widest cell.
+class Table {
+public:
+  explicit Table(std::vector<std::string> header) : header(std::move(header)) {}
+  void addRow(std::vector<std::string> row) { rows.push_back(std::move(row)); }
+  void print(llvm::raw_ostream &os) const;
+
+private:
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+
+/// Writes to the -o file (kept only if the writer finishes) or stdout.
+int withOutput(const CommonOptions &options, DiagnosticEngine &diags,
+               const std::function<void(llvm::raw_ostream &)> &write);
+
+/// The component models with the stdlib's CACTI table, loaded once.
+const components::ModelLibrary *loadModelLibrary(const CommonOptions &options,
+                                                 DiagnosticEngine &diags);
+
+} // namespace afc::driver
+
+#endif
