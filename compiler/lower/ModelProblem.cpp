@@ -4,6 +4,7 @@
 #include "afc/sema/Elaborator.h"
 
 #include <cmath>
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -300,6 +301,112 @@ model::Mapping lower::lowerMapping(const Mapping &mapping, LocationTable &t) {
   for (const MappingNode &n : mapping.nodes)
     m.nodes.push_back(lowerNode(n, t));
   return m;
+}
+
+/// Collects the storage nodes on the root-to-compute path of `einsum`.
+static bool storagePath(const std::vector<MappingNode> &chain,
+                        const std::string &einsum,
+                        std::vector<const MappingNode *> &path);
+
+static bool storagePathOf(const MappingNode &n, const std::string &einsum,
+                          std::vector<const MappingNode *> &path) {
+  if (n.kind == MappingNode::Storage || n.kind == MappingNode::Toll)
+    path.push_back(&n);
+  if (n.kind == MappingNode::Compute)
+    return n.einsum == einsum;
+  if (n.kind == MappingNode::Nested)
+    return storagePath(n.children, einsum, path);
+  if (n.kind == MappingNode::Sequential || n.kind == MappingNode::Pipeline)
+    for (const MappingNode &branch : n.children) {
+      size_t before = path.size();
+      if (storagePathOf(branch, einsum, path))
+        return true;
+      path.resize(before);
+    }
+  return false;
+}
+
+static bool storagePath(const std::vector<MappingNode> &chain,
+                        const std::string &einsum,
+                        std::vector<const MappingNode *> &path) {
+  size_t mark = path.size();
+  for (const MappingNode &n : chain)
+    if (storagePathOf(n, einsum, path))
+      return true;
+  path.resize(mark);
+  return false;
+}
+
+bool lower::checkPlacement(const Arch &arch, const Workload &workload,
+                           const Mapping &mapping, DiagnosticEngine &diags) {
+  bool ok = true;
+  for (const Einsum &e : workload.einsums) {
+    std::vector<const MappingNode *> path;
+    if (!storagePath(mapping.nodes, e.name, path))
+      continue; // the model reports unmapped Einsums
+    // What the mapping keeps in each holder for this Einsum.
+    std::map<std::string, NameSet> kept;
+    for (const MappingNode *n : path) {
+      NameSet &set = kept.try_emplace(n->component,
+                                      NameSet::of(NameSet::Tensors, {}))
+                         .first->second;
+      std::vector<std::string> used;
+      for (const std::string &t : n->tensors)
+        if (e.access(t))
+          used.push_back(t);
+      set = set.unite(NameSet::of(NameSet::Tensors, used));
+    }
+    // Walk the holders top-down so `Above` is what the ones above keep.
+    for (const Arch::Path &ap : arch.paths()) {
+      std::map<std::string, NameSet> symbols;
+      NameSet above = NameSet::of(NameSet::Tensors, {});
+      for (const Arch::PathNode &pn : ap.nodes) {
+        const ArchNode &n = *pn.node;
+        if (!n.holdsTensors())
+          continue;
+        NameSet here = kept.count(n.name) ? kept[n.name]
+                                          : NameSet::of(NameSet::Tensors, {});
+        symbols["Above"] = above;
+        Evaluator eval(&diags);
+        auto rule = [&](const char *name) -> std::optional<NameSet> {
+          const Field *f = n.field(name);
+          if (!f)
+            return std::nullopt;
+          std::optional<Value> v =
+              f->value ? f->value
+                       : eval.eval(*f->expr.expr,
+                                   *einsumScope(f->expr, e, symbols));
+          if (!v || !v->isSet())
+            return NameSet::of(NameSet::Tensors, {});
+          return v->asSet();
+        };
+        std::optional<NameSet> keep = rule("keep"), mayKeep = rule("may_keep");
+        NameSet allowed = keep ? *keep : NameSet::of(NameSet::Tensors, {});
+        if (mayKeep)
+          allowed = allowed.unite(*mayKeep);
+        else if (!keep)
+          allowed = e.context.tensors; // neither set: anything may be kept
+        for (const std::string &t : here.minus(allowed).names) {
+          const MappingNode *where = nullptr;
+          for (const MappingNode *m : path)
+            if (m->component == n.name &&
+                std::find(m->tensors.begin(), m->tensors.end(), t) !=
+                    m->tensors.end())
+              where = m;
+          diags.error(where ? where->range : llvm::SMRange(),
+                      "invalid mapping: '" + n.name + "' may not keep tensor '" +
+                          t + "' in einsum '" + e.name + "'");
+          diags.note(n.range, "'" + n.name + "' may keep " + allowed.str() +
+                                  " for this einsum (its keep and may_keep "
+                                  "rules)");
+          ok = false;
+        }
+        symbols[n.name] = here;
+        above = above.unite(here);
+      }
+    }
+  }
+  return ok;
 }
 
 void lower::reportModelError(const model::ModelError &error,

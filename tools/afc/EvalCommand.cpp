@@ -131,6 +131,8 @@ int driver::runEval(const ir::Spec &spec, DiagnosticEngine &diags,
                  diags) ||
       !selectOne(spec.mappings, options.mapping, "mapping", mapping, diags))
     return 1;
+  if (!lower::checkPlacement(*arch, *workload, *mapping, diags))
+    return 1;
   const components::ModelLibrary *models = loadModelLibrary(options, diags);
   if (!models)
     return 1;

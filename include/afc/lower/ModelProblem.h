@@ -45,6 +45,14 @@ lowerProblem(const ir::Arch &arch, const ir::Workload &workload,
 
 model::Mapping lowerMapping(const ir::Mapping &mapping, LocationTable &table);
 
+/// Checks that every storage node of `mapping` keeps only tensors its
+/// memory's `keep`/`may_keep` rules allow, evaluated per Einsum with the
+/// placement the mapping makes above it. The model itself never checks
+/// placement (the reference's does not either); `afc eval` does so that an
+/// impossible dataflow is not silently evaluated.
+bool checkPlacement(const ir::Arch &arch, const ir::Workload &workload,
+                    const ir::Mapping &mapping, DiagnosticEngine &diags);
+
 /// Prints a model error at the mapping node it names, with the reason.
 void reportModelError(const model::ModelError &error,
                       const LocationTable &table, DiagnosticEngine &diags);

@@ -10,9 +10,22 @@ Extra entries in ACTUAL are allowed. Prints how many values were compared and
 every mismatch; exits 1 on any mismatch or missing value.
 """
 import argparse
+import ast
 import json
 import math
 import sys
+
+
+def retuple(x):
+    """Rewrites keys that spell Python tuples as afc's 'a|b|c' keys."""
+    if not isinstance(x, dict):
+        return x
+    out = {}
+    for k, v in x.items():
+        if k.startswith("("):
+            k = "|".join(str(p) for p in ast.literal_eval(k))
+        out[k] = retuple(v)
+    return out
 
 
 def walk(expected, actual, path, rtol, atol, out):
@@ -56,6 +69,15 @@ def main():
     p.add_argument("--select", default=None)
     p.add_argument("--rtol", type=float, default=1e-9)
     p.add_argument("--atol", type=float, default=0.0)
+    p.add_argument("--tuple-keys", action="store_true",
+                   help="reference keys are Python tuples, e.g. "
+                        "\"('Matmul0', 'MAC', 'compute')\"; compare them "
+                        "as afc's 'Matmul0|MAC|compute'")
+    p.add_argument("--ignore", action="append", default=[],
+                   help="a top-level key of the reference not to compare")
+    p.add_argument("--unwrap", action="store_true",
+                   help="compare the selected entry's contents with the "
+                        "whole of ACTUAL")
     args = p.parse_args()
     with open(args.expected) as f:
         expected = json.load(f)
@@ -68,7 +90,11 @@ def main():
         if key not in expected:
             print(f"error: reference has no key {key!r}", file=sys.stderr)
             return 1
-        expected = {key: expected[key]}
+        expected = expected[key] if args.unwrap else {key: expected[key]}
+    if args.tuple_keys:
+        expected = retuple(expected)
+    for key in args.ignore:
+        expected.pop(key, None)
     out = {"compared": 0, "errors": [], "worst": 0.0}
     walk(expected, actual, "", args.rtol, args.atol, out)
     for e in out["errors"]:
