@@ -1,4 +1,4 @@
-//===- Attributes.h - named numeric attributes for a model -------*- C++ -*-===//
+//===- Attributes.h - named numeric attributes for a model ------*- C++ -*-===//
 //
 // The attributes a component passes to its cost model: the union of the
 // component's fields and its extra_attributes_for_component_model (with the

@@ -1,4 +1,4 @@
-//===- CactiTable.h - CACTI 7 SRAM results as a lookup table -----*- C++ -*-===//
+//===- CactiTable.h - CACTI 7 SRAM results as a lookup table ----*- C++ -*-===//
 //
 // afc does not run CACTI. The SRAM model reads CACTI 7 results from a table
 // (stdlib/data/sram_cacti7.csv), one row per CACTI query: the key is
@@ -31,10 +31,10 @@ namespace afc::components {
 
 /// One CACTI query.
 struct CactiKey {
-  int techNm = 0;    ///< 22, 32, 45, 65 or 90 (the table's tech_um x 1000)
-  int rwPorts = 1;   ///< read-write ports
-  int banks = 1;     ///< UCA banks, a power of two
-  int blockBytes = 0; ///< block (= access) width in bytes
+  int techNm = 0;        ///< 22, 32, 45, 65 or 90 (the table's tech_um x 1000)
+  int rwPorts = 1;       ///< read-write ports
+  int banks = 1;         ///< UCA banks, a power of two
+  int blockBytes = 0;    ///< block (= access) width in bytes
   int64_t sizeBytes = 0; ///< capacity in bytes
 
   bool operator==(const CactiKey &) const = default;

@@ -1,4 +1,4 @@
-//===- ComponentModel.h - one constructed component cost model ---*- C++ -*-===//
+//===- ComponentModel.h - one constructed component cost model --*- C++ -*-===//
 //
 // A ComponentModel is what hwcomponents calls a model object: built once from
 // a component's attributes, it answers area, leak power and the cost of each
@@ -29,9 +29,9 @@ inline constexpr double Infinity = std::numeric_limits<double>::infinity();
 
 /// The cost of one action.
 struct ActionCost {
-  double energy = 0;             ///< J per action
-  double latency = 0;            ///< s per action (not bits-scaled)
-  double throughput = Infinity;  ///< actions per second
+  double energy = 0;            ///< J per action
+  double latency = 0;           ///< s per action (not bits-scaled)
+  double throughput = Infinity; ///< actions per second
 };
 
 /// The arguments of one action call.

@@ -1,4 +1,4 @@
-//===- Error.h - errors of the component models library ----------*- C++ -*-===//
+//===- Error.h - errors of the component models library ---------*- C++ -*-===//
 //
 // The component models library never throws across its API and never prints:
 // every fallible call returns an Expected<T>, which holds either the value or

@@ -1,4 +1,4 @@
-//===- ModelLibrary.h - component costs from component models ----*- C++ -*-===//
+//===- ModelLibrary.h - component costs from component models ---*- C++ -*-===//
 //
 // The entry point of the component models library. A ModelLibrary owns the
 // CACTI table and the fixed table of models (class name -> model), and turns
@@ -89,8 +89,8 @@ struct ActionCosts {
 };
 
 struct ComponentCosts {
-  double area = 0;      ///< m^2 per instance, after scales
-  double leakPower = 0; ///< W per instance, after scales
+  double area = 0;                  ///< m^2 per instance, after scales
+  double leakPower = 0;             ///< W per instance, after scales
   std::vector<ActionCosts> actions; ///< in request order
   /// The model used ("SmartBufferSRAM", ...), empty when none was needed.
   std::string modelName;
@@ -107,8 +107,9 @@ struct ComponentCosts {
 
 /// What a model answers to.
 struct ModelInfo {
-  std::string_view name;                      ///< e.g. "SmartBufferSRAM"
-  std::span<const std::string_view> aliases;  ///< lower case class names
+  std::string_view name; ///< e.g. "SmartBufferSRAM"
+  /// The class names it answers to (case-insensitively).
+  std::span<const std::string_view> aliases;
   std::span<const std::string_view> required; ///< required attributes
   std::string_view summary;                   ///< one line, for listings
 };

@@ -1,4 +1,4 @@
-//===- Scaling.h - technology-node and attribute scaling laws ----*- C++ -*-===//
+//===- Scaling.h - technology-node and attribute scaling laws ---*- C++ -*-===//
 //
 // The scaling laws of hwcomponents (component-models.md §2.3 and §3):
 //
@@ -72,11 +72,11 @@ double quadratic(double target, double from);  ///< (target / from) ** 2
 double powBase(double base, double target, double from);
 /// target * log_base(target) / (from * log_base(from)).
 double nlogBase(double base, double target, double from);
-double nlog2n(double target, double from);            ///< r * log2(r)
-double cactiDepthEnergy(double target, double from);  ///< r ** (1.56 / 2)
-double cactiDepthArea(double target, double from);    ///< r
-double cactiDepthLeak(double target, double from);    ///< r
-double noscale(double target, double from);           ///< 1
+double nlog2n(double target, double from);           ///< r * log2(r)
+double cactiDepthEnergy(double target, double from); ///< r ** (1.56 / 2)
+double cactiDepthArea(double target, double from);   ///< r
+double cactiDepthLeak(double target, double from);   ///< r
+double noscale(double target, double from);          ///< 1
 } // namespace scale
 
 } // namespace afc::components

@@ -1,4 +1,4 @@
-//===- SramQuery.h - from an SRAM request to CACTI queries -------*- C++ -*-===//
+//===- SramQuery.h - from an SRAM request to CACTI queries ------*- C++ -*-===//
 //
 // How hwcomponents' SRAM model turns (size, width, depth, ports, banks,
 // technology) into CACTI queries and corrects the answers
@@ -30,19 +30,19 @@ inline constexpr std::array<int, 5> CactiNodesNm = {22, 32, 45, 65, 90};
 
 /// A resolved SRAM geometry and the padded shape CACTI is asked about.
 struct SramGeometry {
-  double width = 0;   ///< bits per access (may be fractional if derived)
-  double depth = 0;   ///< entries (may be fractional)
-  double size = 0;    ///< width * depth, bits
+  double width = 0; ///< bits per access (may be fractional if derived)
+  double depth = 0; ///< entries (may be fractional)
+  double size = 0;  ///< width * depth, bits
   int64_t nRwPorts = 1;
   int64_t nBanks = 1; ///< as requested (not rounded)
 
-  int64_t cactiBanks = 1;   ///< 2 ** ceil(log2(nBanks))
-  double paddedWidth = 32;  ///< max(ceil(width / 8) * 8, 32)
-  double paddedDepth = 64;  ///< max(depth, 64 * nBanks)
-  double widthScale = 1;    ///< width / paddedWidth
-  double depthScale = 1;    ///< depth / paddedDepth
-  int blockBytes = 4;       ///< paddedWidth / 8
-  int64_t sizeBytes = 256;  ///< floor(paddedWidth * paddedDepth / 8)
+  int64_t cactiBanks = 1;  ///< 2 ** ceil(log2(nBanks))
+  double paddedWidth = 32; ///< max(ceil(width / 8) * 8, 32)
+  double paddedDepth = 64; ///< max(depth, 64 * nBanks)
+  double widthScale = 1;   ///< width / paddedWidth
+  double depthScale = 1;   ///< depth / paddedDepth
+  int blockBytes = 4;      ///< paddedWidth / 8
+  int64_t sizeBytes = 256; ///< floor(paddedWidth * paddedDepth / 8)
 
   /// The CACTI query at one native node.
   CactiKey keyAt(int techNm) const {
@@ -63,13 +63,15 @@ Expected<SramGeometry> resolveSramGeometry(std::optional<double> size,
 /// value = (1 - weight) * value(lowNm) + weight * value(highNm) for
 /// 22 <= nm <= 90; outside that range the 22 nm results are rescaled by
 /// `ratio` = nm / 22 (energy by sqrt, area and times linearly, leak by
-/// sqrt x 0.79 below 22 nm only).
+/// sqrt x 0.79 below 22 nm only). A node within 1e-9 (relative) of a native
+/// node is taken as that node, so that 90 * 1e-9 m means 90 nm (the
+/// reference, comparing 90.00000000000001 > 90, would extrapolate instead).
 struct CactiNodePlan {
   int lowNm = 22;
   int highNm = 22;
-  double weight = 0;       ///< interpolation weight of highNm
+  double weight = 0; ///< interpolation weight of highNm
   bool outsideNative = false;
-  double ratio = 1;        ///< nm / 22 when outsideNative
+  double ratio = 1; ///< nm / 22 when outsideNative
 };
 CactiNodePlan planCactiNodes(double techNm);
 
