@@ -10,6 +10,10 @@
 
 #include "afc/ir/Spec.h"
 #include "afc/model/Result.h"
+#include "afc/sema/Elaborator.h"
+
+#include <functional>
+#include <memory>
 #include "afc/support/Diagnostics.h"
 
 #include <string>
@@ -25,7 +29,17 @@ struct CommonOptions {
   std::string einsum;     ///< evaluate architecture fields for this Einsum
   /// Which declaration to use when the files define several.
   std::string arch, workload, mapping;
+  /// afc run: which study (all if empty), where outputs go, threads.
+  std::string study;
+  std::string outputDir = ".";
+  unsigned threads = 0;
+  bool quiet = false;
 };
+
+/// Elaborates the program again with other parameter values (parameter
+/// sweeps); null after reporting errors.
+using ElaborateFn =
+    std::function<std::shared_ptr<const ir::Spec>(const ParamOverrides &)>;
 
 /// Picks the declaration named `name`, or the only one; reports otherwise.
 template <class T>
@@ -59,6 +73,10 @@ int runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
 /// `afc eval`: evaluates the fixed mapping of the files.
 int runEval(const ir::Spec &spec, DiagnosticEngine &diags,
             const CommonOptions &options);
+
+/// `afc run`: runs the studies of the files.
+int runStudies(const ir::Spec &spec, DiagnosticEngine &diags,
+               const CommonOptions &options, const ElaborateFn &elaborate);
 
 /// Prints a model result as a table, CSV or JSON.
 void printModelResult(const model::Result &result, OutputFormat format,

@@ -7,6 +7,7 @@
 //   afc [check] FILE...          parse and check (the default command)
 //   afc components FILE...       component area, leak, energy, throughput
 //   afc eval FILE...             evaluate a fixed mapping
+//   afc run FILE...              run the studies: tables and plots
 //   afc --emit=ir FILE...        print the elaborated IR
 //
 //===----------------------------------------------------------------------===//
@@ -31,7 +32,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Command { Check, Components, Eval };
+enum class Command { Check, Components, Eval, Run };
 
 enum class EmitKind { None, IR };
 
@@ -76,6 +77,18 @@ cl::opt<std::string> workloadName("workload",
 cl::opt<std::string> mappingName("mapping", cl::desc("The mapping to use"),
                                  cl::value_desc("name"), cl::init(""),
                                  cl::cat(afcCategory));
+cl::opt<std::string> studyName("study", cl::desc("Run only this study"),
+                               cl::value_desc("name"), cl::init(""),
+                               cl::cat(afcCategory));
+cl::opt<std::string> outputDir("output-dir",
+                               cl::desc("Directory for reports and plots"),
+                               cl::value_desc("dir"), cl::init("."),
+                               cl::cat(afcCategory));
+cl::opt<unsigned> threads("j", cl::desc("Threads (default: every core)"),
+                          cl::value_desc("N"), cl::init(0), cl::Prefix,
+                          cl::cat(afcCategory));
+cl::opt<bool> quiet("quiet", cl::desc("No progress or summary output"),
+                    cl::init(false), cl::cat(afcCategory));
 cl::opt<EmitKind> emit("emit", cl::desc("Print an intermediate form"),
                        cl::init(EmitKind::None),
                        cl::values(clEnumValN(EmitKind::IR, "ir",
@@ -93,6 +106,8 @@ const CommandInfo kCommands[] = {
      "print area, leak power and per-action energy and throughput"},
     {"eval", Command::Eval,
      "evaluate a fixed mapping: energy, latency, actions, usage"},
+    {"run", Command::Run,
+     "run the studies: sweep, map or evaluate, write tables and plots"},
 };
 
 std::string defaultStdlib() {
@@ -174,6 +189,10 @@ int runCompiler(Command command) {
   options.arch = archName;
   options.workload = workloadName;
   options.mapping = mappingName;
+  options.study = studyName;
+  options.outputDir = outputDir;
+  options.threads = threads;
+  options.quiet = quiet;
   switch (command) {
   case Command::Check:
     return 0;
@@ -181,6 +200,15 @@ int runCompiler(Command command) {
     return driver::runComponents(*spec, diags, options);
   case Command::Eval:
     return driver::runEval(*spec, diags, options);
+  case Command::Run:
+    return driver::runStudies(
+        *spec, diags, options,
+        [&](const ParamOverrides &params) -> std::shared_ptr<const ir::Spec> {
+          ParamOverrides merged = params;
+          for (auto &[k, v] : overrides)
+            merged[k] = v; // the command line wins
+          return elaborate(modules, merged, diags, /*checkStudies=*/false);
+        });
   }
   return 0;
 }

@@ -1,0 +1,59 @@
+//===- ResultTable.h - one row per design point --------------------*- C++ -*-===//
+//
+// The results of a study: a table with one row per design point. Columns
+// have explicit names that carry their unit (`energy_per_compute_pJ`,
+// `area_mm2`, `latency_s`), and cells are numbers or text. Rows are stored
+// by point index, so the table is the same whatever order the points
+// finished in; a point without a result is a row with its reason.
+//
+// The JSON form holds the schema (columns) next to the rows so that a
+// resumable store can append rows and check it is extending the same study.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AFC_STUDY_RESULTTABLE_H
+#define AFC_STUDY_RESULTTABLE_H
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace afc::study {
+
+using Cell = std::variant<std::monostate, double, std::string>;
+
+class ResultTable {
+public:
+  /// Sets the number of rows (design points); all cells start empty.
+  void resize(size_t rows) { cells.resize(rows); }
+  size_t numRows() const { return cells.size(); }
+
+  /// The column's index, adding it (at the end) if it is new.
+  size_t column(const std::string &name);
+  const std::vector<std::string> &columns() const { return names; }
+
+  void set(size_t row, const std::string &column, Cell value);
+  const Cell &get(size_t row, size_t column) const;
+  /// The number in a cell, if it holds one.
+  std::optional<double> number(size_t row, const std::string &column) const;
+  bool hasColumn(const std::string &name) const { return index.count(name); }
+
+  void writeCSV(std::ostream &os) const;
+  void writeJSON(std::ostream &os, const std::string &study) const;
+  void writeMarkdown(std::ostream &os) const;
+
+private:
+  std::vector<std::string> names;
+  std::map<std::string, size_t> index;
+  std::vector<std::vector<Cell>> cells;
+};
+
+/// Shortest round-trip text of a number ("inf" for infinity).
+std::string formatCell(double v);
+
+} // namespace afc::study
+
+#endif // AFC_STUDY_RESULTTABLE_H

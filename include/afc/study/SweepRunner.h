@@ -1,0 +1,46 @@
+//===- SweepRunner.h - design points in parallel -------------------*- C++ -*-===//
+//
+// Runs the design points of a study in parallel with TBB. Each point writes
+// its own row, so the results do not depend on the thread count or the
+// order in which points finish. Progress goes to standard error: a bar on a
+// terminal, a few plain lines otherwise. Ctrl-C stops the run cleanly: points
+// not yet started are skipped and the caller keeps the rows finished so far.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AFC_STUDY_SWEEPRUNNER_H
+#define AFC_STUDY_SWEEPRUNNER_H
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace afc::study {
+
+struct RunOptions {
+  unsigned threads = 0; ///< 0: every core
+  bool quiet = false;
+  std::string label = "points"; ///< what is counted in progress lines
+};
+
+struct RunSummary {
+  size_t completed = 0;
+  bool interrupted = false;
+  double seconds = 0;
+  /// Which points finished (an interrupted run leaves gaps).
+  std::vector<bool> done;
+};
+
+/// Calls `evaluate(point)` for every point in [0, numPoints), in parallel.
+RunSummary runPoints(size_t numPoints,
+                     const std::function<void(size_t)> &evaluate,
+                     const RunOptions &options);
+
+/// Installs a SIGINT handler that asks running sweeps to stop; a second
+/// Ctrl-C exits at once.
+void installInterruptHandler();
+bool interruptRequested();
+
+} // namespace afc::study
+
+#endif // AFC_STUDY_SWEEPRUNNER_H

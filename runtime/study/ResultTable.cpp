@@ -1,0 +1,159 @@
+//===- ResultTable.cpp - one row per design point -------------------------===//
+#include "afc/study/ResultTable.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+using namespace afc::study;
+
+std::string afc::study::formatCell(double v) {
+  if (std::isnan(v))
+    return "nan";
+  if (std::isinf(v))
+    return v > 0 ? "inf" : "-inf";
+  char buf[40];
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v)
+      break;
+  }
+  return buf;
+}
+
+size_t ResultTable::column(const std::string &name) {
+  auto it = index.find(name);
+  if (it != index.end())
+    return it->second;
+  index[name] = names.size();
+  names.push_back(name);
+  return names.size() - 1;
+}
+
+void ResultTable::set(size_t row, const std::string &name, Cell value) {
+  size_t c = column(name);
+  if (row >= cells.size())
+    cells.resize(row + 1);
+  if (cells[row].size() <= c)
+    cells[row].resize(c + 1);
+  cells[row][c] = std::move(value);
+}
+
+const Cell &ResultTable::get(size_t row, size_t c) const {
+  static const Cell empty;
+  if (row >= cells.size() || c >= cells[row].size())
+    return empty;
+  return cells[row][c];
+}
+
+std::optional<double> ResultTable::number(size_t row,
+                                          const std::string &name) const {
+  auto it = index.find(name);
+  if (it == index.end())
+    return std::nullopt;
+  const Cell &c = get(row, it->second);
+  if (auto *d = std::get_if<double>(&c))
+    return *d;
+  return std::nullopt;
+}
+
+static std::string csvEscape(const std::string &s) {
+  if (s.find_first_of(",\"\n") == std::string::npos)
+    return s;
+  std::string out = "\"";
+  for (char c : s)
+    out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+static std::string cellText(const Cell &c) {
+  if (auto *d = std::get_if<double>(&c))
+    return formatCell(*d);
+  if (auto *s = std::get_if<std::string>(&c))
+    return *s;
+  return "";
+}
+
+void ResultTable::writeCSV(std::ostream &os) const {
+  for (size_t i = 0; i < names.size(); ++i)
+    os << (i ? "," : "") << csvEscape(names[i]);
+  os << "\n";
+  for (size_t r = 0; r < cells.size(); ++r) {
+    for (size_t c = 0; c < names.size(); ++c)
+      os << (c ? "," : "") << csvEscape(cellText(get(r, c)));
+    os << "\n";
+  }
+}
+
+static void jsonString(std::ostream &os, const std::string &s) {
+  os << '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      os << '\\' << c;
+    else if (c == '\n')
+      os << "\\n";
+    else if ((unsigned char)c < 0x20)
+      os << ' ';
+    else
+      os << c;
+  }
+  os << '"';
+}
+
+void ResultTable::writeJSON(std::ostream &os,
+                            const std::string &study) const {
+  os << "{\n  \"study\": ";
+  jsonString(os, study);
+  os << ",\n  \"columns\": [";
+  for (size_t i = 0; i < names.size(); ++i) {
+    os << (i ? ", " : "");
+    jsonString(os, names[i]);
+  }
+  os << "],\n  \"rows\": [";
+  for (size_t r = 0; r < cells.size(); ++r) {
+    os << (r ? "," : "") << "\n    {";
+    bool first = true;
+    for (size_t c = 0; c < names.size(); ++c) {
+      const Cell &cell = get(r, c);
+      if (std::holds_alternative<std::monostate>(cell))
+        continue;
+      os << (first ? "" : ", ");
+      first = false;
+      jsonString(os, names[c]);
+      os << ": ";
+      if (auto *d = std::get_if<double>(&cell)) {
+        if (std::isinf(*d))
+          os << (*d > 0 ? "Infinity" : "-Infinity");
+        else if (std::isnan(*d))
+          os << "NaN";
+        else
+          os << formatCell(*d);
+      } else {
+        jsonString(os, std::get<std::string>(cell));
+      }
+    }
+    os << "}";
+  }
+  os << "\n  ]\n}\n";
+}
+
+void ResultTable::writeMarkdown(std::ostream &os) const {
+  os << "|";
+  for (const std::string &n : names)
+    os << " " << n << " |";
+  os << "\n|";
+  for (size_t i = 0; i < names.size(); ++i)
+    os << "---|";
+  os << "\n";
+  for (size_t r = 0; r < cells.size(); ++r) {
+    os << "|";
+    for (size_t c = 0; c < names.size(); ++c) {
+      std::string t = cellText(get(r, c));
+      for (char &ch : t)
+        if (ch == '|' || ch == '\n')
+          ch = ' ';
+      os << " " << t << " |";
+    }
+    os << "\n";
+  }
+}

@@ -1,0 +1,126 @@
+//===- SweepRunner.cpp - design points in parallel ------------------------===//
+#include "afc/study/SweepRunner.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <unistd.h>
+
+using namespace afc::study;
+
+static std::atomic<bool> stopRequested{false};
+
+static void onInterrupt(int) {
+  if (stopRequested.exchange(true))
+    std::_Exit(130);
+}
+
+void afc::study::installInterruptHandler() {
+  std::signal(SIGINT, onInterrupt);
+}
+
+bool afc::study::interruptRequested() { return stopRequested.load(); }
+
+namespace {
+
+/// Progress on standard error: a redrawn bar on a terminal (after half a
+/// second, so quick runs stay quiet), plain lines at each quarter otherwise.
+class Progress {
+public:
+  Progress(size_t total, const RunOptions &o)
+      : total(total), options(o), tty(isatty(STDERR_FILENO)),
+        start(std::chrono::steady_clock::now()) {}
+
+  void pointDone(size_t done) {
+    if (options.quiet || !total)
+      return;
+    std::lock_guard<std::mutex> lock(mutex);
+    double t = elapsed();
+    if (tty) {
+      if (t < 0.5 && done < total)
+        return;
+      if (done < total && t - lastDraw < 0.1)
+        return;
+      lastDraw = t;
+      const int width = 30;
+      int filled = int(width * done / total);
+      double left = done ? t / done * (total - done) : 0;
+      std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu %s  %.1f s elapsed, %.1f s left ",
+                   filled, "##############################", width - filled,
+                   "", done, total, options.label.c_str(), t, left);
+      drew = true;
+    } else if (total >= 4 && done * 4 / total != lastQuarter) {
+      lastQuarter = done * 4 / total;
+      std::fprintf(stderr, "afc: %zu/%zu %s done (%.2f s)\n", done, total,
+                   options.label.c_str(), t);
+    }
+  }
+
+  void finish(size_t done, bool interrupted) {
+    if (options.quiet)
+      return;
+    if (tty && drew)
+      std::fprintf(stderr, "\n");
+    if (interrupted)
+      std::fprintf(stderr,
+                   "afc: interrupted after %zu of %zu %s; keeping the rows "
+                   "finished so far\n",
+                   done, total, options.label.c_str());
+  }
+
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  }
+
+private:
+  size_t total;
+  RunOptions options;
+  bool tty;
+  std::chrono::steady_clock::time_point start;
+  std::mutex mutex;
+  double lastDraw = -1;
+  size_t lastQuarter = 0;
+  bool drew = false;
+};
+
+} // namespace
+
+RunSummary afc::study::runPoints(size_t numPoints,
+                                 const std::function<void(size_t)> &evaluate,
+                                 const RunOptions &options) {
+  RunSummary summary;
+  summary.done.assign(numPoints, false);
+  Progress progress(numPoints, options);
+  std::atomic<size_t> completed{0};
+  int threads = options.threads ? int(options.threads)
+                                : tbb::task_arena::automatic;
+  tbb::task_arena arena(threads);
+  std::vector<char> done(numPoints, 0);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, numPoints, 1),
+                      [&](const tbb::blocked_range<size_t> &r) {
+                        for (size_t i = r.begin(); i != r.end(); ++i) {
+                          if (stopRequested.load())
+                            return;
+                          evaluate(i);
+                          done[i] = 1;
+                          progress.pointDone(++completed);
+                        }
+                      });
+  });
+  for (size_t i = 0; i < numPoints; ++i)
+    summary.done[i] = done[i];
+  summary.completed = completed.load();
+  summary.interrupted = stopRequested.load() && summary.completed < numPoints;
+  summary.seconds = progress.elapsed();
+  progress.finish(summary.completed, summary.interrupted);
+  return summary;
+}
