@@ -67,16 +67,8 @@ protected:
     scope->define("B", set({"B"}));
   }
   std::string eval(const std::string &text) {
-    llvm::SourceMgr sm;
     std::string errors;
-    llvm::raw_string_ostream os(errors);
-    DiagnosticEngine diags(sm, os);
-    unsigned id = sm.AddNewSourceBuffer(
-        llvm::MemoryBuffer::getMemBufferCopy(text, "expr"), llvm::SMLoc());
-    ast::ExprPtr e = parseExpression(id, diags);
-    Evaluator ev(&diags);
-    std::optional<Value> v = e ? ev.eval(*e, *scope) : std::nullopt;
-    os.flush();
+    std::optional<Value> v = afc::test::evalIn(text, *scope, &errors);
     return v ? v->str() : "error: " + errors;
   }
   EinsumContext ctx;

@@ -36,9 +36,10 @@ struct Compiled {
   }
 };
 
-/// Evaluates a standalone expression in an empty scope.
-inline std::optional<ir::Value> evalText(const std::string &text,
-                                         std::string *error = nullptr) {
+/// Evaluates a standalone expression in `scope`; errors go to `error`.
+inline std::optional<ir::Value> evalIn(const std::string &text,
+                                       const ir::Scope &scope,
+                                       std::string *error = nullptr) {
   llvm::SourceMgr sm;
   std::string errors;
   llvm::raw_string_ostream os(errors);
@@ -49,13 +50,19 @@ inline std::optional<ir::Value> evalText(const std::string &text,
   std::optional<ir::Value> v;
   if (e) {
     ir::Evaluator eval(&diags);
-    ir::Scope scope;
     v = eval.eval(*e, scope);
   }
   os.flush();
   if (error)
     *error = errors;
   return v;
+}
+
+/// Evaluates a standalone expression in an empty scope.
+inline std::optional<ir::Value> evalText(const std::string &text,
+                                         std::string *error = nullptr) {
+  ir::Scope empty;
+  return evalIn(text, empty, error);
 }
 
 } // namespace afc::test
