@@ -34,6 +34,10 @@ struct CommonOptions {
   std::string outputDir = ".";
   unsigned threads = 0;
   bool quiet = false;
+  /// afc map: mapper settings to use, overrides.
+  std::string mapper;
+  unsigned metric = 0; ///< ir::Metric flags; 0: the settings' own
+  bool unfused = false;
 };
 
 /// Elaborates the program again with other parameter values (parameter
@@ -73,6 +77,10 @@ int runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
 /// `afc eval`: evaluates the fixed mapping of the files.
 int runEval(const ir::Spec &spec, DiagnosticEngine &diags,
             const CommonOptions &options);
+
+/// `afc map`: searches the optimal mapping and prints it with its results.
+int runMap(const ir::Spec &spec, DiagnosticEngine &diags,
+           const CommonOptions &options);
 
 /// `afc run`: runs the studies of the files.
 int runStudies(const ir::Spec &spec, DiagnosticEngine &diags,

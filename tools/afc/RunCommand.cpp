@@ -10,12 +10,15 @@
 #include "Output.h"
 
 #include "afc/lower/ComponentCosts.h"
+#include "afc/lower/MapperProblem.h"
 #include "afc/lower/ModelProblem.h"
+#include "afc/mapper/Mapper.h"
 #include "afc/study/Plot.h"
 #include "afc/study/ResultTable.h"
 #include "afc/study/SweepRunner.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 
 #include <cmath>
@@ -70,6 +73,7 @@ struct PreparedPoint {
   std::shared_ptr<const ir::Spec> program; ///< for parameter sweeps
   std::optional<model::Problem> problem;
   std::optional<model::Mapping> mapping;
+  std::optional<mapper::MapperProblem> search; ///< when no mapping is given
   std::vector<lower::EvaluatedComponent> components; ///< for area columns
   std::string error;
 };
@@ -208,20 +212,40 @@ private:
       if (!lower::checkPlacement(*arch, *workload, *m, diags))
         return;
       pp.mapping = lower::lowerMapping(*m, locations);
+      return;
     }
+    ir::MapperSettings settings = s.mapper;
+    if (options.metric)
+      settings.metrics = options.metric;
+    pp.search = lower::lowerMapperProblem(std::move(*pp.problem), *arch,
+                                          *workload, settings,
+                                          options.unfused, diags, &ov);
+    pp.problem.reset();
+    if (!pp.search)
+      pp.error = "the mapper's problem could not be built";
   }
 
   void evaluate(size_t i) {
     PreparedPoint &pp = prepared[i];
-    if (!pp.error.empty() || !pp.problem)
+    if (!pp.error.empty())
       return;
-    if (!pp.mapping) {
+    if (pp.search) {
+      model::Expected<mapper::MapperResult> m = mapper::map(*pp.search);
       std::lock_guard<std::mutex> lock(tableMutex);
-      table.set(i, "status",
-                std::string("error: this study names no mapping, and "
-                            "searching for one needs the mapper"));
+      if (!m) {
+        table.set(i, "status", "no valid mapping: " + m.error().message);
+        return;
+      }
+      fillRow(i, m->result, pp);
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      lower::printMapping(m->mapping, "point" + std::to_string(i), os);
+      table.set(i, "pmappings_evaluated", double(m->stats.evaluatedPmappings));
+      table.set(i, "mapping", os.str());
       return;
     }
+    if (!pp.problem || !pp.mapping)
+      return;
     model::Expected<model::Result> r = model::evaluate(*pp.problem, *pp.mapping);
     std::lock_guard<std::mutex> lock(tableMutex);
     if (!r) {

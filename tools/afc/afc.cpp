@@ -7,6 +7,7 @@
 //   afc [check] FILE...          parse and check (the default command)
 //   afc components FILE...       component area, leak, energy, throughput
 //   afc eval FILE...             evaluate a fixed mapping
+//   afc map FILE...              search the optimal mapping
 //   afc run FILE...              run the studies: tables and plots
 //   afc --emit=ir FILE...        print the elaborated IR
 //
@@ -32,7 +33,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Command { Check, Components, Eval, Run };
+enum class Command { Check, Components, Eval, Map, Run };
 
 enum class EmitKind { None, IR };
 
@@ -89,6 +90,19 @@ cl::opt<unsigned> threads("j", cl::desc("Threads (default: every core)"),
                           cl::cat(afcCategory));
 cl::opt<bool> quiet("quiet", cl::desc("No progress or summary output"),
                     cl::init(false), cl::cat(afcCategory));
+cl::opt<std::string> mapperName("mapper",
+                                cl::desc("The mapper settings to use"),
+                                cl::value_desc("name"), cl::init(""),
+                                cl::cat(afcCategory));
+cl::opt<ir::Metric> metric(
+    "metric", cl::desc("What the mapper minimises"), cl::init(ir::Metric(0)),
+    cl::values(clEnumValN(ir::MetricEnergy, "energy", "total energy"),
+               clEnumValN(ir::MetricLatency, "latency", "total latency"),
+               clEnumValN(ir::MetricEDP, "edp", "energy-delay product")),
+    cl::cat(afcCategory));
+cl::opt<bool> unfused("unfused",
+                      cl::desc("Keep every tensor in the outermost memory"),
+                      cl::init(false), cl::cat(afcCategory));
 cl::opt<EmitKind> emit("emit", cl::desc("Print an intermediate form"),
                        cl::init(EmitKind::None),
                        cl::values(clEnumValN(EmitKind::IR, "ir",
@@ -106,6 +120,8 @@ const CommandInfo kCommands[] = {
      "print area, leak power and per-action energy and throughput"},
     {"eval", Command::Eval,
      "evaluate a fixed mapping: energy, latency, actions, usage"},
+    {"map", Command::Map,
+     "search the optimal mapping; print it in .af syntax with its results"},
     {"run", Command::Run,
      "run the studies: sweep, map or evaluate, write tables and plots"},
 };
@@ -193,6 +209,9 @@ int runCompiler(Command command) {
   options.outputDir = outputDir;
   options.threads = threads;
   options.quiet = quiet;
+  options.mapper = mapperName;
+  options.metric = unsigned(metric.getValue());
+  options.unfused = unfused;
   switch (command) {
   case Command::Check:
     return 0;
@@ -200,6 +219,8 @@ int runCompiler(Command command) {
     return driver::runComponents(*spec, diags, options);
   case Command::Eval:
     return driver::runEval(*spec, diags, options);
+  case Command::Map:
+    return driver::runMap(*spec, diags, options);
   case Command::Run:
     return driver::runStudies(
         *spec, diags, options,
