@@ -12,6 +12,7 @@ config.test_exec_root = os.path.join(config.afc_obj_root, "test", "lit")
 config.substitutions.append(("%afc", config.afc_path))
 config.substitutions.append(("%stdlib", os.path.join(config.afc_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.afc_src_root, "examples")))
+config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%compare-json", "%s %s" % (config.python_executable, os.path.join(config.test_source_root, "tools", "compare-json.py"))))
 config.substitutions.append(("%testdata", os.path.join(config.afc_src_root, "test", "data")))
 config.environment["PATH"] = os.pathsep.join(

@@ -38,6 +38,8 @@ struct CommonOptions {
   std::string mapper;
   unsigned metric = 0; ///< ir::Metric flags; 0: the settings' own
   bool unfused = false;
+  /// afc map: also write the best mapping, in .af syntax, to this file.
+  std::string saveMapping;
 };
 
 /// Elaborates the program again with other parameter values (parameter

@@ -52,6 +52,13 @@ int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
   llvm::raw_string_ostream ms(mappingText);
   lower::printMapping(r->mapping, "best", ms);
   ms.flush();
+  if (!options.saveMapping.empty()) {
+    CommonOptions file = options;
+    file.outputFile = options.saveMapping;
+    if (withOutput(file, diags,
+                   [&](llvm::raw_ostream &os) { os << mappingText; }))
+      return 1;
+  }
   int rc = withOutput(options, diags, [&](llvm::raw_ostream &os) {
     if (options.format == OutputFormat::JSON) {
       // The result object of `afc eval`, plus the mapping and statistics.

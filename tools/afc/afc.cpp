@@ -103,6 +103,9 @@ cl::opt<ir::Metric> metric(
 cl::opt<bool> unfused("unfused",
                       cl::desc("Keep every tensor in the outermost memory"),
                       cl::init(false), cl::cat(afcCategory));
+cl::opt<std::string> saveMapping(
+    "save-mapping", cl::desc("afc map: write the best mapping to a file"),
+    cl::value_desc("file.af"), cl::init(""), cl::cat(afcCategory));
 cl::opt<EmitKind> emit("emit", cl::desc("Print an intermediate form"),
                        cl::init(EmitKind::None),
                        cl::values(clEnumValN(EmitKind::IR, "ir",
@@ -212,6 +215,7 @@ int runCompiler(Command command) {
   options.mapper = mapperName;
   options.metric = unsigned(metric.getValue());
   options.unfused = unfused;
+  options.saveMapping = saveMapping;
   switch (command) {
   case Command::Check:
     return 0;
