@@ -357,7 +357,15 @@ private:
     }
     spec.logX = setting("log_x") && setting("log_x")->truthy();
     spec.logY = setting("log_y") && setting("log_y")->truthy();
+    // "GlobalBuffer.size_bits" reads better as "GlobalBuffer.size (bit)".
     spec.xLabel = xColumn;
+    for (const ir::SweepGroup &g : s.sweeps)
+      for (const ir::SweepAxis &a : g.axes)
+        if (axisColumn(a) == xColumn && !a.values.empty() &&
+            a.values[0].isNumber() &&
+            !a.values[0].getDimension().isDimensionless())
+          spec.xLabel = a.target + " (" + a.values[0].getDimension().str() +
+                        ")";
     spec.yLabel = metricLabel(y);
     if (auto t = setting("title"); t && t->isString())
       spec.title = t->asString();
