@@ -1,4 +1,4 @@
-//===- Architecture.h - the flattened architecture ----------------*- C++ -*-===//
+//===- Architecture.h - the flattened architecture --------------*- C++ -*-===//
 //
 // The architecture as the model sees it: for one Einsum and one compute unit,
 // the ordered path of nodes from the outermost memory down to that compute
@@ -37,7 +37,7 @@ enum class NodeKind : uint8_t {
   Toll,      ///< tensors pass through it; charged per value, never written
   Compute,   ///< runs Einsums; always the last node of a flattened path
   Container, ///< only declares spatial fanouts; not a component (no costs)
-  Network,   ///< not modelled beyond leak and area (see runtime/model/README.md)
+  Network,   ///< not modelled beyond leak and area (runtime/model/README.md)
 };
 
 /// Which movements a Toll charges for a tensor (spec-language.md §2.6).
@@ -45,7 +45,7 @@ enum class TollDirection : uint8_t { Up, Down, UpAndDown };
 
 /// One action of a component with its cost.
 struct Action {
-  std::string name; ///< "read", "write", "compute", "hop", ...
+  std::string name;              ///< "read", "write", "compute", "hop", ...
   double energy = 0;             ///< J per action
   double throughput = kInfinity; ///< actions per second
   /// Bits moved by one action of a tensor holder (the action's

@@ -1,4 +1,4 @@
-//===- Mapping.h - LoopTree mappings ------------------------------*- C++ -*-===//
+//===- Mapping.h - LoopTree mappings ----------------------------*- C++ -*-===//
 //
 // A mapping is a LoopTree (model.md §1): a chain of nodes, each the parent of
 // the next, where storage nodes say which memory keeps which tensors, loops
@@ -104,7 +104,8 @@ struct MappingNode {
                               SourceLocation loc = {});
 
   bool isLoop() const {
-    return kind == MappingNodeKind::Temporal || kind == MappingNodeKind::Spatial;
+    return kind == MappingNodeKind::Temporal ||
+           kind == MappingNodeKind::Spatial;
   }
   bool hasChildren() const {
     return kind == MappingNodeKind::Nested ||

@@ -1,4 +1,4 @@
-//===- Model.h - evaluating one mapping ---------------------------*- C++ -*-===//
+//===- Model.h - evaluating one mapping -------------------------*- C++ -*-===//
 //
 // The entry points of the analytical model: evaluate one explicit LoopTree
 // mapping of a workload on an architecture, exactly as the reference
@@ -14,7 +14,9 @@
 //
 // evaluateInto performs no I/O and reuses its own scratch memory and the
 // Result's vectors, so a warm Evaluator allocates little. An Evaluator is not
-// thread-safe; use one per thread (they may share one Problem).
+// thread-safe; use one per thread (they may share one Problem). The Problem
+// must outlive the Evaluator and its Results and must not change meanwhile:
+// both refer to its names.
 //
 //===----------------------------------------------------------------------===//
 #ifndef AFC_MODEL_MODEL_H
@@ -88,7 +90,8 @@ Expected<Result> evaluate(const Problem &problem, const Mapping &mapping,
 /// §10): each component counts `area * product of its parents' fanouts`,
 /// and also its own fanout if `includeOwnFanout`. Containers are not
 /// components. Names in the report view into `arch`.
-AreaReport computeArea(const FlattenedArch &arch, bool includeOwnFanout = false);
+AreaReport computeArea(const FlattenedArch &arch,
+                       bool includeOwnFanout = false);
 
 } // namespace afc::model
 

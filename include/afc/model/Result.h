@@ -1,4 +1,4 @@
-//===- Result.h - what an evaluation reports ----------------------*- C++ -*-===//
+//===- Result.h - what an evaluation reports --------------------*- C++ -*-===//
 //
 // The outcome of evaluating one mapping: totals, per-Einsum summaries and the
 // detailed breakdowns the reference reports (model.md §11.1), or a ModelError

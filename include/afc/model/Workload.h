@@ -1,4 +1,4 @@
-//===- Workload.h - the workload as the model sees it -------------*- C++ -*-===//
+//===- Workload.h - the workload as the model sees it -----------*- C++ -*-===//
 //
 // The fully evaluated workload handed to the model: Einsums, the tensors they
 // access, and the rank variables that index them. Everything here is concrete:
