@@ -1,0 +1,90 @@
+//===- Mapper.h - the optimal mapper ------------------------------*- C++ -*-===//
+//
+// Finds the mapping of a workload onto an architecture that minimises a
+// metric, exactly as the reference's mapper does for unfused mappings
+// (mapper.md §13):
+//
+//   for each Einsum, each flattened architecture and each pmapping template
+//   (Template.h), in parallel:
+//       enumerate tile shapes (divisor chains, inner to outer) with capacity
+//       and fanout pruning; cost each survivor with the model; apply the
+//       per-template min_usage "try best" rule; keep a Pareto front
+//       (TileShapes.h);
+//   per Einsum, merge the template fronts;
+//   combine the Einsums' fronts so the total is optimal for the metric
+//   (for EDP, Pareto fronts of (energy, latency) are summed, then the
+//   product is minimised).
+//
+// Determinism: every template is searched sequentially and results are merged
+// in template order, so the output does not depend on the thread count. Ties
+// (equal objectives) keep the first pmapping in enumeration order: Einsum,
+// architecture, template, then tile-shape order (inner loops vary slowest,
+// candidates ascending).
+//
+// Fusion (tensors kept on chip across Einsums) is not searched yet: tensors
+// shared between Einsums are kept in the outermost memory, as with
+// MapperSettings::unfused. Pareto rows already carry the per-memory usage a
+// fusion join needs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AFC_MAPPER_MAPPER_H
+#define AFC_MAPPER_MAPPER_H
+
+#include "afc/mapper/Problem.h"
+#include "afc/mapper/TileShapes.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace afc::mapper {
+
+struct MapperStatistics {
+  size_t templates = 0;
+  /// Size of the factorisation space (closed form, mapper.md §4.7).
+  double totalPmappings = 0;
+  /// Tile shapes that reached a leaf of the search (passed capacity and
+  /// fanout pruning) and were costed by the model.
+  uint64_t evaluatedPmappings = 0;
+  /// Pmappings left after min_usage and the per-template Pareto filter.
+  uint64_t paretoPmappings = 0;
+  double seconds = 0;
+  int threads = 0;
+};
+
+/// The pmapping chosen for one Einsum.
+struct EinsumChoice {
+  std::string einsum;
+  std::string templateDescription;
+  PmappingRow row;
+  /// The Einsum's chain alone (storage, loops, compute).
+  model::Mapping mapping;
+};
+
+/// A point of the final (energy, latency) Pareto front over whole mappings.
+struct FrontPoint {
+  double energy = 0, latency = 0;
+};
+
+struct MapperResult {
+  /// The best mapping (printable, re-evaluable with model::evaluate).
+  model::Mapping mapping;
+  /// Its evaluation. Names view into MapperProblem::problem, which must
+  /// outlive this result.
+  model::Result result;
+  double energy = 0, latency = 0;
+  double objective = 0; ///< the metric's value
+  std::vector<EinsumChoice> choices;
+  std::vector<FrontPoint> front;
+  MapperStatistics stats;
+  /// Per Einsum: its merged Pareto front (for later fusion joins or DSE).
+  std::vector<std::vector<PmappingRow>> einsumFronts;
+};
+
+/// Runs the search. Fails when the problem is inconsistent or some Einsum has
+/// no valid mapping.
+model::Expected<MapperResult> map(const MapperProblem &problem);
+
+} // namespace afc::mapper
+
+#endif // AFC_MAPPER_MAPPER_H

@@ -1,0 +1,147 @@
+//===- Problem.h - what the mapper searches over ------------------*- C++ -*-===//
+//
+// The input of the optimal mapper: a model::Problem (the concrete workload and
+// the flattened architecture per Einsum, with every per-action cost filled
+// in), plus what only the mapper uses and the model never sees:
+//
+//  * per Einsum and per tensor holder, the placement rules (`keep`,
+//    `may_keep`, `back`). Rules may name what the holders above keep
+//    (`keep: ~MainMemory`, `Above`), so they are callbacks the compiler
+//    provides, evaluated by the mapper for each partial placement;
+//  * per Einsum and per spatial dimension, the `reuse` constraint (the model
+//    only needs `may_reuse`, which lives in model::SpatialDimension),
+//    `min_usage` and loop-bound comparisons (`~m == 1`);
+//  * the mapper settings (metric, fusion limits, tolerances, `unfused`) and
+//    the number of threads.
+//
+// Names are plain strings (tensor, rank-variable and component names of the
+// model::Problem); the mapper resolves them once.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AFC_MAPPER_PROBLEM_H
+#define AFC_MAPPER_PROBLEM_H
+
+#include "afc/model/Model.h"
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace afc::mapper {
+
+/// A set of tensor names (sorted, so enumeration order is canonical).
+using TensorSet = std::set<std::string>;
+
+/// What a placement rule sees: the Einsum, its tensors by role, and what every
+/// tensor holder above the one being decided keeps (outermost first). This is
+/// enough to evaluate `All`, `Inputs`, `Outputs`, `Intermediates`, `Above`
+/// and `~MainMemory`-style references to upper levels.
+struct PlacementContext {
+  std::string einsum;
+  std::string holder; ///< the tensor holder being decided
+  TensorSet all, inputs, outputs;
+  /// Tensors of this Einsum that another Einsum produces or consumes.
+  TensorSet intermediates;
+  /// (holder name, tensors it keeps) for every holder above, outermost first.
+  std::vector<std::pair<std::string, TensorSet>> above;
+
+  /// Union of what the holders above keep (the `Above` symbol).
+  TensorSet aboveUnion() const;
+  /// What the named upper holder keeps (empty when not above).
+  TensorSet keptBy(const std::string &holder) const;
+};
+
+/// The evaluated `tensors:` rules of one holder for one partial placement.
+/// Unset `keep` means "may keep anything" (may_keep defaults to All); set
+/// `keep` with unset `mayKeep` means "exactly keep" (may_keep = Nothing),
+/// as in spec-language.md §2.7.
+struct Placement {
+  std::optional<TensorSet> keep;
+  std::optional<TensorSet> mayKeep;
+  /// `back`: tensors this holder must back (be the outermost holder of).
+  TensorSet back;
+};
+
+using PlacementFn = std::function<Placement(const PlacementContext &)>;
+
+/// Comparison operators of a loop-bound constraint.
+enum class Comparison : uint8_t { Equal, LessEqual, Less, GreaterEqual, Greater };
+
+/// `loop_bounds` entry of a spatial dimension: the loops of this dimension
+/// over any of `rankVariables` must satisfy `bound OP value` (each loop, or
+/// with `product` the product of their bounds).
+struct LoopBoundComparison {
+  std::vector<std::string> rankVariables;
+  Comparison op = Comparison::Equal;
+  double value = 1;
+  bool product = false;
+};
+
+/// The mapper-only rules of one spatial dimension (spec-language.md §2.8).
+struct SpatialRule {
+  std::string component; ///< node declaring the dimension
+  std::string dimension;
+  /// `reuse`: spatial loops over the rank variables of these tensors must
+  /// have bound 1, so the mapper never creates them.
+  TensorSet reuse;
+  /// `min_usage` (0 = none): applied per template as a "try best" rule.
+  double minUsage = 0;
+  std::vector<LoopBoundComparison> loopBounds;
+};
+
+/// Rules for one Einsum. `placement` maps a tensor holder's name to its
+/// rules; holders without an entry keep nothing forcibly and may keep All.
+struct EinsumRules {
+  std::string einsum;
+  std::vector<std::pair<std::string, PlacementFn>> placement;
+  std::vector<SpatialRule> spatial;
+};
+
+/// What the search minimises (mapper.md §9).
+enum class Metric : uint8_t {
+  Energy,             ///< total energy (dynamic + leak)
+  Latency,            ///< total latency
+  EnergyDelayProduct, ///< (sum of energies) x (sum of latencies)
+};
+
+struct MapperSettings {
+  Metric metric = Metric::Energy;
+  /// Bounds on fused loops (kept for the fusion join; the unfused search
+  /// never creates fused loops).
+  int maxFusedLoops = std::numeric_limits<int>::max();
+  int maxFusedLoopsPerRankVariable = 1;
+  /// Lower memories may not be placed above higher ones (reference default).
+  bool forceMemoryHierarchyOrder = true;
+  /// Imperfect factorisation is not implemented; setting these is an error.
+  bool exploreImperfectFactorization = false;
+  /// Relative tolerance of the Pareto filters (0 = exact, the default).
+  double objectiveTolerance = 0;
+  /// Force the outermost memory to keep every tensor (nothing is fused).
+  bool unfused = false;
+  /// Worker threads; 0 = TBB's default.
+  int threads = 0;
+  /// Cost only tile shapes whose spatial usage survives min_usage (found by
+  /// a model-free pass first). Exact; off = brute force, for testing.
+  bool minUsageShortcut = true;
+  /// Evaluate the chosen mapping again with detailed output (per-component
+  /// and per-tensor breakdowns) for MapperResult::result.
+  bool detailedResult = true;
+};
+
+/// Everything the mapper needs.
+struct MapperProblem {
+  model::Problem problem;
+  std::vector<EinsumRules> rules;
+  MapperSettings settings;
+  /// Evaluation options for the model (area/leak quirks).
+  model::EvaluateOptions evaluateOptions;
+};
+
+} // namespace afc::mapper
+
+#endif // AFC_MAPPER_PROBLEM_H

@@ -1,0 +1,130 @@
+//===- SearchTest.cpp - properties of the search ---------------------------===//
+//
+// Determinism at any thread count, the min_usage shortcut against brute
+// force, the Pareto front's tie-break, and that the returned mapping
+// re-evaluates to the reported numbers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MapperTestSupport.h"
+
+#include <gtest/gtest.h>
+
+using namespace afc;
+using namespace afc::mapper;
+using namespace afc::mapper::test;
+
+namespace {
+
+MapperProblem eyeriss(int nEinsums, int64_t size, Metric metric) {
+  MapperProblem p = eyerissProblem(
+      model::test::makeMatmuls(nEinsums, size, size),
+      matmulRoles(nEinsums, 0),
+      model::test::loadData("hwcomponents_expected.json").at("eyeriss"));
+  p.settings.metric = metric;
+  p.settings.unfused = true;
+  return p;
+}
+
+void expectSameChoice(const MapperResult &a, const MapperResult &b,
+                      bool sameSequence = true) {
+  EXPECT_EQ(a.energy, b.energy);
+  EXPECT_EQ(a.latency, b.latency);
+  ASSERT_EQ(a.choices.size(), b.choices.size());
+  for (size_t i = 0; i < a.choices.size(); ++i) {
+    EXPECT_EQ(a.choices[i].templateDescription,
+              b.choices[i].templateDescription);
+    EXPECT_EQ(a.choices[i].row.tileShapes, b.choices[i].row.tileShapes);
+    if (sameSequence) {
+      EXPECT_EQ(a.choices[i].row.sequence, b.choices[i].row.sequence);
+    }
+  }
+  ASSERT_EQ(a.front.size(), b.front.size());
+  for (size_t i = 0; i < a.front.size(); ++i) {
+    EXPECT_EQ(a.front[i].energy, b.front[i].energy);
+    EXPECT_EQ(a.front[i].latency, b.front[i].latency);
+  }
+}
+
+TEST(Search, DeterministicAcrossThreadCounts) {
+  for (Metric m : {Metric::Energy, Metric::EnergyDelayProduct}) {
+    MapperProblem p = eyeriss(2, 128, m);
+    p.settings.threads = 1;
+    auto one = map(p);
+    p.settings.threads = 2;
+    auto two = map(p);
+    p.settings.threads = 5;
+    auto five = map(p);
+    ASSERT_TRUE(one && two && five);
+    expectSameChoice(*one, *two);
+    expectSameChoice(*one, *five);
+  }
+}
+
+TEST(Search, MinUsageShortcutEqualsBruteForce) {
+  for (Metric m :
+       {Metric::Energy, Metric::Latency, Metric::EnergyDelayProduct}) {
+    MapperProblem p = eyeriss(1, 64, m);
+    auto fast = map(p);
+    p.settings.minUsageShortcut = false;
+    auto brute = map(p);
+    ASSERT_TRUE(fast && brute);
+    // Sequence numbers count costed rows only, so they differ.
+    expectSameChoice(*fast, *brute, /*sameSequence=*/false);
+    EXPECT_LT(fast->stats.evaluatedPmappings,
+              brute->stats.evaluatedPmappings);
+    EXPECT_EQ(fast->stats.paretoPmappings, brute->stats.paretoPmappings);
+  }
+}
+
+TEST(Search, ResultReevaluates) {
+  MapperProblem p = eyeriss(2, 64, Metric::EnergyDelayProduct);
+  auto r = map(p);
+  ASSERT_TRUE(bool(r)) << r.error().message;
+  auto again = model::evaluate(p.problem, r->mapping);
+  ASSERT_TRUE(bool(again)) << again.error().message;
+  EXPECT_NEAR(again->energy / r->energy, 1, 1e-12);
+  EXPECT_NEAR(again->latency / r->latency, 1, 1e-12);
+  EXPECT_EQ(r->objective, r->energy * r->latency);
+  // Every front point is Pareto-optimal and the chosen one minimises EDP.
+  for (const FrontPoint &f : r->front)
+    EXPECT_GE(f.energy * f.latency, r->objective);
+}
+
+TEST(ParetoFront, KeepsFirstOfEqualsAndDropsDominated) {
+  ParetoFront f(Metric::EnergyDelayProduct);
+  PmappingRow a;
+  a.energy = 2;
+  a.latency = 2;
+  a.sequence = 1;
+  PmappingRow b = a;
+  b.sequence = 2; // equal: rejected
+  PmappingRow c;
+  c.energy = 1;
+  c.latency = 3;
+  c.sequence = 3; // trade-off: kept
+  PmappingRow d;
+  d.energy = 1;
+  d.latency = 2;
+  d.sequence = 4; // dominates a and c
+  EXPECT_TRUE(f.insert(a));
+  EXPECT_FALSE(f.insert(b));
+  EXPECT_TRUE(f.insert(c));
+  EXPECT_EQ(f.rows().size(), 2u);
+  EXPECT_TRUE(f.insert(d));
+  ASSERT_EQ(f.rows().size(), 1u);
+  EXPECT_EQ(f.rows()[0].sequence, 4u);
+}
+
+TEST(Search, NoValidMappingIsAnError) {
+  MapperProblem p = eyeriss(1, 64, Metric::Energy);
+  // A scratchpad too small for one value leaves nothing valid.
+  for (model::FlattenedArch &a : p.problem.architectures)
+    for (model::ArchNode &n : a.nodes)
+      if (n.name == "InputScratchpad")
+        n.size = 4;
+  auto r = map(p);
+  EXPECT_FALSE(bool(r));
+}
+
+} // namespace
