@@ -31,8 +31,10 @@ std::string CostGraph::structuralKey() const {
     }
     key += ";";
   }
-  for (NodeId o : outputs)
-    key += "o" + std::to_string(o);
+  for (NodeId o : outputs) {
+    key += 'o';
+    key += std::to_string(o);
+  }
   return key;
 }
 

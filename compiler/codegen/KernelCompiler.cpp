@@ -51,7 +51,7 @@ std::unique_ptr<Module> buildModule(const CostGraph &g, const std::string &name,
     if (node.op == Op::PointArg)
       v[i] = b.CreateLoad(
           f64, b.CreateConstInBoundsGEP1_64(f64, point, node.operand[0]),
-          "p" + std::to_string(node.operand[0]));
+          std::string("p") + std::to_string(node.operand[0]));
     else if (node.op == Op::Constant)
       v[i] = ConstantFP::get(f64, node.constant);
   }
@@ -75,7 +75,7 @@ std::unique_ptr<Module> buildModule(const CostGraph &g, const std::string &name,
           b.CreateInBoundsGEP(f64, tiles,
                               b.CreateAdd(tileBase,
                                           b.getInt64(node.operand[0]))),
-          "t" + std::to_string(node.operand[0]));
+          std::string("t") + std::to_string(node.operand[0]));
       break;
     case Op::Add: v[i] = b.CreateFAdd(a(0), a(1)); break;
     case Op::Sub: v[i] = b.CreateFSub(a(0), a(1)); break;
@@ -172,7 +172,7 @@ std::unique_ptr<KernelCompiler> KernelCompiler::create(unsigned optLevel,
           -> Expected<orc::ThreadSafeModule> {
         tsm.withModuleDo(
             [&](Module &m) { optimize(m, sharedTm.get(), optLevel); });
-        return std::move(tsm);
+        return tsm;
       });
   std::unique_ptr<KernelCompiler> kc(new KernelCompiler());
   kc->jit = std::move(*jit);

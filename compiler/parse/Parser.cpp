@@ -71,17 +71,8 @@ public:
                    std::exception_ptr) override {
     if (++count > 20)
       return; // the first few errors are the useful ones
-    SMRange r;
-    std::string what;
-    if (token) {
-      r = src.range(token, token);
-      what = token->getType() == antlr4::Token::EOF
-                 ? "end of file"
-                 : "'" + token->getText() + "'";
-    } else {
-      r = lineColumn(line, column);
-    }
-    diags.error(r, "syntax error: " + simplify(msg, what));
+    SMRange r = token ? src.range(token, token) : lineColumn(line, column);
+    diags.error(r, "syntax error: " + simplify(msg));
   }
   unsigned count = 0;
 
@@ -96,7 +87,7 @@ private:
   }
   /// ANTLR lists every token it could have accepted; a list longer than a
   /// handful helps nobody, so it is replaced by the plain fact.
-  static std::string simplify(const std::string &msg, const std::string &what) {
+  static std::string simplify(const std::string &msg) {
     size_t brace = msg.find(" expecting {");
     if (brace != std::string::npos) {
       size_t commas = std::count(msg.begin() + brace, msg.end(), ',');
@@ -105,7 +96,6 @@ private:
     }
     if (msg.rfind("token recognition error", 0) == 0)
       return "unexpected character";
-    (void)what;
     return msg;
   }
   DiagnosticEngine &diags;

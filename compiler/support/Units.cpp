@@ -34,8 +34,10 @@ std::string Dimension::str() const {
       s += "*";
     s += u;
     int a = std::abs(e);
-    if (a != 1)
-      s += "^" + std::to_string(a);
+    if (a != 1) {
+      s += '^';
+      s += std::to_string(a);
+    }
   };
   add("J", joule);
   add("bit", bit);
@@ -43,7 +45,11 @@ std::string Dimension::str() const {
   add("s", second);
   if (num.empty())
     num = "1";
-  return den.empty() ? num : num + "/" + den;
+  if (!den.empty()) {
+    num += '/';
+    num += den;
+  }
+  return num;
 }
 
 std::string Dimension::describe() const {
