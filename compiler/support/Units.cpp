@@ -43,13 +43,12 @@ std::string Dimension::str() const {
   add("bit", bit);
   add("m", metre);
   add("s", second);
-  if (num.empty())
-    num = "1";
+  std::string out = num.empty() ? std::string(1, '1') : num;
   if (!den.empty()) {
-    num += '/';
-    num += den;
+    out += '/';
+    out += den;
   }
-  return num;
+  return out;
 }
 
 std::string Dimension::describe() const {
