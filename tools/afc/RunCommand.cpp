@@ -129,6 +129,7 @@ public:
          {"status", "energy_J", "energy_per_compute_pJ", "latency_s",
           "edp_Js", "computes", "area_m2", "area_mm2", "leak_power_W"})
       table.column(c);
+    numPoints = points.size();
     for (size_t i = 0; i < points.size(); ++i)
       prepare(i, points[i], *models);
     if (diags.hadError())
@@ -221,8 +222,13 @@ private:
                                           *workload, settings,
                                           options.unfused, diags, &ov);
     pp.problem.reset();
-    if (!pp.search)
+    if (!pp.search) {
       pp.error = "the mapper's problem could not be built";
+      return;
+    }
+    // Points already run in parallel; a search inside a point uses more
+    // threads only when there are fewer points than threads.
+    pp.search->settings.threads = numPoints > 1 ? 1 : int(options.threads);
   }
 
   void evaluate(size_t i) {
@@ -438,6 +444,7 @@ private:
   std::vector<PreparedPoint> prepared;
   lower::LocationTable locations;
   std::mutex tableMutex;
+  size_t numPoints = 0;
 };
 
 } // namespace
