@@ -169,8 +169,16 @@ Expected<SramGeometry> readSramGeometry(const AttributeReader &attrs) {
   return g;
 }
 
-Expected<ModelPtr> makeSram(const AttributeReader &attrs,
-                            const ModelContext &context) {
+namespace {
+/// An SRAM built from a component's attributes, with what wrappers need.
+struct BuiltSram {
+  SramModel sram;
+  double techNode;
+  SramGeometry geometry;
+};
+
+Expected<BuiltSram> buildSram(const AttributeReader &attrs,
+                              const ModelContext &context) {
   auto tech = attrs.techNode();
   if (!tech)
     return tech.takeError();
@@ -180,7 +188,16 @@ Expected<ModelPtr> makeSram(const AttributeReader &attrs,
   auto sram = SramModel::create(context, attrs.modelName(), *tech, *geometry);
   if (!sram)
     return sram.takeError();
-  return ModelPtr(new SramModel(std::move(*sram)));
+  return BuiltSram{std::move(*sram), *tech, *geometry};
+}
+} // namespace
+
+Expected<ModelPtr> makeSram(const AttributeReader &attrs,
+                            const ModelContext &context) {
+  auto built = buildSram(attrs, context);
+  if (!built)
+    return built.takeError();
+  return ModelPtr(new SramModel(std::move(built->sram)));
 }
 
 namespace {
@@ -241,17 +258,13 @@ private:
 
 Expected<ModelPtr> makeSmartBufferSram(const AttributeReader &attrs,
                                        const ModelContext &context) {
-  auto tech = attrs.techNode();
-  if (!tech)
-    return tech.takeError();
-  auto geometry = readSramGeometry(attrs);
-  if (!geometry)
-    return geometry.takeError();
-  auto sram = SramModel::create(context, attrs.modelName(), *tech, *geometry);
-  if (!sram)
-    return sram.takeError();
-  double addressBits = std::max(std::ceil(std::log2(geometry->depth)), 1.0);
-  return ModelPtr(new SmartBufferSram(std::move(*sram), *tech, addressBits));
+  auto built = buildSram(attrs, context);
+  if (!built)
+    return built.takeError();
+  double addressBits =
+      std::max(std::ceil(std::log2(built->geometry.depth)), 1.0);
+  return ModelPtr(new SmartBufferSram(std::move(built->sram), built->techNode,
+                                      addressBits));
 }
 
 } // namespace afc::components::detail
