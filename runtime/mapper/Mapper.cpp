@@ -10,6 +10,8 @@
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
+
+#include <atomic>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -225,6 +227,7 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
 
     std::vector<PartialMap> partial(schedule.size());
     std::vector<TemplateSearchStats> pieceStats(schedule.size());
+    std::atomic<size_t> piecesDone{0};
     auto runPieces = [&](const std::vector<size_t> &which, bool useKeys) {
       tbb::parallel_for(
           tbb::blocked_range<size_t>(0, which.size(), 1),
@@ -238,6 +241,8 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
                   mp, vi.view, vi.templates[t.templ], evaluators.local(),
                   t.view, t.templ, pc.prefix, pc.index, pieceStats[s],
                   useKeys && shortcut[pc.task] ? &allowed[pc.task] : nullptr);
+              if (settings.onProgress)
+                settings.onProgress(++piecesDone, schedule.size());
             }
           });
     };

@@ -27,78 +27,74 @@ void afc::study::installInterruptHandler() {
 
 bool afc::study::interruptRequested() { return stopRequested.load(); }
 
-namespace {
-
-/// Progress on standard error: a redrawn bar on a terminal (after half a
-/// second, so quick runs stay quiet), plain lines at each quarter otherwise.
-class Progress {
-public:
-  Progress(size_t total, const RunOptions &o)
-      : total(total), options(o), tty(isatty(STDERR_FILENO)),
-        start(std::chrono::steady_clock::now()) {}
-
-  void pointDone(size_t done) {
-    if (options.quiet || !total)
-      return;
-    std::lock_guard<std::mutex> lock(mutex);
-    double t = elapsed();
-    if (tty) {
-      if (t < 0.5 && done < total)
-        return;
-      if (done < total && t - lastDraw < 0.1)
-        return;
-      lastDraw = t;
-      const int width = 30;
-      int filled = int(width * done / total);
-      double left = done ? t / done * (total - done) : 0;
-      std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu %s  %.1f s elapsed, %.1f s left ",
-                   filled, "##############################", width - filled,
-                   "", done, total, options.label.c_str(), t, left);
-      drew = true;
-    } else if (total >= 4 && done * 4 / total != lastQuarter) {
-      lastQuarter = done * 4 / total;
-      std::fprintf(stderr, "afc: %zu/%zu %s done (%.2f s)\n", done, total,
-                   options.label.c_str(), t);
-    }
-  }
-
-  void finish(size_t done, bool interrupted) {
-    if (options.quiet)
-      return;
-    if (tty && drew)
-      std::fprintf(stderr, "\n");
-    if (interrupted)
-      std::fprintf(stderr,
-                   "afc: interrupted after %zu of %zu %s; keeping the rows "
-                   "finished so far\n",
-                   done, total, options.label.c_str());
-  }
-
-  double elapsed() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                         start)
-        .count();
-  }
-
-private:
-  size_t total;
-  RunOptions options;
-  bool tty;
-  std::chrono::steady_clock::time_point start;
+struct ProgressBar::State {
+  std::string label;
+  bool quiet = false;
+  bool tty = isatty(STDERR_FILENO);
+  std::chrono::steady_clock::time_point start =
+      std::chrono::steady_clock::now();
   std::mutex mutex;
   double lastDraw = -1;
   size_t lastQuarter = 0;
   bool drew = false;
 };
 
-} // namespace
+ProgressBar::ProgressBar(std::string label, bool quiet) : state(new State) {
+  state->label = std::move(label);
+  state->quiet = quiet;
+}
+
+ProgressBar::~ProgressBar() { delete state; }
+
+double ProgressBar::elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       state->start)
+      .count();
+}
+
+void ProgressBar::update(size_t done, size_t total) {
+  if (state->quiet || !total)
+    return;
+  std::lock_guard<std::mutex> lock(state->mutex);
+  double t = elapsed();
+  if (state->tty) {
+    if (t < 0.5 && done < total)
+      return;
+    if (done < total && t - state->lastDraw < 0.1)
+      return;
+    state->lastDraw = t;
+    const int width = 30;
+    int filled = int(width * done / total);
+    double left = done ? t / done * (total - done) : 0;
+    std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu %s  %.1f s elapsed, %.1f s left ",
+                 filled, "##############################", width - filled, "",
+                 done, total, state->label.c_str(), t, left);
+    state->drew = true;
+  } else if (total >= 4 && done * 4 / total != state->lastQuarter) {
+    state->lastQuarter = done * 4 / total;
+    std::fprintf(stderr, "afc: %zu/%zu %s done (%.2f s)\n", done, total,
+                 state->label.c_str(), t);
+  }
+}
+
+void ProgressBar::finish(size_t done, size_t total, bool interrupted) {
+  if (state->quiet)
+    return;
+  if (state->tty && state->drew)
+    std::fprintf(stderr, "\n");
+  if (interrupted)
+    std::fprintf(stderr,
+                 "afc: interrupted after %zu of %zu %s; keeping the rows "
+                 "finished so far\n",
+                 done, total, state->label.c_str());
+}
 
 RunSummary afc::study::runPoints(size_t numPoints,
                                  const std::function<void(size_t)> &evaluate,
                                  const RunOptions &options) {
   RunSummary summary;
   summary.done.assign(numPoints, false);
-  Progress progress(numPoints, options);
+  ProgressBar progress(options.label, options.quiet);
   std::atomic<size_t> completed{0};
   int threads = options.threads ? int(options.threads)
                                 : tbb::task_arena::automatic;
@@ -112,7 +108,7 @@ RunSummary afc::study::runPoints(size_t numPoints,
                             return;
                           evaluate(i);
                           done[i] = 1;
-                          progress.pointDone(++completed);
+                          progress.update(++completed, numPoints);
                         }
                       });
   });
@@ -121,6 +117,6 @@ RunSummary afc::study::runPoints(size_t numPoints,
   summary.completed = completed.load();
   summary.interrupted = stopRequested.load() && summary.completed < numPoints;
   summary.seconds = progress.elapsed();
-  progress.finish(summary.completed, summary.interrupted);
+  progress.finish(summary.completed, numPoints, summary.interrupted);
   return summary;
 }

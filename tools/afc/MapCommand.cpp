@@ -5,6 +5,7 @@
 #include "afc/lower/MapperProblem.h"
 #include "afc/lower/ModelProblem.h"
 #include "afc/mapper/Mapper.h"
+#include "afc/study/SweepRunner.h"
 #include "afc/support/JSONWriter.h"
 
 #include "llvm/Support/Format.h"
@@ -41,7 +42,12 @@ int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
   if (!mp)
     return 1;
   mp->settings.threads = int(options.threads);
+  study::ProgressBar progress("search pieces", options.quiet);
+  mp->settings.onProgress = [&](size_t done, size_t total) {
+    progress.update(done, total);
+  };
   model::Expected<mapper::MapperResult> r = mapper::map(*mp);
+  progress.finish(0, 0, false);
   if (!r) {
     diags.error("no valid mapping of workload '" + workload->name +
                 "' onto '" + arch->name + "': " + r.error().message);

@@ -131,6 +131,9 @@ struct MapperSettings {
   /// Evaluate the chosen mapping again with detailed output (per-component
   /// and per-tensor breakdowns) for MapperResult::result.
   bool detailedResult = true;
+  /// Called from worker threads as pieces of the search finish (`done` of
+  /// `total`); may be empty. Must be thread-safe and cheap.
+  std::function<void(size_t done, size_t total)> onProgress;
 };
 
 /// Everything the mapper needs.

@@ -31,6 +31,23 @@ struct RunSummary {
   std::vector<bool> done;
 };
 
+/// Progress of a long computation on standard error: a redrawn bar on a
+/// terminal once it has run for half a second, a line per quarter
+/// otherwise. update() may be called from any thread.
+class ProgressBar {
+public:
+  ProgressBar(std::string label, bool quiet);
+  ~ProgressBar();
+  void update(size_t done, size_t total);
+  /// Ends the bar's line; says so if the work was interrupted.
+  void finish(size_t done, size_t total, bool interrupted);
+  double elapsed() const;
+
+private:
+  struct State;
+  State *state;
+};
+
 /// Calls `evaluate(point)` for every point in [0, numPoints), in parallel.
 RunSummary runPoints(size_t numPoints,
                      const std::function<void(size_t)> &evaluate,
