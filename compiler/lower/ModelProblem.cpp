@@ -140,7 +140,8 @@ bool checkTotalLatency(const Field &f, const ArchNode &node,
 std::optional<model::Problem>
 lower::lowerProblem(const Arch &arch, const Workload &workload,
                     const components::ModelLibrary &models,
-                    DiagnosticEngine &diags, const PointOverrides *overrides) {
+                    DiagnosticEngine &diags, const PointOverrides *overrides,
+                    const LatencyKernels &kernels) {
   model::Problem problem;
   problem.workload = lowerWorkload(workload);
   // total_latency is checked once per component, not per Einsum.
@@ -246,7 +247,15 @@ lower::lowerProblem(const Arch &arch, const Workload &workload,
             if (!checkTotalLatency(*tl, n, fields, diags))
               return std::nullopt;
           }
-          mn.totalLatency = totalLatencyFn(*tl, std::move(fields));
+          std::vector<std::string> actionNames;
+          for (const Action &a : n.actions)
+            actionNames.push_back(a.name);
+          if (auto graph = latencyGraph(tl->expr, n, fields))
+            mn.totalLatency = latencyFunction(
+                std::make_shared<codegen::CostGraph>(std::move(*graph)),
+                std::move(actionNames), kernels);
+          if (!mn.totalLatency)
+            mn.totalLatency = totalLatencyFn(*tl, std::move(fields));
         }
         flat.nodes.push_back(std::move(mn));
       }

@@ -40,6 +40,8 @@ struct CommonOptions {
   bool unfused = false;
   /// afc map: also write the best mapping, in .af syntax, to this file.
   std::string saveMapping;
+  /// Compile generated kernels with LLVM (else interpret them).
+  bool jit = true;
 };
 
 /// Elaborates the program again with other parameter values (parameter

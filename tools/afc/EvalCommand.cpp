@@ -137,7 +137,8 @@ int driver::runEval(const ir::Spec &spec, DiagnosticEngine &diags,
   if (!models)
     return 1;
   std::optional<model::Problem> problem =
-      lower::lowerProblem(*arch, *workload, *models, diags);
+      lower::lowerProblem(*arch, *workload, *models, diags, nullptr,
+                          latencyKernels(options));
   if (!problem)
     return 1;
   lower::LocationTable locations;

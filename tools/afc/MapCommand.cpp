@@ -34,7 +34,8 @@ int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
   if (!models)
     return 1;
   std::optional<model::Problem> problem =
-      lower::lowerProblem(*arch, *workload, *models, diags);
+      lower::lowerProblem(*arch, *workload, *models, diags, nullptr,
+                          latencyKernels(options));
   if (!problem)
     return 1;
   std::optional<mapper::MapperProblem> mp = lower::lowerMapperProblem(

@@ -5,6 +5,7 @@
 #include "Commands.h"
 
 #include "afc/components/ModelLibrary.h"
+#include "afc/lower/LatencyKernel.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -33,6 +34,11 @@ int withOutput(const CommonOptions &options, DiagnosticEngine &diags,
 /// The component models with the stdlib's CACTI table, loaded once.
 const components::ModelLibrary *loadModelLibrary(const CommonOptions &options,
                                                  DiagnosticEngine &diags);
+
+/// How generated kernels run, from --no-jit.
+inline lower::LatencyKernels latencyKernels(const CommonOptions &options) {
+  return {options.jit ? lower::sharedKernelCompiler() : nullptr};
+}
 
 } // namespace afc::driver
 

@@ -202,7 +202,8 @@ private:
     unsigned before = diags.errorCount();
     auto comps = lower::evaluateComponentCosts(*arch, nullptr, models, diags,
                                                &ov);
-    pp.problem = lower::lowerProblem(*arch, *workload, models, diags, &ov);
+    pp.problem = lower::lowerProblem(*arch, *workload, models, diags, &ov,
+                                     latencyKernels(options));
     if (!comps || !pp.problem || diags.errorCount() != before) {
       pp.error = "component or architecture evaluation failed";
       return;

@@ -106,6 +106,10 @@ cl::opt<bool> unfused("unfused",
 cl::opt<std::string> saveMapping(
     "save-mapping", cl::desc("afc map: write the best mapping to a file"),
     cl::value_desc("file.af"), cl::init(""), cl::cat(afcCategory));
+cl::opt<bool> noJit("no-jit",
+                    cl::desc("Interpret generated kernels instead of "
+                             "compiling them"),
+                    cl::init(false), cl::cat(afcCategory));
 cl::opt<EmitKind> emit("emit", cl::desc("Print an intermediate form"),
                        cl::init(EmitKind::None),
                        cl::values(clEnumValN(EmitKind::IR, "ir",
@@ -216,6 +220,7 @@ int runCompiler(Command command) {
   options.metric = unsigned(metric.getValue());
   options.unfused = unfused;
   options.saveMapping = saveMapping;
+  options.jit = !noJit;
   switch (command) {
   case Command::Check:
     return 0;

@@ -16,6 +16,7 @@
 #include "afc/components/ModelLibrary.h"
 #include "afc/ir/Spec.h"
 #include "afc/lower/ArchEvaluation.h"
+#include "afc/lower/LatencyKernel.h"
 #include "afc/model/Model.h"
 
 #include <optional>
@@ -38,10 +39,13 @@ private:
   std::vector<llvm::SMRange> ranges;
 };
 
+/// `total_latency` expressions become generated kernels (LatencyKernel.h)
+/// run by `kernels`; those outside the kernels' subset are interpreted.
 std::optional<model::Problem>
 lowerProblem(const ir::Arch &arch, const ir::Workload &workload,
              const components::ModelLibrary &models, DiagnosticEngine &diags,
-             const PointOverrides *overrides = nullptr);
+             const PointOverrides *overrides = nullptr,
+             const LatencyKernels &kernels = {});
 
 model::Mapping lowerMapping(const ir::Mapping &mapping, LocationTable &table);
 

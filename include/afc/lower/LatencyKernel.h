@@ -1,0 +1,52 @@
+//===- LatencyKernel.h - total_latency as a generated kernel -------*- C++ -*-===//
+//
+// A component's `total_latency` expression runs once per evaluated mapping,
+// inside the mapper's inner loop. Interpreting the AST there costs
+// allocations per call, so the expression is lowered to a cost graph over
+// the per-action activity (n_calls, throughput, energy, bits_per_action,
+// latency of each action) and compiled with LLVM ORC; `--no-jit` runs the
+// same graph in the interpreter. Expressions outside the supported subset
+// (numbers, names bound to numbers, arithmetic, min/max/sum over `actions`
+// or over arguments, `actions["read"]`) keep the AST interpreter.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AFC_LOWER_LATENCYKERNEL_H
+#define AFC_LOWER_LATENCYKERNEL_H
+
+#include "afc/codegen/KernelCompiler.h"
+#include "afc/ir/Spec.h"
+#include "afc/model/Architecture.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace afc::lower {
+
+/// How `total_latency` expressions are run.
+struct LatencyKernels {
+  /// Null: interpret the cost graphs instead of compiling them.
+  codegen::KernelCompiler *compiler = nullptr;
+};
+
+/// The cost graph of `expr` for a component with `node`'s actions (in that
+/// order), with `fields` (the component's numeric fields) as constants; or
+/// nullopt when the expression is outside the supported subset.
+std::optional<codegen::CostGraph>
+latencyGraph(const ir::Deferred &expr, const ir::ArchNode &node,
+             const std::map<std::string, ir::Value> &fields);
+
+/// A TotalLatencyFn running `graph` (compiled if `kernels.compiler`).
+/// Returns an empty function when compilation fails.
+model::TotalLatencyFn latencyFunction(std::shared_ptr<codegen::CostGraph> graph,
+                                      std::vector<std::string> actionNames,
+                                      const LatencyKernels &kernels);
+
+/// The process-wide kernel compiler (created on first use; null if the
+/// host has no JIT).
+codegen::KernelCompiler *sharedKernelCompiler();
+
+} // namespace afc::lower
+
+#endif // AFC_LOWER_LATENCYKERNEL_H
