@@ -129,10 +129,20 @@ void printJSON(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
 
 int driver::runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
                           const CommonOptions &options) {
-  if (spec.arches.empty()) {
+  // A file whose parameters only its studies set has no architecture of
+  // its own; its studies' programs do.
+  const ir::Spec *program = &spec;
+  if (spec.arches.empty())
+    for (const ir::Study &s : spec.studies)
+      if (!spec.programOf(s).arches.empty()) {
+        program = &spec.programOf(s);
+        break;
+      }
+  if (program->arches.empty()) {
     diags.error("no architecture to evaluate; give a file with an 'arch'");
     return 1;
   }
+  const ir::Spec &from = *program;
   const components::ModelLibrary *models = loadModelLibrary(options, diags);
   if (!models)
     return 1;
@@ -140,18 +150,18 @@ int driver::runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
   // the first Einsum of the workload, if there is one.
   const ir::Einsum *einsum = nullptr;
   if (!options.einsum.empty()) {
-    for (const ir::Workload &w : spec.workloads)
+    for (const ir::Workload &w : from.workloads)
       if (const ir::Einsum *e = w.einsum(options.einsum))
         einsum = e;
     if (!einsum) {
       diags.error("no einsum named '" + options.einsum + "'");
       return 1;
     }
-  } else if (!spec.workloads.empty() && !spec.workloads[0].einsums.empty()) {
-    einsum = &spec.workloads[0].einsums[0];
+  } else if (!from.workloads.empty() && !from.workloads[0].einsums.empty()) {
+    einsum = &from.workloads[0].einsums[0];
   }
   std::vector<ArchFigures> all;
-  for (const ir::Arch &a : spec.arches) {
+  for (const ir::Arch &a : from.arches) {
     auto comps = lower::evaluateComponentCosts(a, einsum, *models, diags);
     if (!comps)
       return 1;
