@@ -2,12 +2,15 @@
 #include "Commands.h"
 #include "Output.h"
 
+#include "afc/codegen/KernelCompiler.h"
 #include "afc/lower/ComponentCosts.h"
+#include "afc/lower/LatencyKernel.h"
 #include "afc/support/JSONWriter.h"
 
 #include "llvm/Support/Path.h"
 
 #include <cmath>
+#include <set>
 
 using namespace afc;
 using namespace afc::driver;
@@ -174,4 +177,29 @@ int driver::runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
     case OutputFormat::JSON: printJSON(all, os); break;
     }
   });
+}
+
+int driver::printKernels(const ir::Spec &spec, DiagnosticEngine &diags,
+                         llvm::raw_ostream &os) {
+  std::vector<const ir::Spec *> programs = {&spec};
+  for (const ir::Study &s : spec.studies)
+    if (s.program)
+      programs.push_back(s.program.get());
+  std::set<std::string> printed;
+  for (const ir::Spec *p : programs)
+    for (const ir::Arch &a : p->arches)
+      for (const ir::Arch::Path &path : a.paths())
+        for (const ir::Arch::PathNode &pn : path.nodes) {
+          const ir::ArchNode &n = *pn.node;
+          const ir::Field *tl = n.field("total_latency");
+          std::string name = "total_latency_" + a.name + "_" + n.name;
+          if (!tl || !printed.insert(name).second)
+            continue;
+          if (auto graph = lower::latencyGraph(tl->expr, n, {}))
+            codegen::KernelCompiler::printIR(*graph, name, os);
+          else
+            diags.warning(tl->range, "this total_latency is interpreted: it "
+                                     "uses a construct kernels do not cover");
+        }
+  return 0;
 }

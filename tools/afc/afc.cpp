@@ -35,7 +35,7 @@ namespace {
 
 enum class Command { Check, Components, Eval, Map, Run };
 
-enum class EmitKind { None, IR };
+enum class EmitKind { None, IR, KernelIR };
 
 cl::OptionCategory afcCategory("afc options");
 
@@ -113,7 +113,10 @@ cl::opt<bool> noJit("no-jit",
 cl::opt<EmitKind> emit("emit", cl::desc("Print an intermediate form"),
                        cl::init(EmitKind::None),
                        cl::values(clEnumValN(EmitKind::IR, "ir",
-                                             "the elaborated IR")),
+                                             "the elaborated IR"),
+                                  clEnumValN(EmitKind::KernelIR, "kernel-ir",
+                                             "the LLVM IR of generated "
+                                             "kernels")),
                        cl::cat(afcCategory));
 
 struct CommandInfo {
@@ -204,6 +207,8 @@ int runCompiler(Command command) {
     ir::print(*spec, llvm::outs());
     return 0;
   }
+  if (emit == EmitKind::KernelIR)
+    return driver::printKernels(*spec, diags, llvm::outs());
   driver::CommonOptions options;
   options.stdlibDir = defaultStdlib();
   options.format = format;
