@@ -172,10 +172,8 @@ bool parseDefines(DiagnosticEngine &diags, ParamOverrides &out) {
       ok = false;
       continue;
     }
-    // Keep the expression alive with the buffer: diagnostics may point at it.
-    static std::vector<ast::ExprPtr> keepAlive;
-    keepAlive.push_back(std::move(expr));
-    out[name] = {*v, keepAlive.back()->getRange()};
+    // The range points into the SourceMgr's buffer, which outlives `expr`.
+    out[name] = {*v, expr->getRange()};
   }
   return ok;
 }
