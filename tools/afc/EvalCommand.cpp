@@ -133,12 +133,8 @@ int driver::runEval(const ir::Spec &spec, DiagnosticEngine &diags,
     return 1;
   if (!lower::checkPlacement(*arch, *workload, *mapping, diags))
     return 1;
-  const components::ModelLibrary *models = loadModelLibrary(options, diags);
-  if (!models)
-    return 1;
   std::optional<model::Problem> problem =
-      lower::lowerProblem(*arch, *workload, *models, diags, nullptr,
-                          latencyKernels(options));
+      driver::lowerProblem(*arch, *workload, options, diags);
   if (!problem)
     return 1;
   lower::LocationTable locations;

@@ -30,12 +30,8 @@ int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
   }
   if (options.metric)
     settings.metrics = options.metric;
-  const components::ModelLibrary *models = loadModelLibrary(options, diags);
-  if (!models)
-    return 1;
   std::optional<model::Problem> problem =
-      lower::lowerProblem(*arch, *workload, *models, diags, nullptr,
-                          latencyKernels(options));
+      driver::lowerProblem(*arch, *workload, options, diags);
   if (!problem)
     return 1;
   std::optional<mapper::MapperProblem> mp = lower::lowerMapperProblem(

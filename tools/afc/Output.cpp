@@ -74,3 +74,13 @@ driver::loadModelLibrary(const CommonOptions &options,
   library.emplace(std::move(*lib));
   return &*library;
 }
+
+std::optional<model::Problem>
+driver::lowerProblem(const ir::Arch &arch, const ir::Workload &workload,
+                     const CommonOptions &options, DiagnosticEngine &diags) {
+  const components::ModelLibrary *models = loadModelLibrary(options, diags);
+  if (!models)
+    return std::nullopt;
+  return lower::lowerProblem(arch, workload, *models, diags, nullptr,
+                             latencyKernels(options));
+}

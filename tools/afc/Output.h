@@ -6,6 +6,7 @@
 
 #include "afc/components/ModelLibrary.h"
 #include "afc/lower/LatencyKernel.h"
+#include "afc/lower/ModelProblem.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -34,6 +35,13 @@ int withOutput(const CommonOptions &options, DiagnosticEngine &diags,
 /// The component models with the stdlib's CACTI table, loaded once.
 const components::ModelLibrary *loadModelLibrary(const CommonOptions &options,
                                                  DiagnosticEngine &diags);
+
+/// Loads the component models and lowers `arch` and `workload` to the
+/// model's problem; nullopt after reporting an error.
+std::optional<model::Problem> lowerProblem(const ir::Arch &arch,
+                                           const ir::Workload &workload,
+                                           const CommonOptions &options,
+                                           DiagnosticEngine &diags);
 
 /// How generated kernels run, from --no-jit.
 inline lower::LatencyKernels latencyKernels(const CommonOptions &options) {
