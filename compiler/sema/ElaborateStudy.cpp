@@ -1,0 +1,596 @@
+//===- ElaborateStudy.cpp - mappings, mappers, studies ----------------===//
+//
+// Mapping, mapper and study declarations: LoopTree nodes, metrics and
+// settings, sweeps with their targets and units, reports and plots.
+//
+//===----------------------------------------------------------------------===//
+#include "ElaboratorImpl.h"
+
+using namespace afc;
+using namespace afc::sema;
+
+std::optional<std::string> Elaborator::symbolName(const ast::Expr &e,
+                                                  const Scope &sc) {
+  if (auto *n = dyn_cast<ast::NameExpr>(&e))
+    return eval.evalName(n->name, sc);
+  if (auto *s = dyn_cast<ast::StringExpr>(&e))
+    return s->value;
+  diags.error(e.getRange(), "expected a name");
+  return std::nullopt;
+}
+
+void Elaborator::buildMappingNodes(const ast::StmtList &body,
+                                   MutableScope scope,
+                                   std::vector<MappingNode> &out) {
+  static const std::vector<std::string> kinds = {
+      "storage", "toll",       "temporal", "spatial",
+      "compute", "sequential", "pipeline", "nested"};
+  walk(body, scope, [&](const ast::Stmt &s, MutableScope sc) {
+    auto *b = dyn_cast<ast::BlockStmt>(&s);
+    if (!b || std::find(kinds.begin(), kinds.end(), b->kind) == kinds.end()) {
+      diags.error(b ? b->kindRange : s.getRange(),
+                  "expected a mapping node (storage, temporal, spatial, "
+                  "compute, sequential, pipeline, nested)" +
+                      (b ? didYouMean(b->kind, kinds) : std::string()));
+      return;
+    }
+    MappingNode n;
+    n.range = b->getRange();
+    static const std::map<std::string, MappingNode::Kind> km = {
+        {"storage", MappingNode::Storage},
+        {"toll", MappingNode::Toll},
+        {"temporal", MappingNode::Temporal},
+        {"spatial", MappingNode::Spatial},
+        {"compute", MappingNode::Compute},
+        {"sequential", MappingNode::Sequential},
+        {"pipeline", MappingNode::Pipeline},
+        {"nested", MappingNode::Nested}};
+    n.kind = km.at(b->kind);
+    bool branch = n.kind == MappingNode::Sequential ||
+                  n.kind == MappingNode::Pipeline ||
+                  n.kind == MappingNode::Nested;
+    if (branch) {
+      buildMappingNodes(b->body, sc, n.children);
+      out.push_back(std::move(n));
+      return;
+    }
+    if (b->hasBody) {
+      diags.error(b->kindRange, "a " + b->kind +
+                                    " node has no body; its "
+                                    "settings go in parentheses");
+      return;
+    }
+    std::string head;
+    if (b->name) {
+      auto nm = eval.evalName(*b->name, *sc);
+      if (!nm)
+        return;
+      head = *nm;
+    } else {
+      diags.error(
+          b->kindRange,
+          "a " + b->kind + " node needs a name: " +
+              (n.kind == MappingNode::Compute ? "the einsum"
+               : n.kind == MappingNode::Storage || n.kind == MappingNode::Toll
+                   ? "the component"
+                   : "the rank variable"));
+      return;
+    }
+    for (const ast::CallExpr::Arg &a : b->args) {
+      if (a.keyword.empty()) {
+        if (n.kind == MappingNode::Storage || n.kind == MappingNode::Toll) {
+          // Tensor names; a list value (from a comprehension) expands.
+          Evaluator q(nullptr);
+          std::optional<Value> v = q.eval(*a.value, *sc);
+          if (v && v->isList()) {
+            for (const Value &x : v->asList())
+              if (x.isString())
+                n.tensors.push_back(x.asString());
+            continue;
+          }
+          if (auto t = symbolName(*a.value, *sc))
+            n.tensors.push_back(*t);
+        } else if (n.kind == MappingNode::Compute) {
+          if (auto c = symbolName(*a.value, *sc))
+            n.component = *c;
+        } else if (n.kind == MappingNode::Spatial) {
+          auto *m = dyn_cast<ast::MemberExpr>(a.value.get());
+          std::optional<std::string> comp;
+          if (m)
+            comp = symbolName(*m->base, *sc);
+          if (!m || !comp) {
+            diags.error(a.value->getRange(), "a spatial loop names its "
+                                             "fanout as Component.dimension");
+            continue;
+          }
+          n.component = *comp;
+          n.dimension = m->member;
+        } else {
+          diags.error(a.value->getRange(), "unexpected argument; use "
+                                           "tile_shape = N or loop_bound = N");
+        }
+        continue;
+      }
+      if (a.keyword == "tile_shape" || a.keyword == "loop_bound") {
+        std::optional<Value> v = eval.eval(*a.value, *sc);
+        if (!v)
+          continue;
+        if (!v->isNumber() || v->asNumber() < 1 ||
+            v->asNumber() != std::floor(v->asNumber()) ||
+            std::isinf(v->asNumber())) {
+          diags.error(a.value->getRange(), a.keyword +
+                                               " must be a positive whole "
+                                               "number, got " +
+                                               v->str());
+          continue;
+        }
+        (a.keyword == "tile_shape" ? n.tileShape : n.loopBound) =
+            (int64_t)v->asNumber();
+      } else if (a.keyword == "persistent") {
+        std::optional<Value> v = eval.eval(*a.value, *sc);
+        if (v)
+          n.persistent = v->truthy();
+      } else {
+        diags.error(a.keywordRange,
+                    "unknown setting '" + a.keyword + "'" +
+                        didYouMean(a.keyword,
+                                   {"tile_shape", "loop_bound", "persistent"}));
+      }
+    }
+    switch (n.kind) {
+    case MappingNode::Storage:
+    case MappingNode::Toll:
+      n.component = head;
+      if (n.tensors.empty())
+        diags.error(b->getRange(), "a storage node lists the tensors it "
+                                   "keeps, e.g. 'storage GlobalBuffer(T0, "
+                                   "W0);'");
+      break;
+    case MappingNode::Temporal:
+    case MappingNode::Spatial:
+      n.rankVariable = head;
+      if (!n.tileShape && !n.loopBound)
+        diags.error(b->getRange(), "a loop needs tile_shape = N or "
+                                   "loop_bound = N");
+      if (n.kind == MappingNode::Spatial && n.component.empty())
+        diags.error(b->getRange(), "a spatial loop names its fanout, e.g. "
+                                   "'spatial n1(ProcessingElement.X, "
+                                   "tile_shape = 1);'");
+      break;
+    case MappingNode::Compute:
+      n.einsum = head;
+      if (n.component.empty())
+        diags.error(b->getRange(), "a compute node names the compute unit, "
+                                   "e.g. 'compute Matmul0(MAC);'");
+      break;
+    default:
+      break;
+    }
+    out.push_back(std::move(n));
+  });
+}
+
+void Elaborator::buildMapping(const Decl &d) {
+  Mapping m;
+  m.name = d.name;
+  m.range = d.block->name ? d.block->name->range : d.block->kindRange;
+  buildMappingNodes(d.block->body, std::make_shared<Scope>(d.scope), m.nodes);
+  spec->mappings.push_back(std::move(m));
+}
+
+unsigned Elaborator::parseMetric(const ast::Expr &e) {
+  static const std::map<std::string, unsigned> names = {
+      {"energy", MetricEnergy},
+      {"latency", MetricLatency},
+      {"edp", MetricEDP},
+      {"energy_delay_product", MetricEDP},
+      {"dynamic_energy", MetricDynamicEnergy},
+      {"leak_energy", MetricLeakEnergy},
+      {"resource_usage", MetricResourceUsage},
+      {"actions", MetricActions},
+      {"detailed_memory_usage", MetricDetailedMemoryUsage}};
+  if (auto *b = dyn_cast<ast::BinaryExpr>(&e);
+      b && b->op == ast::BinaryOp::SetOr) {
+    unsigned l = parseMetric(*b->lhs), r = parseMetric(*b->rhs);
+    return l && r ? (l | r) : 0;
+  }
+  std::string name;
+  if (auto *n = dyn_cast<ast::NameExpr>(&e); n && n->name.isPlain())
+    name = n->name.pieces[0].text;
+  else if (auto *s = dyn_cast<ast::StringExpr>(&e))
+    name = s->value;
+  std::string lower = llvm::StringRef(name).lower();
+  auto it = names.find(lower);
+  if (it == names.end()) {
+    std::vector<std::string> all;
+    for (auto &kv : names)
+      all.push_back(kv.first);
+    diags.error(e.getRange(), "unknown metric '" + std::string(e.text()) + "'" +
+                                  didYouMean(lower, all) +
+                                  " (combine metrics with '|')");
+    return 0;
+  }
+  return it->second;
+}
+
+MapperSettings Elaborator::buildMapper(const ast::BlockStmt *b,
+                                       MutableScope scope,
+                                       const std::string &name) {
+  MapperSettings m;
+  m.name = name;
+  m.range = b->name ? b->name->range : b->kindRange;
+  std::set<std::string> seen;
+  walk(b->body, std::make_shared<Scope>(scope),
+       [&](const ast::Stmt &s, MutableScope sc) {
+         auto *f = dyn_cast<ast::FieldStmt>(&s);
+         if (!f) {
+           diags.error(s.getRange(), "mapper settings are 'name = value;' "
+                                     "fields");
+           return;
+         }
+         std::string key = f->target.spelling();
+         const FieldSpec *fs = findField(mapperFields(), key);
+         if (!fs) {
+           diags.error(f->target.range,
+                       "unknown mapper setting '" + key + "'" +
+                           didYouMean(key, fieldNames(mapperFields())));
+           return;
+         }
+         if (!seen.insert(key).second) {
+           diags.error(f->target.range,
+                       "mapper setting '" + key + "' is set twice");
+           return;
+         }
+         if (key == "metric") {
+           if (unsigned mm = parseMetric(*f->value)) {
+             if (mm & MetricActions && (mm & ~MetricActions) == 0)
+               diags.error(f->value->getRange(),
+                           "'actions' is reported, not optimised; choose "
+                           "energy, latency or edp");
+             m.metrics = mm;
+           }
+           return;
+         }
+         std::optional<Value> v = eval.eval(*f->value, *sc);
+         if (!v || !checkType(*fs, *v, f->value->getRange(), "mapper"))
+           return;
+         if (key == "unfused")
+           m.unfused = v->truthy();
+         else
+           m.settings[key] = *v;
+       });
+  return m;
+}
+
+const ArchNode *Elaborator::sweepComponent(const Arch *arch, const ast::Name &n,
+                                           const std::string &name) {
+  if (!arch)
+    return nullptr;
+  const ArchNode *node = arch->find(name);
+  if (!node) {
+    std::vector<std::string> names;
+    std::function<void(const std::vector<ArchNode> &)> collect =
+        [&](const std::vector<ArchNode> &ns) {
+          for (const ArchNode &x : ns) {
+            names.push_back(x.name);
+            collect(x.children);
+          }
+        };
+    collect(arch->nodes);
+    diags.error(n.range, "architecture '" + arch->name +
+                             "' has no component '" + name + "'" +
+                             didYouMean(name, names));
+  }
+  return node;
+}
+
+void Elaborator::buildSweep(const ast::SweepStmt &s, MutableScope sc,
+                            Study &study) {
+  SweepGroup g;
+  g.zipped = s.zipped;
+  const Arch *arch = spec->arch(study.arch);
+  for (const ast::SweepStmt::Axis &a : s.axes) {
+    SweepAxis axis;
+    axis.target = a.target.spelling();
+    axis.range = a.target.range;
+    std::vector<std::string> parts;
+    for (const ast::Name &n : a.target.parts) {
+      auto p = eval.evalName(n, *sc);
+      if (!p)
+        return;
+      parts.push_back(*p);
+    }
+    Dimension expected = dim::none;
+    bool known = false;
+    if (parts.size() == 1) {
+      axis.targetKind = SweepAxis::Parameter;
+      axis.field = parts[0];
+      known =
+          std::any_of(spec->params.begin(), spec->params.end(),
+                      [&](const ParamInfo &p) { return p.name == parts[0]; });
+      if (!known) {
+        std::vector<std::string> names;
+        for (const ParamInfo &p : spec->params)
+          names.push_back(p.name);
+        diags.error(a.target.range, "no parameter named '" + parts[0] + "'" +
+                                        didYouMean(parts[0], names));
+        diags.note(a.target.range, "a sweep target is a parameter or a "
+                                   "path such as GlobalBuffer.size");
+        return;
+      }
+      for (const ParamInfo &p : spec->params)
+        if (p.name == parts[0] && p.value.isNumber())
+          expected = p.value.getDimension();
+    } else if (parts.size() == 2 || parts.size() == 3) {
+      const ArchNode *node = sweepComponent(arch, a.target.parts[0], parts[0]);
+      if (!node)
+        return;
+      axis.component = parts[0];
+      std::string kind = std::string(spell(node->kind));
+      if (parts.size() == 3) {
+        axis.targetKind = SweepAxis::ActionField;
+        axis.action = parts[1];
+        axis.field = parts[2];
+        if (!node->action(parts[1])) {
+          diags.error(a.target.parts[1].range, "component '" + parts[0] +
+                                                   "' has no action '" +
+                                                   parts[1] + "'");
+          return;
+        }
+        const FieldSpec *fs = findField(actionFields(), parts[2]);
+        if (!fs) {
+          diags.error(a.target.parts[2].range,
+                      "unknown action field '" + parts[2] + "'" +
+                          didYouMean(parts[2], fieldNames(actionFields())));
+          return;
+        }
+        expected = fs->dimension;
+      } else if (const FieldSpec *fs =
+                     findField(componentFields(kind), parts[1])) {
+        axis.targetKind = SweepAxis::ComponentField;
+        axis.field = parts[1];
+        expected = fs->dimension;
+      } else if (node->modelAttributes.count(parts[1]) ||
+                 arch->modelAttributesForAll.count(parts[1])) {
+        axis.targetKind = SweepAxis::ModelAttribute;
+        axis.field = parts[1];
+        const Field &f = node->modelAttributes.count(parts[1])
+                             ? node->modelAttributes.at(parts[1])
+                             : arch->modelAttributesForAll.at(parts[1]);
+        if (f.value && f.value->isNumber())
+          expected = f.value->getDimension();
+      } else {
+        std::vector<std::string> names = fieldNames(componentFields(kind));
+        for (auto &kv : node->modelAttributes)
+          names.push_back(kv.first);
+        diags.error(a.target.parts[1].range,
+                    "'" + parts[1] +
+                        "' is not a field or model attribute "
+                        "of " +
+                        kind + " '" + parts[0] + "'" +
+                        didYouMean(parts[1], names));
+        return;
+      }
+    } else {
+      diags.error(a.target.range, "a sweep target is a parameter, "
+                                  "Component.field or "
+                                  "Component.action.field");
+      return;
+    }
+    std::optional<Value> values = eval.eval(*a.values, *sc);
+    if (!values)
+      return;
+    if (!values->isList()) {
+      diags.error(a.values->getRange(),
+                  "a sweep takes a list of values (a list, range, logspace "
+                  "or linspace), not " +
+                      values->describe());
+      return;
+    }
+    if (values->asList().empty()) {
+      diags.error(a.values->getRange(), "a sweep needs at least one value");
+      return;
+    }
+    for (const Value &v : values->asList()) {
+      if (v.isNumber() && !v.getDimension().isDimensionless() &&
+          v.getDimension() != expected && !expected.isDimensionless()) {
+        diags.error(a.values->getRange(),
+                    "'" + axis.target + "' is " + expected.describe() + " (" +
+                        expected.str() + "), but the sweep gives " +
+                        v.getDimension().describe() + " (" +
+                        v.getDimension().str() + ")");
+        return;
+      }
+      if (v.isNumber() && v.asNumber() < 0 &&
+          axis.targetKind != SweepAxis::Parameter) {
+        diags.error(a.values->getRange(),
+                    "a swept '" + axis.target + "' must not be negative");
+        return;
+      }
+    }
+    axis.values = values->asList();
+    g.axes.push_back(std::move(axis));
+  }
+  if (g.zipped)
+    for (const SweepAxis &ax : g.axes)
+      if (ax.values.size() != g.axes[0].values.size()) {
+        diags.error(ax.range, "zipped sweeps must have the same number of "
+                              "values: '" +
+                                  ax.target + "' has " +
+                                  std::to_string(ax.values.size()) + ", '" +
+                                  g.axes[0].target + "' has " +
+                                  std::to_string(g.axes[0].values.size()));
+        return;
+      }
+  study.sweeps.push_back(std::move(g));
+}
+
+void Elaborator::buildStudy(const Decl &d) {
+  Study study;
+  study.name = d.name;
+  study.range = d.block->name ? d.block->name->range : d.block->kindRange;
+  auto scope = std::make_shared<Scope>(d.scope);
+  std::vector<std::pair<const ast::SweepStmt *, MutableScope>> sweeps;
+  bool haveMapper = false;
+  walk(d.block->body, scope, [&](const ast::Stmt &s, MutableScope sc) {
+    if (auto *f = dyn_cast<ast::FieldStmt>(&s)) {
+      std::string key = f->target.spelling();
+      static const std::vector<std::string> keys = {"arch", "workload",
+                                                    "mapping", "mapper"};
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        diags.error(f->target.range, "unknown study field '" + key + "'" +
+                                         didYouMean(key, keys));
+        return;
+      }
+      std::optional<std::string> ref = symbolName(*f->value, *sc);
+      if (!ref)
+        return;
+      auto check = [&](const char *kind, bool found) {
+        if (found)
+          return true;
+        std::vector<std::string> names;
+        for (const Decl &x : declsOf(kind))
+          names.push_back(x.name);
+        diags.error(f->value->getRange(), std::string("no ") + kind +
+                                              " named '" + *ref + "'" +
+                                              didYouMean(*ref, names));
+        return false;
+      };
+      if (key == "arch" && check("arch", spec->arch(*ref)))
+        study.arch = *ref;
+      else if (key == "workload" && check("workload", spec->workload(*ref)))
+        study.workload = *ref;
+      else if (key == "mapping" && check("mapping", spec->mapping(*ref)))
+        study.mapping = *ref;
+      else if (key == "mapper") {
+        bool found = false;
+        for (const MapperSettings &m : spec->mappers)
+          if (m.name == *ref) {
+            study.mapper = m;
+            found = haveMapper = true;
+          }
+        check("mapper", found);
+      }
+      return;
+    }
+    if (auto *sw = dyn_cast<ast::SweepStmt>(&s)) {
+      sweeps.push_back({sw, sc});
+      return;
+    }
+    auto *b = dyn_cast<ast::BlockStmt>(&s);
+    if (!b) {
+      diags.error(s.getRange(), "unexpected statement in study");
+      return;
+    }
+    if (b->kind == "mapper") {
+      study.mapper = buildMapper(b, sc, "");
+      haveMapper = true;
+    } else if (b->kind == "params") {
+      walk(b->body, sc, [&](const ast::Stmt &ps, MutableScope pc) {
+        auto *f = dyn_cast<ast::FieldStmt>(&ps);
+        if (!f) {
+          diags.error(ps.getRange(), "params holds 'NAME = value;'");
+          return;
+        }
+        std::string key = f->target.spelling();
+        bool known =
+            std::any_of(spec->params.begin(), spec->params.end(),
+                        [&](const ParamInfo &p) { return p.name == key; }) ||
+            declaredRequired(key);
+        if (!known) {
+          diags.error(f->target.range, "no parameter named '" + key + "'");
+          return;
+        }
+        std::optional<Value> v = eval.eval(*f->value, *pc);
+        if (v)
+          study.params[key] = *v;
+      });
+    } else if (b->kind == "report") {
+      if (!b->label) {
+        diags.error(b->kindRange, "a report names its output file, e.g. "
+                                  "'report \"results.csv\";'");
+        return;
+      }
+      Report r;
+      r.path = *b->label;
+      r.range = b->labelRange;
+      llvm::StringRef ext = llvm::StringRef(r.path).rsplit('.').second;
+      if (ext == "csv" || ext == "json" || ext == "md")
+        r.format = ext.str();
+      else {
+        diags.error(b->labelRange, "a report file must end in .csv, .json "
+                                   "or .md");
+        return;
+      }
+      study.reports.push_back(r);
+    } else if (b->kind == "plot") {
+      buildPlot(*b, sc, study);
+    } else {
+      static const std::vector<std::string> blocks = {"mapper", "params",
+                                                      "report", "plot"};
+      diags.error(b->kindRange, "unknown block '" + b->kind + "' in study" +
+                                    didYouMean(b->kind, blocks));
+    }
+  });
+  if (study.arch.empty())
+    diags.error(study.range, "study '" + study.name + "' needs 'arch = ...;'");
+  if (study.workload.empty())
+    diags.error(study.range,
+                "study '" + study.name + "' needs 'workload = ...;'");
+  for (auto &[sw, sc] : sweeps)
+    buildSweep(*sw, sc, study);
+  (void)haveMapper;
+  spec->studies.push_back(std::move(study));
+}
+
+bool Elaborator::declaredRequired(const std::string &name) {
+  return std::find(missingRequired.begin(), missingRequired.end(), name) !=
+         missingRequired.end();
+}
+
+void Elaborator::buildPlot(const ast::BlockStmt &b, MutableScope sc,
+                           Study &study) {
+  if (!b.label) {
+    diags.error(b.kindRange, "a plot names its output file, e.g. 'plot "
+                             "\"energy.svg\" { ... }'");
+    return;
+  }
+  Plot p;
+  p.path = *b.label;
+  p.range = b.labelRange;
+  llvm::StringRef ext = llvm::StringRef(p.path).rsplit('.').second;
+  if (ext != "svg" && ext != "png" && ext != "pdf") {
+    diags.error(b.labelRange, "a plot file must end in .svg, .png or .pdf");
+    return;
+  }
+  static const std::vector<std::string> keys = {
+      "x", "y", "kind", "log_x", "log_y", "title", "x_label", "y_label"};
+  walk(b.body, sc, [&](const ast::Stmt &s, MutableScope ps) {
+    auto *f = dyn_cast<ast::FieldStmt>(&s);
+    if (!f) {
+      diags.error(s.getRange(), "plot settings are 'name = value;'");
+      return;
+    }
+    std::string key = f->target.spelling();
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      diags.error(f->target.range,
+                  "unknown plot setting '" + key + "'" + didYouMean(key, keys));
+      return;
+    }
+    if (key == "x" || key == "y" || key == "kind") {
+      // Symbolic: a result column or a swept path, checked when run.
+      std::string text = f->value->text().str();
+      text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
+      if (auto *str = dyn_cast<ast::StringExpr>(f->value.get()))
+        text = str->value;
+      p.references[key] = text;
+      return;
+    }
+    std::optional<Value> v = eval.eval(*f->value, *ps);
+    if (v)
+      p.settings[key] = *v;
+  });
+  if (!p.references.count("y"))
+    diags.error(b.labelRange, "a plot needs 'y = ...;' (what to draw)");
+  study.plots.push_back(std::move(p));
+}

@@ -1,0 +1,247 @@
+//===- ElaboratorImpl.h - the elaborator's shared state ---------*- C++ -*-===//
+//
+// Private to compiler/sema: the Elaborator class, whose methods are split by
+// what they elaborate (Elaborator.cpp: parameters, compile-time statements,
+// fields and the entry points; ElaborateArch.cpp, ElaborateWorkload.cpp,
+// ElaborateStudy.cpp). The IR's names are used unqualified here, as in the
+// IR itself.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AFC_SEMA_ELABORATORIMPL_H
+#define AFC_SEMA_ELABORATORIMPL_H
+
+#include "Schema.h"
+#include "afc/sema/Elaborator.h"
+
+#include "llvm/Support/Casting.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace afc::sema {
+
+using namespace afc::ir;
+using llvm::cast;
+using llvm::dyn_cast;
+using llvm::isa;
+using llvm::SMRange;
+
+using MutableScope = std::shared_ptr<Scope>;
+
+/// Symbols that only exist once an Einsum, the mapper or the model supplies
+/// them; an architecture may mention them before they are known.
+inline const char *const kLateSymbols[] = {
+    "All",           "Tensors", "Nothing",    "Inputs", "Outputs",
+    "Intermediates", "Shared",  "Persistent", "Above",  "Other",
+    "actions",       "input",   "output",     "weight"};
+
+struct Decl {
+  const ast::BlockStmt *block;
+  MutableScope scope;
+  std::string name;
+};
+
+class Elaborator {
+public:
+  Elaborator(DiagnosticEngine &diags, const ParamOverrides &overrides)
+      : diags(diags), eval(&diags), overrides(overrides),
+        globals(std::make_shared<Scope>()) {}
+
+  /// A quiet first pass: binds what parameters it can, finds the studies
+  /// and evaluates their `params` blocks.
+  struct StudyBinding {
+    std::string name;
+    SMRange range;
+    ParamOverrides params;
+  };
+  std::vector<StudyBinding>
+  scanStudies(const std::vector<const ast::Module *> &modules,
+              std::vector<std::string> &missing);
+
+  /// Builds only the named study (its program is this binding).
+  void onlyStudy(const std::string &name) { onlyStudyName = name; }
+
+  std::unique_ptr<Spec> run(const std::vector<const ast::Module *> &modules);
+
+private:
+  //===--------------------------------------------------------------------===//
+  // Parameters and compile-time statements
+  //===--------------------------------------------------------------------===//
+
+  void bindParams(const std::vector<const ast::Module *> &modules);
+
+  using StmtFn = std::function<void(const ast::Stmt &, MutableScope)>;
+
+  /// Expands `let`, `for`, `if` and `assert`, calling `fn` for every other
+  /// statement with the scope it sits in.
+  void walk(const ast::StmtList &body, MutableScope scope, const StmtFn &fn);
+
+  std::vector<Decl> &declsOf(const std::string &kind) { return decls[kind]; }
+
+  void topLevel(const ast::Stmt &s, MutableScope scope);
+
+  //===--------------------------------------------------------------------===//
+  // Fields
+  //===--------------------------------------------------------------------===//
+
+  /// Checks a value against a field's schema; reports and returns false on
+  /// mismatch.
+  bool checkType(const FieldSpec &spec, const Value &v, SMRange r,
+                 llvm::StringRef owner);
+
+  /// Evaluates a field now if it can be. Fields that may depend on the
+  /// Einsum, the mapper or the model are tried quietly; they stay deferred
+  /// when they mention a symbol that only exists later.
+  Field makeField(const FieldSpec &spec, const ast::Expr &e, MutableScope scope,
+                  llvm::StringRef owner,
+                  const std::set<std::string> &lateNames);
+
+  //===--------------------------------------------------------------------===//
+  // Architecture
+  //===--------------------------------------------------------------------===//
+
+  std::set<std::string> lateNamesFor(const ast::BlockStmt &archBlock);
+
+  void buildArch(const Decl &d);
+
+  void buildNodes(const ast::StmtList &body, MutableScope scope, Arch &arch,
+                  std::vector<ArchNode> &out, const std::set<std::string> &late,
+                  std::map<std::string, SMRange> &seen, bool top);
+
+  void buildAttributes(const ast::BlockStmt &b, MutableScope scope,
+                       FieldMap &out, const std::set<std::string> &late);
+
+  /// Collects `name = value;` fields of a block against a schema.
+  void buildFields(const ast::FieldStmt &f, MutableScope sc,
+                   const std::vector<FieldSpec> &schema, FieldMap &out,
+                   llvm::StringRef owner, const std::set<std::string> &late,
+                   MutableScope publish = nullptr);
+
+  void buildEntries(const ast::BlockStmt &b, MutableScope scope,
+                    std::vector<KeyedEntry> &out);
+
+  bool buildNode(const ast::BlockStmt &b, MutableScope scope, Arch &arch,
+                 ArchNode &node, const std::set<std::string> &late,
+                 std::map<std::string, SMRange> &seen);
+
+  void buildNodesWithSpatial(const ast::BlockStmt &b, MutableScope scope,
+                             Arch &arch, ArchNode &node,
+                             const std::set<std::string> &late,
+                             std::map<std::string, SMRange> &seen);
+
+  bool buildSpatial(const ast::BlockStmt &blk, MutableScope sc,
+                    SpatialDimension &sd, const std::set<std::string> &late);
+
+  void buildComponentBlock(const ast::BlockStmt &blk, MutableScope sc,
+                           ArchNode &node, const std::string &owner,
+                           const std::vector<FieldSpec> &schema,
+                           const std::set<std::string> &late);
+
+  //===--------------------------------------------------------------------===//
+  // Workload
+  //===--------------------------------------------------------------------===//
+
+  struct RawAccess {
+    std::string tensor;
+    SMRange range;
+    std::vector<RankProjection> projection;
+    bool isOutput;
+  };
+  struct RawEinsum {
+    const ast::EinsumStmt *stmt;
+    MutableScope scope;
+    std::string name;
+    SMRange range;
+    std::vector<RawAccess> accesses;
+    std::vector<const ast::BlockStmt *> renames;
+    std::vector<std::pair<const ast::BlockStmt *, MutableScope>> tensorBlocks;
+    std::vector<std::pair<const ast::Expr *, MutableScope>> constraints;
+    std::vector<std::pair<const ast::FieldStmt *, MutableScope>> rankSizes;
+    std::vector<MutableScope> renameScopes;
+    bool isCopy = false;
+    int64_t nInstances = 1;
+  };
+
+  /// Splits an affine projection into terms. Names bound to numbers are
+  /// constants; other names are rank variables.
+  bool projectionTerms(const ast::Expr &e, const Scope &scope, int64_t sign,
+                       RankProjection &out);
+
+  bool collectAccess(const ast::IndexExpr &ix, const Scope &scope,
+                     bool isOutput, RawEinsum &raw);
+
+  void collectInputs(const ast::Expr &e, const Scope &scope, RawEinsum &raw);
+
+  /// Reads `lo <= rv < hi` style constraints into bounds.
+  void applyConstraint(const ast::Expr &e, const Scope &scope,
+                       std::map<std::string, std::pair<double, double>> &bounds,
+                       std::map<std::string, SMRange> &where);
+
+  void buildWorkload(const Decl &d);
+
+  std::set<std::string> includedWorkloads();
+
+  void buildRawEinsum(const ast::EinsumStmt &e, MutableScope sc,
+                      std::vector<RawEinsum> &raws);
+
+  /// Evaluates a rename block in order, each role visible to the next.
+  void applyRenames(const ast::BlockStmt &b, MutableScope defScope,
+                    MutableScope symbols, Einsum &e,
+                    std::vector<std::pair<std::string, SMRange>> &defined,
+                    bool onlyMissing);
+
+  void finishWorkload(
+      Workload &w, std::vector<RawEinsum> &raws,
+      const std::vector<std::pair<const ast::Expr *, MutableScope>> &wcons,
+      const std::vector<std::pair<const ast::FieldStmt *, MutableScope>>
+          &wsizes,
+      const std::vector<KeyedEntry> &bpvEntries, const Deferred &persistent,
+      const std::vector<std::pair<const ast::BlockStmt *, MutableScope>>
+          &renames);
+
+  //===--------------------------------------------------------------------===//
+  // Mapping, mapper, study
+  //===--------------------------------------------------------------------===//
+
+  std::optional<std::string> symbolName(const ast::Expr &e, const Scope &sc);
+
+  void buildMappingNodes(const ast::StmtList &body, MutableScope scope,
+                         std::vector<MappingNode> &out);
+
+  void buildMapping(const Decl &d);
+
+  unsigned parseMetric(const ast::Expr &e);
+
+  MapperSettings buildMapper(const ast::BlockStmt *b, MutableScope scope,
+                             const std::string &name);
+
+  const ArchNode *sweepComponent(const Arch *arch, const ast::Name &n,
+                                 const std::string &name);
+
+  void buildSweep(const ast::SweepStmt &s, MutableScope sc, Study &study);
+
+  void buildStudy(const Decl &d);
+
+  bool declaredRequired(const std::string &name);
+
+  void buildPlot(const ast::BlockStmt &b, MutableScope sc, Study &study);
+
+  DiagnosticEngine &diags;
+  Evaluator eval;
+  const ParamOverrides &overrides;
+  MutableScope globals;
+  std::map<std::string, std::vector<Decl>> decls;
+  std::set<std::string> renameRoles;
+  std::vector<std::string> missingRequired;
+  bool lenient = false;
+  bool assertionFailed = false;
+  std::string onlyStudyName;
+  std::unique_ptr<Spec> spec = std::make_unique<Spec>();
+};
+
+} // namespace afc::sema
+
+#endif // AFC_SEMA_ELABORATORIMPL_H
