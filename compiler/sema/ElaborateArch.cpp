@@ -115,7 +115,6 @@ void Elaborator::buildAttributes(const ast::BlockStmt &b, MutableScope scope,
   });
 }
 
-/// Collects `name = value;` fields of a block against a schema.
 void Elaborator::buildFields(const ast::FieldStmt &f, MutableScope sc,
                              const std::vector<FieldSpec> &schema,
                              FieldMap &out, llvm::StringRef owner,

@@ -9,8 +9,6 @@
 using namespace afc;
 using namespace afc::sema;
 
-/// Splits an affine projection into terms. Names bound to numbers are
-/// constants; other names are rank variables.
 bool Elaborator::projectionTerms(const ast::Expr &e, const Scope &scope,
                                  int64_t sign, RankProjection &out) {
   if (auto *n = dyn_cast<ast::NameExpr>(&e)) {
@@ -150,7 +148,6 @@ void Elaborator::collectInputs(const ast::Expr &e, const Scope &scope,
   // Numbers and names (scalars) are operators' operands, not tensors.
 }
 
-/// Reads `lo <= rv < hi` style constraints into bounds.
 void Elaborator::applyConstraint(
     const ast::Expr &e, const Scope &scope,
     std::map<std::string, std::pair<double, double>> &bounds,
@@ -482,7 +479,6 @@ void Elaborator::buildRawEinsum(const ast::EinsumStmt &e, MutableScope sc,
   raws.push_back(std::move(raw));
 }
 
-/// Evaluates a rename block in order, each role visible to the next.
 void Elaborator::applyRenames(
     const ast::BlockStmt &b, MutableScope defScope, MutableScope symbols,
     Einsum &e, std::vector<std::pair<std::string, SMRange>> &defined,

@@ -146,8 +146,6 @@ void Elaborator::bindParams(const std::vector<const ast::Module *> &modules) {
   }
 }
 
-/// Expands `let`, `for`, `if` and `assert`, calling `fn` for every other
-/// statement with the scope it sits in.
 void Elaborator::walk(const ast::StmtList &body, MutableScope scope,
                       const StmtFn &fn) {
   for (const ast::StmtPtr &sp : body) {
@@ -246,8 +244,6 @@ void Elaborator::topLevel(const ast::Stmt &s, MutableScope scope) {
   decls[b->kind].push_back({b, scope, name});
 }
 
-/// Checks a value against a field's schema; reports and returns false on
-/// mismatch.
 bool Elaborator::checkType(const FieldSpec &spec, const Value &v, SMRange r,
                            llvm::StringRef owner) {
   std::string where = "'" + std::string(spec.name) + "' of " + owner.str();
@@ -318,9 +314,6 @@ bool Elaborator::checkType(const FieldSpec &spec, const Value &v, SMRange r,
   return true;
 }
 
-/// Evaluates a field now if it can be. Fields that may depend on the
-/// Einsum, the mapper or the model are tried quietly; they stay deferred
-/// when they mention a symbol that only exists later.
 Field Elaborator::makeField(const FieldSpec &spec, const ast::Expr &e,
                             MutableScope scope, llvm::StringRef owner,
                             const std::set<std::string> &lateNames) {
