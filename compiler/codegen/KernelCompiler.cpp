@@ -130,6 +130,15 @@ void optimize(Module &m, TargetMachine *tm, unsigned level) {
   mpm.run(m, mam);
 }
 
+/// LLVM's target registry is process-wide; set it up once.
+void initializeNativeTarget() {
+  static std::once_flag init;
+  std::call_once(init, [] {
+    InitializeNativeTarget();
+    InitializeNativeTargetAsmPrinter();
+  });
+}
+
 std::string errorText(Error e) {
   std::string s;
   raw_string_ostream os(s);
@@ -143,11 +152,7 @@ KernelCompiler::~KernelCompiler() = default;
 
 std::unique_ptr<KernelCompiler> KernelCompiler::create(unsigned optLevel,
                                                        std::string &error) {
-  static std::once_flag init;
-  std::call_once(init, [] {
-    InitializeNativeTarget();
-    InitializeNativeTargetAsmPrinter();
-  });
+  initializeNativeTarget();
   auto jtmb = orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb) {
     error = errorText(jtmb.takeError());
@@ -223,7 +228,7 @@ void KernelCompiler::printIR(const CostGraph &graph, const std::string &name,
   LLVMContext ctx;
   std::unique_ptr<Module> m = buildModule(graph, name, ctx);
   if (optLevel) {
-    InitializeNativeTarget();
+    initializeNativeTarget();
     auto jtmb = orc::JITTargetMachineBuilder::detectHost();
     if (jtmb)
       if (auto tm = jtmb->createTargetMachine()) {
