@@ -23,14 +23,6 @@ struct ArchFigures {
   std::vector<lower::EvaluatedComponent> components;
 };
 
-std::string fmt6(double v) {
-  if (std::isinf(v))
-    return v > 0 ? "inf" : "-inf";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
 void printTable(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
   for (const ArchFigures &a : all) {
     os << "arch " << a.arch->name;
@@ -51,16 +43,16 @@ void printTable(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
       for (const auto &act : c.costs.actions) {
         t.addRow({first ? name : "", first ? c.node->componentClass : "",
                   first ? formatNumber(c.instances) : "",
-                  first ? fmt6(c.costs.area * 1e6) : "",
-                  first ? fmt6(c.costs.area) : "",
-                  first ? fmt6(c.costs.leakPower) : "", act.name,
-                  fmt6(act.energy * 1e12), fmt6(act.throughput)});
+                  first ? tableNumber(c.costs.area * 1e6) : "",
+                  first ? tableNumber(c.costs.area) : "",
+                  first ? tableNumber(c.costs.leakPower) : "", act.name,
+                  tableNumber(act.energy * 1e12), tableNumber(act.throughput)});
         first = false;
       }
       if (c.costs.actions.empty())
         t.addRow({name, c.node->componentClass, formatNumber(c.instances),
-                  fmt6(c.costs.area * 1e6), fmt6(c.costs.area),
-                  fmt6(c.costs.leakPower), "", "", ""});
+                  tableNumber(c.costs.area * 1e6), tableNumber(c.costs.area),
+                  tableNumber(c.costs.leakPower), "", "", ""});
     }
     t.print(os);
     double total = 0, leak = 0;
@@ -68,8 +60,8 @@ void printTable(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
       total += c.costs.area * c.instances;
       leak += c.costs.leakPower * c.instances;
     }
-    os << "total area " << fmt6(total * 1e6) << " mm^2 (" << fmt6(total)
-       << " m^2), total leak power " << fmt6(leak) << " W\n";
+    os << "total area " << tableNumber(total * 1e6) << " mm^2 (" << tableNumber(total)
+       << " m^2), total leak power " << tableNumber(leak) << " W\n";
     for (const std::string &n : notes)
       os << "* approximate: " << n << "\n";
     os << "\n";

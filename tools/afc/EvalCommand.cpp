@@ -22,12 +22,6 @@ std::string key(std::initializer_list<std::string_view> parts) {
   return s;
 }
 
-std::string fmt6(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
 } // namespace
 
 void driver::printModelResult(const model::Result &r, OutputFormat format,
@@ -88,35 +82,35 @@ void driver::printModelResult(const model::Result &r, OutputFormat format,
       os << "usage,," << u.memory << ",,," << formatNumber(u.usage) << ",\n";
     return;
   }
-  os << "energy             " << fmt6(r.energy) << " J\n";
-  os << "energy per compute " << fmt6(r.energy * perCompute * 1e12) << " pJ\n";
-  os << "latency            " << fmt6(r.latency) << " s\n";
+  os << "energy             " << tableNumber(r.energy) << " J\n";
+  os << "energy per compute " << tableNumber(r.energy * perCompute * 1e12) << " pJ\n";
+  os << "latency            " << tableNumber(r.latency) << " s\n";
   os << "computes           " << formatNumber(r.iterationSpacePoints) << "\n";
-  os << "area               " << fmt6(r.area.totalArea * 1e6) << " mm^2\n\n";
+  os << "area               " << tableNumber(r.area.totalArea * 1e6) << " mm^2\n\n";
   Table energy({"einsum", "component", "action", "energy (J)",
                 "per compute (pJ)"});
   for (const model::EnergyEntry &e : r.energyPerComponentAction())
     energy.addRow({std::string(e.einsum), std::string(e.component),
-                   std::string(e.action), fmt6(e.energy),
-                   fmt6(e.energy * perCompute * 1e12)});
+                   std::string(e.action), tableNumber(e.energy),
+                   tableNumber(e.energy * perCompute * 1e12)});
   os << "Energy per component and action\n";
   energy.print(os);
   Table latency({"einsum", "component", "latency (s)"});
   for (const model::ComponentLatency &l : r.latencies)
     latency.addRow({std::string(l.einsum), std::string(l.component),
-                    fmt6(l.latency)});
+                    tableNumber(l.latency)});
   os << "\nLatency per component\n";
   latency.print(os);
   Table actions({"einsum", "component", "tensor", "action", "count"});
   for (const model::ActionCount &a : r.actions)
     actions.addRow({std::string(a.einsum), std::string(a.component),
                     std::string(a.tensor), std::string(a.action),
-                    fmt6(a.count)});
+                    tableNumber(a.count)});
   os << "\nActions per component and tensor\n";
   actions.print(os);
   Table usage({"memory", "usage (fraction of size)"});
   for (const model::MemoryUsage &u : r.resourceUsage)
-    usage.addRow({std::string(u.memory), fmt6(u.usage)});
+    usage.addRow({std::string(u.memory), tableNumber(u.usage)});
   os << "\nMemory usage\n";
   usage.print(os);
 }

@@ -39,6 +39,12 @@ void Table::print(llvm::raw_ostream &os) const {
     line(r);
 }
 
+std::string driver::tableNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
 int driver::withOutput(const CommonOptions &options, DiagnosticEngine &diags,
                        const std::function<void(llvm::raw_ostream &)> &write) {
   if (options.outputFile.empty() || options.outputFile == "-") {

@@ -28,6 +28,9 @@ private:
   std::vector<std::vector<std::string>> rows;
 };
 
+/// A number for an aligned table: six significant digits ("inf" too).
+std::string tableNumber(double v);
+
 /// Writes to the -o file (kept only if the writer finishes) or stdout.
 int withOutput(const CommonOptions &options, DiagnosticEngine &diags,
                const std::function<void(llvm::raw_ostream &)> &write);
