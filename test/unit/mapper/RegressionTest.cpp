@@ -23,17 +23,6 @@ namespace {
 
 constexpr double kTolerance = 1e-4;
 
-std::vector<std::string> split(const std::string &s, char sep) {
-  std::vector<std::string> parts;
-  std::string item;
-  std::stringstream ss(s);
-  while (std::getline(ss, item, sep))
-    parts.push_back(item);
-  if (!s.empty() && s.back() == sep)
-    parts.push_back("");
-  return parts;
-}
-
 bool supported(const std::string &arch) {
   return arch == "simple" || arch == "eyeriss" || arch == "simba" ||
          arch == "tpu_v4i";
@@ -44,7 +33,7 @@ std::vector<std::string> unfusedKeys() {
   const nlohmann::json data =
       model::test::loadData("regression_reference_visible.json");
   for (auto &[key, value] : data.items()) {
-    std::vector<std::string> parts = split(key, '|');
+    std::vector<std::string> parts = model::test::split(key, '|');
     if (parts.size() == 4 && parts[3] == "unfused" && supported(parts[0]))
       keys.push_back(key);
   }
@@ -52,7 +41,7 @@ std::vector<std::string> unfusedKeys() {
 }
 
 MapperProblem buildProblem(const std::string &key) {
-  std::vector<std::string> parts = split(key, '|');
+  std::vector<std::string> parts = model::test::split(key, '|');
   model::test::Params p = model::test::parseParams(parts[2]);
   model::Workload workload;
   std::vector<Roles> roles;

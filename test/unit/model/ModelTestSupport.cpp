@@ -671,4 +671,15 @@ Mapping simbaFusedMatmuls() {
   return m;
 }
 
+std::vector<std::string> split(const std::string &s, char sep) {
+  std::vector<std::string> parts;
+  std::string item;
+  std::stringstream ss(s);
+  while (std::getline(ss, item, sep))
+    parts.push_back(item);
+  if (!s.empty() && s.back() == sep)
+    parts.push_back("");
+  return parts;
+}
+
 } // namespace afc::model::test

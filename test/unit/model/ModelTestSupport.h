@@ -30,6 +30,10 @@ double param(const Params &p, const std::string &name, double fallback);
 nlohmann::json loadData(const std::string &name);
 double number(const nlohmann::json &value);
 
+/// Splits a reference key such as "eyeriss|matmuls|M=64|unfused" at `sep`
+/// (a trailing separator gives a trailing empty part).
+std::vector<std::string> split(const std::string &s, char sep);
+
 /// Splits "('Matmul0', 'MAC', 'None', 'compute')" into its strings.
 std::vector<std::string> parseKey(const std::string &key);
 

@@ -119,17 +119,6 @@ void compareResult(const Result &r, const nlohmann::json &expected) {
       check("resource_usage " + memory, r.usage(memory), number(usage));
 }
 
-std::vector<std::string> split(const std::string &s, char sep) {
-  std::vector<std::string> parts;
-  std::string item;
-  std::stringstream ss(s);
-  while (std::getline(ss, item, sep))
-    parts.push_back(item);
-  if (!s.empty() && s.back() == sep)
-    parts.push_back("");
-  return parts;
-}
-
 std::string testName(const ::testing::TestParamInfo<std::string> &info) {
   std::string name = std::to_string(info.index) + "_";
   for (char c : info.param)
