@@ -42,7 +42,9 @@ std::string CostGraph::structuralKey() const {
 // (llvm.minnum / llvm.maxnum), so both agree.
 void CostGraph::interpret(const double *point, const double *tileValues,
                           double *out) const {
-  std::vector<double> v(graph.size());
+  // The mapper's --no-jit path calls this per candidate: reuse the buffer.
+  thread_local std::vector<double> v;
+  v.resize(graph.size());
   for (size_t i = 0; i < graph.size(); ++i) {
     const Node &n = graph[i];
     auto a = [&](int k) { return v[n.operand[k]]; };

@@ -19,10 +19,10 @@ using namespace llvm;
 
 namespace {
 
-/// Builds `void name(double *point, double *tiles, double *out, i64 n)`.
-std::unique_ptr<Module> buildModule(const CostGraph &g, const std::string &name,
-                                    LLVMContext &ctx) {
-  auto m = std::make_unique<Module>("afc_kernel", ctx);
+/// Adds `void name(double *point, double *tiles, double *out, i64 n)`.
+void buildKernel(const CostGraph &g, const std::string &name, Module &module) {
+  LLVMContext &ctx = module.getContext();
+  Module *m = &module;
   Type *f64 = Type::getDoubleTy(ctx);
   Type *i64 = Type::getInt64Ty(ctx);
   Type *ptr = PointerType::getUnqual(f64);
@@ -107,7 +107,6 @@ std::unique_ptr<Module> buildModule(const CostGraph &g, const std::string &name,
   b.CreateCondBr(b.CreateICmpSLT(next, n), loop, exit);
   b.SetInsertPoint(exit);
   b.CreateRetVoid();
-  return m;
 }
 
 void optimize(Module &m, TargetMachine *tm, unsigned level) {
@@ -158,6 +157,8 @@ std::unique_ptr<KernelCompiler> KernelCompiler::create(unsigned optLevel,
     error = errorText(jtmb.takeError());
     return nullptr;
   }
+  if (optLevel == 0)
+    jtmb->setCodeGenOptLevel(CodeGenOpt::None);
   auto tm = jtmb->createTargetMachine();
   if (!tm) {
     error = errorText(tm.takeError());
@@ -187,46 +188,70 @@ std::unique_ptr<KernelCompiler> KernelCompiler::create(unsigned optLevel,
 
 KernelFn KernelCompiler::compile(const CostGraph &graph,
                                  const std::string &name, std::string &error) {
+  const CostGraph *one = &graph;
+  std::vector<KernelFn> fns = compile({&one, 1}, name, error);
+  return fns.empty() ? nullptr : fns[0];
+}
+
+std::vector<KernelFn>
+KernelCompiler::compile(std::span<const CostGraph *const> graphs,
+                        const std::string &name, std::string &error) {
   std::lock_guard<std::mutex> lock(mutex);
-  std::string key = graph.structuralKey();
-  auto it = cache.find(key);
-  if (it != cache.end())
-    return it->second;
-  // Symbols must be unique in the JIT: suffix the kernel's ordinal.
-  std::string symbol = name + "_" + std::to_string(compiledCount);
+  std::vector<KernelFn> fns(graphs.size(), nullptr);
+  std::vector<std::string> keys(graphs.size());
+  // New graphs, each once, into one module: most of a compilation's cost
+  // is per module.
+  std::map<std::string, std::string> symbolOf; // key -> symbol
   auto ctx = std::make_unique<LLVMContext>();
-  std::unique_ptr<Module> m = buildModule(graph, symbol, *ctx);
+  auto m = std::make_unique<Module>("afc_kernels", *ctx);
+  for (size_t i = 0; i < graphs.size(); ++i) {
+    keys[i] = graphs[i]->structuralKey();
+    if (cache.count(keys[i]) || symbolOf.count(keys[i]))
+      continue;
+    // Symbols must be unique in the JIT: suffix the kernel's ordinal.
+    std::string symbol = name + "_" + std::to_string(compiledCount++);
+    buildKernel(*graphs[i], symbol, *m);
+    symbolOf[keys[i]] = symbol;
+  }
+  auto finish = [&] {
+    for (size_t i = 0; i < graphs.size(); ++i)
+      fns[i] = cache.at(keys[i]);
+    return fns;
+  };
+  if (symbolOf.empty())
+    return finish();
   m->setDataLayout(jit->getDataLayout());
   std::string verify;
   raw_string_ostream vs(verify);
   if (verifyModule(*m, &vs)) {
     error = "generated kernel is invalid: " + vs.str();
-    return nullptr;
+    return {};
   }
   if (Error e = jit->addIRModule(
           orc::ThreadSafeModule(std::move(m), std::move(ctx)))) {
     error = errorText(std::move(e));
-    return nullptr;
+    return {};
   }
-  auto sym = jit->lookup(symbol);
-  if (!sym) {
-    error = errorText(sym.takeError());
-    return nullptr;
-  }
+  for (const auto &[key, symbol] : symbolOf) {
+    auto sym = jit->lookup(symbol);
+    if (!sym) {
+      error = errorText(sym.takeError());
+      return {};
+    }
 #if LLVM_VERSION_MAJOR >= 15
-  KernelFn fn = sym->toPtr<KernelFn>();
+    cache[key] = sym->toPtr<KernelFn>();
 #else
-  KernelFn fn = reinterpret_cast<KernelFn>(sym->getAddress());
+    cache[key] = reinterpret_cast<KernelFn>(sym->getAddress());
 #endif
-  cache[key] = fn;
-  ++compiledCount;
-  return fn;
+  }
+  return finish();
 }
 
 void KernelCompiler::printIR(const CostGraph &graph, const std::string &name,
                              raw_ostream &os, unsigned optLevel) {
   LLVMContext ctx;
-  std::unique_ptr<Module> m = buildModule(graph, name, ctx);
+  auto m = std::make_unique<Module>("afc_kernel", ctx);
+  buildKernel(graph, name, *m);
   if (optLevel) {
     initializeNativeTarget();
     auto jtmb = orc::JITTargetMachineBuilder::detectHost();

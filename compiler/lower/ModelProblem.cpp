@@ -250,10 +250,19 @@ lower::lowerProblem(const Arch &arch, const Workload &workload,
           std::vector<std::string> actionNames;
           for (const Action &a : n.actions)
             actionNames.push_back(a.name);
-          if (auto graph = latencyGraph(tl->expr, n, fields))
-            mn.totalLatency = latencyFunction(
-                std::make_shared<codegen::CostGraph>(std::move(*graph)),
-                std::move(actionNames), kernels);
+          if (auto graph = latencyGraph(tl->expr, n, fields)) {
+            auto shared =
+                std::make_shared<codegen::CostGraph>(std::move(*graph));
+            std::vector<std::string> modelActions;
+            for (const model::Action &a : mn.actions)
+              modelActions.push_back(a.name);
+            mn.totalLatencyTrace =
+                latencyTraceFunction(shared, actionNames, modelActions);
+            mn.totalLatency =
+                latencyFunction(shared, std::move(actionNames), kernels);
+            if (!mn.totalLatency)
+              mn.totalLatencyTrace = nullptr;
+          }
           if (!mn.totalLatency)
             mn.totalLatency = totalLatencyFn(*tl, std::move(fields));
         }

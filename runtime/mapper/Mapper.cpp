@@ -164,6 +164,21 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
   std::vector<std::vector<Piece>> piecesOf(tasks.size());
   std::vector<TemplateSearchStats> taskStats(tasks.size());
   std::vector<std::vector<PmappingRow>> results(tasks.size());
+  // Generated kernels, one per template, compiled together.
+  std::vector<std::shared_ptr<const TemplateKernel>> kernels(tasks.size());
+  if (settings.templateKernels) {
+    std::vector<TemplateCost> structures;
+    std::vector<TemplateStructure> request;
+    structures.reserve(tasks.size());
+    for (const Task &t : tasks)
+      structures.emplace_back(mp, views[t.view].view,
+                              views[t.view].templates[t.templ]);
+    for (const TemplateCost &c : structures)
+      request.push_back({&c.structure(), c.loops()});
+    model::Evaluator tracer(mp.problem, inner);
+    kernels = settings.templateKernels(tracer, request);
+    kernels.resize(tasks.size());
+  }
   tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::enumerable_thread_specific<model::Evaluator> evaluators(
@@ -240,7 +255,8 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
               partial[s] = searchPiece(
                   mp, vi.view, vi.templates[t.templ], evaluators.local(),
                   t.view, t.templ, pc.prefix, pc.index, pieceStats[s],
-                  useKeys && shortcut[pc.task] ? &allowed[pc.task] : nullptr);
+                  useKeys && shortcut[pc.task] ? &allowed[pc.task] : nullptr,
+                  kernels[pc.task].get());
               if (settings.onProgress)
                 settings.onProgress(++piecesDone, schedule.size());
             }
@@ -288,6 +304,8 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
           finishTemplate(mp, vi.view, std::move(gathered[i]), taskStats[i]);
     });
   });
+  for (const std::shared_ptr<const TemplateKernel> &k : kernels)
+    out.stats.kernelTemplates += k != nullptr;
   for (const TemplateSearchStats &s : taskStats) {
     out.stats.evaluatedPmappings += s.evaluated;
     out.stats.paretoPmappings += s.pareto;

@@ -80,7 +80,8 @@ bool ParetoFront::insert(PmappingRow row) {
 //===----------------------------------------------------------------------===//
 
 TemplateCost::TemplateCost(const MapperProblem &problem, const EinsumView &view,
-                           const Template &tpl) {
+                           const Template &tpl, const TemplateKernel *kernel)
+    : kernel(kernel) {
   using model::MappingNode;
   const model::FlattenedArch &arch = *view.arch;
   for (const TemplateNode &n : tpl.nodes) {
@@ -107,6 +108,18 @@ TemplateCost::TemplateCost(const MapperProblem &problem, const EinsumView &view,
   }
   prepared.nodes.push_back(MappingNode::compute(
       problem.problem.workload.einsums[view.einsum].name, arch.compute().name));
+  if (kernel) {
+    for (const model::PointValue &v : kernel->point)
+      pointArgs.push_back(model::pointValue(arch, v));
+    tileArgs.resize(loopNodes.size());
+  }
+}
+
+std::vector<const model::MappingNode *> TemplateCost::loops() const {
+  std::vector<const model::MappingNode *> out;
+  for (size_t i : loopNodes)
+    out.push_back(&prepared.nodes[i]);
+  return out;
 }
 
 model::Mapping TemplateCost::mapping(std::span<const int64_t> tiles) const {
@@ -119,6 +132,15 @@ model::Mapping TemplateCost::mapping(std::span<const int64_t> tiles) const {
 bool TemplateCost::evaluate(std::span<const int64_t> tiles,
                             model::Evaluator &eval, model::Result &scratch,
                             double &energy, double &latency) {
+  if (kernel) {
+    for (size_t i = 0; i < tiles.size(); ++i)
+      tileArgs[i] = double(tiles[i]);
+    double out[3];
+    kernel->score(pointArgs.data(), tileArgs.data(), out, 1);
+    energy = out[0];
+    latency = out[1];
+    return out[2] == 0;
+  }
   for (size_t i = 0; i < loopNodes.size(); ++i)
     prepared.nodes[loopNodes[i]].tileShape = double(tiles[i]);
   if (eval.evaluateInto(prepared, scratch))
@@ -168,9 +190,10 @@ class Search {
 public:
   Search(const MapperProblem &problem, const EinsumView &view,
          const Template &tpl, model::Evaluator &evaluator, uint32_t viewIndex,
-         uint32_t templIndex, TemplateSearchStats &stats)
-      : problem(problem), view(view), evaluator(evaluator), cost(problem, view,
-                                                                 tpl),
+         uint32_t templIndex, TemplateSearchStats &stats,
+         const TemplateKernel *kernel = nullptr)
+      : problem(problem), view(view), evaluator(evaluator),
+        cost(problem, view, tpl, kernel),
         viewIndex(viewIndex), templIndex(templIndex), stats(stats) {
     size_t nRv = view.rankVariables.size();
     std::vector<int> lastLoop(nRv, kNoLoop);
@@ -550,8 +573,9 @@ PartialMap searchPiece(const MapperProblem &problem, const EinsumView &view,
                        uint32_t viewIndex, uint32_t templIndex,
                        const std::vector<int64_t> &prefix, uint32_t piece,
                        TemplateSearchStats &stats,
-                       const UsageKeys *allowedKeys) {
-  Search s(problem, view, tpl, evaluator, viewIndex, templIndex, stats);
+                       const UsageKeys *allowedKeys,
+                       const TemplateKernel *kernel) {
+  Search s(problem, view, tpl, evaluator, viewIndex, templIndex, stats, kernel);
   s.allowedKeys = allowedKeys;
   s.runFrom(prefix, uint64_t(piece) << 40);
   return s.takeRows();
@@ -646,10 +670,11 @@ std::vector<PmappingRow> searchTemplate(const MapperProblem &problem,
                                         const Template &tpl,
                                         model::Evaluator &evaluator,
                                         uint32_t viewIndex, uint32_t templIndex,
-                                        TemplateSearchStats &stats) {
+                                        TemplateSearchStats &stats,
+                                        const TemplateKernel *kernel) {
   std::vector<PartialMap> pieces;
   pieces.push_back(searchPiece(problem, view, tpl, evaluator, viewIndex,
-                               templIndex, {}, 0, stats, nullptr));
+                               templIndex, {}, 0, stats, nullptr, kernel));
   return finishTemplate(problem, view, std::move(pieces), stats);
 }
 

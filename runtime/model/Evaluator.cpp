@@ -37,6 +37,99 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr uint32_t kMaxDims = 32;
 
+//===----------------------------------------------------------------------===//
+// Numbers: double when evaluating, Sym when tracing (Symbolic.h)
+//===----------------------------------------------------------------------===//
+
+/// A traced number: a known constant, or a node of the builder's DAG. The
+/// analysis below is written once over a number type S; with S = Sym it
+/// emits the same IEEE operations, in the same order, as with S = double.
+/// Operations on known constants are folded (computing them in double is
+/// what the kernel would do), as are x + 0, x * 1 and x * 0; tile-derived
+/// values are finite, so these folds never change a result.
+struct Sym {
+  ExprBuilder *b = nullptr;
+  ExprBuilder::Id id = 0;
+  double value = 0;
+  bool known = true;
+
+  Sym() = default;
+  Sym(double v) : value(v) {}
+  static Sym node(ExprBuilder *builder, ExprBuilder::Id id) {
+    Sym s;
+    s.b = builder;
+    s.id = id;
+    s.known = false;
+    return s;
+  }
+  bool is(double v) const { return known && value == v; }
+  ExprBuilder::Id in(ExprBuilder *builder) const {
+    return known ? builder->constant(value) : id;
+  }
+};
+
+ExprBuilder *builderOf(const Sym &a, const Sym &b) { return a.b ? a.b : b.b; }
+
+template <class Fold, class Emit>
+Sym binaryOp(const Sym &a, const Sym &b, Fold fold, Emit emit) {
+  if (a.known && b.known)
+    return Sym(fold(a.value, b.value));
+  ExprBuilder *x = builderOf(a, b);
+  return Sym::node(x, emit(x, a.in(x), b.in(x)));
+}
+
+Sym operator+(const Sym &a, const Sym &b) {
+  if (a.is(0))
+    return b;
+  if (b.is(0))
+    return a;
+  return binaryOp(
+      a, b, [](double x, double y) { return x + y; },
+      [](ExprBuilder *x, auto l, auto r) { return x->add(l, r); });
+}
+Sym operator-(const Sym &a, const Sym &b) {
+  if (b.is(0))
+    return a;
+  return binaryOp(
+      a, b, [](double x, double y) { return x - y; },
+      [](ExprBuilder *x, auto l, auto r) { return x->sub(l, r); });
+}
+Sym operator*(const Sym &a, const Sym &b) {
+  if (a.is(1) || b.is(0))
+    return b;
+  if (b.is(1) || a.is(0))
+    return a;
+  return binaryOp(
+      a, b, [](double x, double y) { return x * y; },
+      [](ExprBuilder *x, auto l, auto r) { return x->mul(l, r); });
+}
+Sym operator/(const Sym &a, const Sym &b) {
+  if (b.is(1))
+    return a;
+  return binaryOp(
+      a, b, [](double x, double y) { return x / y; },
+      [](ExprBuilder *x, auto l, auto r) { return x->div(l, r); });
+}
+Sym &operator+=(Sym &a, const Sym &b) { return a = a + b; }
+Sym &operator*=(Sym &a, const Sym &b) { return a = a * b; }
+
+/// a < b ? ifLess : otherwise, folded when a and b are known.
+Sym selectLess(const Sym &a, const Sym &b, const Sym &ifLess,
+               const Sym &otherwise) {
+  if (a.known && b.known)
+    return a.value < b.value ? ifLess : otherwise;
+  ExprBuilder *x = a.b ? a.b : b.b;
+  return Sym::node(x, x->selectLess(a.in(x), b.in(x), ifLess.in(x),
+                                    otherwise.in(x)));
+}
+
+Sym ceilOf(const Sym &a) {
+  if (a.known)
+    return Sym(std::ceil(a.value));
+  return Sym::node(a.b, a.b->ceil(a.id));
+}
+double ceilOf(double a) { return std::ceil(a); }
+
 // The reference combines statistics with "max/min ignoring zeros": a zero
 // means "nothing recorded yet" (accelforge/util/_sympy/broadcast_max.py).
 double maxNonzero(double a, double b) {
@@ -58,28 +151,58 @@ double minTakeZero(double a, double b) {
     return 0;
   return std::min(a, b);
 }
+// Statistics are never negative, which the traced forms rely on.
+Sym maxNonzero(const Sym &a, const Sym &b) {
+  if (a.is(0))
+    return b;
+  if (b.is(0))
+    return a;
+  return selectLess(a, b, b, a); // std::max; also right when one is 0
+}
+Sym minNonzero(const Sym &a, const Sym &b) {
+  if (a.is(0))
+    return b;
+  if (b.is(0))
+    return a;
+  return selectLess(Sym(0.0), a,
+                    selectLess(Sym(0.0), b, selectLess(b, a, b, a), a), b);
+}
+Sym minTakeZero(const Sym &a, const Sym &b) {
+  if (a.is(0) || b.is(0))
+    return Sym(0.0);
+  return selectLess(Sym(0.0), a,
+                    selectLess(Sym(0.0), b, selectLess(b, a, b, a), Sym(0.0)),
+                    Sym(0.0));
+}
+/// x, or 1 when x is 0 (an unused spatial dimension counts one instance).
+double orOne(double x) { return x != 0 ? x : 1; }
+Sym orOne(const Sym &x) {
+  if (x.known)
+    return Sym(orOne(x.value));
+  return selectLess(Sym(0.0), x, x, Sym(1.0));
+}
 
 /// Per-buffet statistics (model.md §5.1): traffic with the parent in values,
 /// this level's own actions, and the occupancy measured at its reservation.
-struct BuffetStats {
+template <class S> struct BuffetStatsT {
   // Traffic with the parent (values).
-  double totalReadsToParent = 0;
-  double totalWritesToParent = 0;
-  double maxPerParentReadsToParent = 0;
-  double maxPerParentWritesToParent = 0;
-  double totalSkippedFirstReadsToParent = 0;
-  double minPerParentSkippedFirstReadsToParent = 0;
+  S totalReadsToParent = 0;
+  S totalWritesToParent = 0;
+  S maxPerParentReadsToParent = 0;
+  S maxPerParentWritesToParent = 0;
+  S totalSkippedFirstReadsToParent = 0;
+  S minPerParentSkippedFirstReadsToParent = 0;
   // This level's actions.
-  double totalReadActions = 0;
-  double maxPerUnitReadActions = 0;
-  double totalWriteActions = 0;
-  double maxPerUnitWriteActions = 0;
-  double totalSkippedFirstReadActions = 0;
-  double minPerUnitSkippedFirstReadActions = 0;
-  double totalSkippedFirstWriteActions = 0;
-  double minPerUnitSkippedFirstWriteActions = 0;
+  S totalReadActions = 0;
+  S maxPerUnitReadActions = 0;
+  S totalWriteActions = 0;
+  S maxPerUnitWriteActions = 0;
+  S totalSkippedFirstReadActions = 0;
+  S minPerUnitSkippedFirstReadActions = 0;
+  S totalSkippedFirstWriteActions = 0;
+  S minPerUnitSkippedFirstWriteActions = 0;
   // Capacity.
-  double maxOccupancy = 0; ///< bits
+  S maxOccupancy = 0; ///< bits
   int nLoopsAbove = 0;
   bool persistent = false;
 };
@@ -87,7 +210,8 @@ struct BuffetStats {
 /// A temporal loop of `r` iterations above the buffet. First-read credits
 /// repeat only over loops that index the tensor: they happen once per
 /// distinct tile.
-void repeatTemporal(BuffetStats &s, double r, bool relevant) {
+template <class S>
+void repeatTemporal(BuffetStatsT<S> &s, const S &r, bool relevant) {
   s.totalReadsToParent *= r;
   s.totalWritesToParent *= r;
   s.maxPerParentReadsToParent *= r;
@@ -109,7 +233,8 @@ void repeatTemporal(BuffetStats &s, double r, bool relevant) {
 /// A spatial loop of `r` instances above the buffet. Per-unit counts stay
 /// per instance; parent traffic is shared by all instances when the parent
 /// multicasts (inputs) or reduces (outputs) across the dimension.
-void repeatSpatial(BuffetStats &s, double r, bool reuseParent) {
+template <class S>
+void repeatSpatial(BuffetStatsT<S> &s, const S &r, bool reuseParent) {
   if (!reuseParent) {
     s.totalReadsToParent *= r;
     s.totalWritesToParent *= r;
@@ -126,7 +251,8 @@ void repeatSpatial(BuffetStats &s, double r, bool reuseParent) {
 
 /// The reference's `+=` of two statistics (used when a loop's body is
 /// analysed for several tile shapes): totals add, maxima and minima combine.
-void accumulate(BuffetStats &into, const BuffetStats &s) {
+template <class S>
+void accumulate(BuffetStatsT<S> &into, const BuffetStatsT<S> &s) {
   into.totalReadsToParent += s.totalReadsToParent;
   into.totalWritesToParent += s.totalWritesToParent;
   into.maxPerParentReadsToParent =
@@ -156,8 +282,9 @@ void accumulate(BuffetStats &into, const BuffetStats &s) {
 
 /// Copy Einsums merge the buffets of one level with "min, zero wins": a copy
 /// between two tensors kept in the same memory costs nothing (§5.7).
-void mergeCopy(BuffetStats &into, const BuffetStats &s) {
-  auto m = [](double &a, double b) { a = minTakeZero(a, b); };
+template <class S>
+void mergeCopy(BuffetStatsT<S> &into, const BuffetStatsT<S> &s) {
+  auto m = [](S &a, const S &b) { a = minTakeZero(a, b); };
   m(into.totalReadsToParent, s.totalReadsToParent);
   m(into.totalWritesToParent, s.totalWritesToParent);
   m(into.maxPerParentReadsToParent, s.maxPerParentReadsToParent);
@@ -179,10 +306,10 @@ void mergeCopy(BuffetStats &into, const BuffetStats &s) {
   into.persistent = into.persistent || s.persistent;
 }
 
-struct ComputeStats {
-  double totalOps = 0;
-  double maxPerUnitOps = 0;
-  double maxLatency = 0; ///< computes on the critical path of one instance
+template <class S> struct ComputeStatsT {
+  S totalOps = 0;
+  S maxPerUnitOps = 0;
+  S maxLatency = 0; ///< computes on the critical path of one instance
 };
 
 enum class PKind : uint8_t {
@@ -207,6 +334,7 @@ struct PNode {
   uint32_t dim = kNone;    ///< prepared spatial dimension (spatial loops)
   double tile = 0;
   double initialTile = kNaN;
+  uint32_t traced = kNone; ///< loop whose tile shape is a symbol (trace)
   const MappingNode *source = nullptr;
 
   bool isLoop() const {
@@ -218,23 +346,35 @@ struct PNode {
 };
 
 /// One entry of the bottom-up buffet list of a per-tensor view.
-struct Entry {
+template <class S> struct EntryT {
   uint32_t level = 0; ///< flattened-arch node
   bool isCompute = false;
-  BuffetStats stats;
+  BuffetStatsT<S> stats;
 };
 
 /// A buffet of the analysed Einsum: one tensor in one component.
-struct Buffet {
+template <class S> struct BuffetT {
   uint32_t tensor = 0; ///< local
   uint32_t level = 0;
   bool isCompute = false;
-  BuffetStats stats;
+  BuffetStatsT<S> stats;
 };
 
-struct LoopPart {
-  double value;   ///< tile shape of the body
-  double repeats; ///< iterations with that tile shape
+template <class S> struct LoopPartT {
+  S value;   ///< tile shape of the body
+  S repeats; ///< iterations with that tile shape
+};
+
+/// The numeric state of one pmapping's analysis.
+template <class S> struct Numbers {
+  std::vector<S> shape;    ///< current tile extent per rank variable
+  std::vector<S> recorded; ///< iterations per loop (per withRes index)
+  std::vector<EntryT<S>> stack;
+  std::vector<BuffetT<S>> buffets;
+  ComputeStatsT<S> computeStats;
+  S usedFanout[kMaxDims] = {};
+  /// Traced loops' tile shapes (Sym only), by PNode::traced.
+  std::vector<S> tiles;
 };
 
 /// A reservation kept for the whole-mapping resource usage.
@@ -316,15 +456,12 @@ struct Evaluator::Impl {
   std::vector<uint8_t> hasParentAt; ///< per view position
   std::vector<uint32_t> pendingSpatials;
   std::vector<uint32_t> spatialIndices; ///< spatial loops in withRes
-  std::vector<double> shape;    ///< current tile extent per rank variable
-  std::vector<double> recorded; ///< iterations per loop (per withRes index)
-  std::vector<Entry> stack;
-  std::vector<Buffet> buffets;
+  Numbers<double> num;
   std::vector<uint8_t> analysed;   ///< per local tensor
   std::vector<uint8_t> seenTensor; ///< per local tensor
   std::vector<uint8_t> seenRankVariable;
-  ComputeStats computeStats;
-  double usedFanout[kMaxDims] = {};
+  /// While tracing: the mapping nodes whose tile shapes are symbols.
+  std::span<const MappingNode *const> tracedLoops;
 
   // Per-node tallies for one Einsum.
   std::vector<double> readCalls, writeCalls;
@@ -343,20 +480,34 @@ struct Evaluator::Impl {
   std::vector<uint8_t> einsumSeen;
 
   std::optional<ModelError> run(const Mapping &mapping, Result &result);
+  Expected<TracedCost> trace(const Mapping &mapping,
+                             std::span<const MappingNode *const> loops,
+                             ExprBuilder &builder);
 
 private:
   std::optional<ModelError> splitChain(const std::vector<MappingNode> &chain);
   std::optional<ModelError> splitBranch(const MappingNode &branch);
   std::optional<ModelError> evaluatePmapping(uint32_t path, Result &result);
+  std::optional<ModelError> preparePmapping(uint32_t path);
   std::optional<ModelError> normalise(const std::vector<const MappingNode *> &p,
                                       const MappingNode &computeNode);
   void insertReservations();
   std::optional<ModelError> buildView(uint32_t tensor);
-  uint32_t loopParts(uint32_t index, bool recording, LoopPart parts[2]);
-  ComputeStats analyzeComputeOnly(size_t pos, double *fanout);
-  uint32_t analyzeTensor(size_t pos);
-  void analyzeHolder(size_t pos, const PNode &n);
+  template <class S>
+  std::optional<ModelError> analyse(Numbers<S> &num);
+  template <class S> S tileOf(Numbers<S> &num, const PNode &n) const;
+  template <class S>
+  uint32_t loopParts(Numbers<S> &num, uint32_t index, bool recording,
+                     LoopPartT<S> parts[2]);
+  template <class S>
+  ComputeStatsT<S> analyzeComputeOnly(Numbers<S> &num, size_t pos,
+                                      S *fanout);
+  template <class S> uint32_t analyzeTensor(Numbers<S> &num, size_t pos);
+  template <class S>
+  void analyzeHolder(Numbers<S> &num, size_t pos, const PNode &n);
   std::optional<ModelError> report(Result &result);
+  std::optional<ModelError> traceTotals(Numbers<Sym> &num, ExprBuilder &b,
+                                        TracedCost &out);
   void wholeMappingUsage(Result &result);
 
   const MappingNode *firstSourceOf(PKind kind, uint32_t arch,
@@ -538,6 +689,14 @@ Evaluator::Impl::normalise(const std::vector<const MappingNode *> &p,
                          &m, e.name);
       n.tile = m.tileShape ? *m.tileShape : 0;
       n.initialTile = m.initialTileShape ? *m.initialTileShape : kNaN;
+      for (size_t k = 0; k < tracedLoops.size(); ++k)
+        if (tracedLoops[k] == &m) {
+          if (!m.tileShape || m.initialTileShape)
+            return makeError(ErrorKind::InvalidTileShape,
+                             "only loops given by a tile shape can be traced",
+                             &m, e.name);
+          n.traced = uint32_t(k);
+        }
       if (n.kind == PKind::Spatial) {
         n.arch = arch->findNode(m.component);
         if (n.arch == kNone)
@@ -586,6 +745,7 @@ Evaluator::Impl::normalise(const std::vector<const MappingNode *> &p,
 
   // Loop bounds become tile shapes; the outermost loop of a simple rank
   // variable may factor imperfectly (make_loops.py:422-450).
+  std::vector<double> &shape = num.shape;
   shape.assign(e.bounds.begin(), e.bounds.end());
   std::vector<uint8_t> &seenRv = seenRankVariable;
   seenRv.assign(e.rankVariables.size(), 0);
@@ -882,54 +1042,66 @@ std::optional<ModelError> Evaluator::Impl::buildView(uint32_t tensor) {
 // The analysis (_symbolic.py:535-1065, _common.py:95-240)
 //===----------------------------------------------------------------------===//
 
-uint32_t Evaluator::Impl::loopParts(uint32_t index, bool recording,
-                                    LoopPart parts[2]) {
+template <class S>
+S Evaluator::Impl::tileOf(Numbers<S> &num, const PNode &n) const {
+  if constexpr (std::is_same_v<S, Sym>)
+    if (n.traced != kNone)
+      return num.tiles[n.traced];
+  return S(n.tile);
+}
+
+template <class S>
+uint32_t Evaluator::Impl::loopParts(Numbers<S> &num, uint32_t index,
+                                    bool recording, LoopPartT<S> parts[2]) {
   const PNode &n = withRes[index];
   const PreparedEinsum &e = *einsum;
+  const S tile = tileOf(num, n);
   // Per-tensor views may reorder loops over rank variables that do not index
   // the tensor; those use the counts recorded in the original order.
   if (!recording &&
       e.tensors[viewTensor].relevancy[n.rv] == Relevancy::Irrelevant) {
-    parts[0] = {n.tile, recorded[index]};
+    parts[0] = {tile, num.recorded[index]};
     return 1;
   }
-  double extent = shape[n.rv];
+  S extent = num.shape[n.rv];
   if (e.simple[n.rv] || std::isnan(n.initialTile)) {
     // Average-tile counting: an imperfect outermost loop still gives exact
     // totals, but later passes see ceil(N / t) iterations.
-    double iterations = extent / n.tile;
-    parts[0] = {n.tile, iterations};
+    S iterations = extent / tile;
+    parts[0] = {tile, iterations};
     if (recording)
-      recorded[index] +=
-          n.imperfect ? std::ceil(e.bounds[n.rv] / n.tile) : iterations;
+      num.recorded[index] +=
+          n.imperfect ? ceilOf(S(e.bounds[n.rv]) / tile) : iterations;
     return 1;
   }
-  double middle = std::ceil((extent - n.initialTile) / n.tile);
-  parts[0] = {n.initialTile, 1};
-  parts[1] = {n.tile, middle};
+  S middle = ceilOf((extent - S(n.initialTile)) / tile);
+  parts[0] = {S(n.initialTile), S(1.0)};
+  parts[1] = {tile, middle};
   if (recording)
-    recorded[index] += 1 + middle;
+    num.recorded[index] += S(1.0) + middle;
   return 2;
 }
 
-ComputeStats Evaluator::Impl::analyzeComputeOnly(size_t pos, double *fanout) {
+template <class S>
+ComputeStatsT<S> Evaluator::Impl::analyzeComputeOnly(Numbers<S> &num,
+                                                     size_t pos, S *fanout) {
   const PNode &n = withRes[view[pos]];
   const uint32_t nDims = uint32_t(arch->dims.size());
   if (n.kind == PKind::Compute) {
     double ops = isCopy ? 0 : 1;
-    return {ops, ops, ops};
+    return {S(ops), S(ops), S(ops)};
   }
   assert(n.isLoop() && "compute-only views hold loops and the compute");
-  LoopPart parts[2];
-  uint32_t nParts = loopParts(view[pos], /*recording=*/true, parts);
-  ComputeStats acc;
-  double saved = shape[n.rv];
+  LoopPartT<S> parts[2];
+  uint32_t nParts = loopParts(num, view[pos], /*recording=*/true, parts);
+  ComputeStatsT<S> acc;
+  S saved = num.shape[n.rv];
   for (uint32_t p = 0; p < nParts; ++p) {
-    double child[kMaxDims] = {};
-    shape[n.rv] = parts[p].value;
-    ComputeStats c = analyzeComputeOnly(pos + 1, child);
-    shape[n.rv] = saved;
-    double r = parts[p].repeats;
+    S child[kMaxDims] = {};
+    num.shape[n.rv] = parts[p].value;
+    ComputeStatsT<S> c = analyzeComputeOnly(num, pos + 1, child);
+    num.shape[n.rv] = saved;
+    S r = parts[p].repeats;
     if (n.kind == PKind::Temporal) {
       acc.totalOps += c.totalOps * r;
       acc.maxPerUnitOps += c.maxPerUnitOps * r;
@@ -944,21 +1116,24 @@ ComputeStats Evaluator::Impl::analyzeComputeOnly(size_t pos, double *fanout) {
       for (uint32_t d = 0; d < nDims; ++d)
         if (d != n.dim)
           fanout[d] = maxNonzero(fanout[d], child[d]);
-      fanout[n.dim] += (child[n.dim] != 0 ? child[n.dim] : 1) * r;
+      fanout[n.dim] += orOne(child[n.dim]) * r;
     }
   }
   return acc;
 }
 
-void Evaluator::Impl::analyzeHolder(size_t pos, const PNode &n) {
+template <class S>
+void Evaluator::Impl::analyzeHolder(Numbers<S> &num, size_t pos,
+                                    const PNode &n) {
   const PreparedEinsum &e = *einsum;
   const PreparedNode &level = arch->nodes[n.arch];
   const uint32_t t = n.tensor;
+  std::vector<EntryT<S>> &stack = num.stack;
   assert(stack.size() >= 2 && "a holder always has the compute below it");
-  Entry &me = stack[stack.size() - 1];
-  const BuffetStats &child = stack[stack.size() - 2].stats;
+  EntryT<S> &me = stack[stack.size() - 1];
+  const BuffetStatsT<S> &child = stack[stack.size() - 2].stats;
   assert(me.level == n.arch && "the holder's reservation is right below it");
-  BuffetStats &s = me.stats;
+  BuffetStatsT<S> &s = me.stats;
 
   const bool toll = n.kind == PKind::Toll;
   const bool isOutput = e.tensors[t].isOutput;
@@ -970,8 +1145,8 @@ void Evaluator::Impl::analyzeHolder(size_t pos, const PNode &n) {
   // A Toll forwards its child's traffic, so it keeps skipping whatever its
   // child skips.
   const bool skipInitial = (toll || level.skipInitialOutputWrite) && !isCopy;
-  const double fills = e.denseTile(t, shape.data());
-  auto add = [&](double &field, double childValue) {
+  const S fills = e.denseTile(t, num.shape.data());
+  auto add = [&](S &field, const S &childValue) {
     field += toll ? childValue : fills;
   };
 
@@ -993,8 +1168,8 @@ void Evaluator::Impl::analyzeHolder(size_t pos, const PNode &n) {
     }
   }
 
-  const double rs = level.readScale[t];
-  const double ws = toll ? 0 : level.writeScale[t];
+  const S rs = level.readScale[t];
+  const S ws = toll ? 0 : level.writeScale[t];
   const bool countUp = toll ? level.tollUp[t] : true;
   const bool countDown = toll ? level.tollDown[t] : true;
 
@@ -1029,16 +1204,18 @@ void Evaluator::Impl::analyzeHolder(size_t pos, const PNode &n) {
     s.maxOccupancy = 0;
 }
 
-uint32_t Evaluator::Impl::analyzeTensor(size_t pos) {
+template <class S>
+uint32_t Evaluator::Impl::analyzeTensor(Numbers<S> &num, size_t pos) {
   const PNode &n = withRes[view[pos]];
   const PreparedEinsum &e = *einsum;
   const uint32_t t = viewTensor;
+  std::vector<EntryT<S>> &stack = num.stack;
   switch (n.kind) {
   case PKind::Compute: {
-    Entry entry;
+    EntryT<S> entry;
     entry.level = n.arch;
     entry.isCompute = true;
-    BuffetStats &s = entry.stats;
+    BuffetStatsT<S> &s = entry.stats;
     const bool isOutput = e.tensors[t].isOutput;
     // Every compute reads each input and read-modify-writes each output; a
     // copy only writes its output.
@@ -1059,39 +1236,39 @@ uint32_t Evaluator::Impl::analyzeTensor(size_t pos) {
     return 1;
   }
   case PKind::Reservation: {
-    uint32_t k = analyzeTensor(pos + 1);
-    Entry entry;
+    uint32_t k = analyzeTensor(num, pos + 1);
+    EntryT<S> entry;
     entry.level = n.arch;
-    entry.stats.maxOccupancy =
-        e.denseTile(t, shape.data()) * arch->nodes[n.arch].bitsPerValue[t];
+    entry.stats.maxOccupancy = e.denseTile(t, num.shape.data()) *
+                               S(arch->nodes[n.arch].bitsPerValue[t]);
     entry.stats.persistent = n.persistent;
     stack.push_back(entry);
     return k + 1;
   }
   case PKind::Storage:
   case PKind::Toll: {
-    uint32_t k = analyzeTensor(pos + 1);
-    analyzeHolder(pos, n);
+    uint32_t k = analyzeTensor(num, pos + 1);
+    analyzeHolder(num, pos, n);
     return k;
   }
   case PKind::Temporal:
   case PKind::Spatial: {
-    LoopPart parts[2];
-    uint32_t nParts = loopParts(view[pos], /*recording=*/false, parts);
+    LoopPartT<S> parts[2];
+    uint32_t nParts = loopParts(num, view[pos], /*recording=*/false, parts);
     const Relevancy rel = e.tensors[t].relevancy[n.rv];
     const bool reuse = n.kind == PKind::Spatial &&
                        rel == Relevancy::Irrelevant &&
                        arch->dims[n.dim].mayReuse[t];
     const size_t base = stack.size();
-    const double saved = shape[n.rv];
+    const S saved = num.shape[n.rv];
     uint32_t k = 0;
     for (uint32_t p = 0; p < nParts; ++p) {
-      shape[n.rv] = parts[p].value;
-      k = analyzeTensor(pos + 1);
-      shape[n.rv] = saved;
+      num.shape[n.rv] = parts[p].value;
+      k = analyzeTensor(num, pos + 1);
+      num.shape[n.rv] = saved;
       const size_t top = stack.size();
       for (size_t i = top - k; i < top; ++i) {
-        BuffetStats &s = stack[i].stats;
+        BuffetStatsT<S> &s = stack[i].stats;
         ++s.nLoopsAbove;
         if (n.kind == PKind::Temporal)
           repeatTemporal(s, parts[p].repeats, rel == Relevancy::Relevant);
@@ -1116,8 +1293,7 @@ uint32_t Evaluator::Impl::analyzeTensor(size_t pos) {
 // One pmapping
 //===----------------------------------------------------------------------===//
 
-std::optional<ModelError> Evaluator::Impl::evaluatePmapping(uint32_t pathIdx,
-                                                            Result &result) {
+std::optional<ModelError> Evaluator::Impl::preparePmapping(uint32_t pathIdx) {
   const std::vector<const MappingNode *> &p = paths[pathIdx];
   const MappingNode &leaf = *p.back();
   if (leaf.kind != MappingNodeKind::Compute)
@@ -1151,17 +1327,22 @@ std::optional<ModelError> Evaluator::Impl::evaluatePmapping(uint32_t pathIdx,
   for (uint32_t i = 0; i < withRes.size(); ++i)
     if (withRes[i].kind == PKind::Spatial)
       spatialIndices.push_back(i);
+  return std::nullopt;
+}
 
+template <class S>
+std::optional<ModelError> Evaluator::Impl::analyse(Numbers<S> &num) {
   // Compute-only pass: iteration counts, computes and used fanout.
-  recorded.assign(withRes.size(), 0);
-  shape.assign(einsum->bounds.begin(), einsum->bounds.end());
+  num.recorded.assign(withRes.size(), S(0.0));
+  num.shape.assign(einsum->bounds.begin(), einsum->bounds.end());
   viewTensor = kNone;
   if (auto err = buildView(kNone))
     return err;
-  std::fill(std::begin(usedFanout), std::end(usedFanout), 0.0);
-  computeStats = analyzeComputeOnly(0, usedFanout);
+  std::fill(std::begin(num.usedFanout), std::end(num.usedFanout), S(0.0));
+  num.computeStats = analyzeComputeOnly(num, 0, num.usedFanout);
 
   // One pass per tensor.
+  std::vector<BuffetT<S>> &buffets = num.buffets;
   buffets.clear();
   for (uint32_t t = 0; t < einsum->tensors.size(); ++t) {
     if (!analysed[t])
@@ -1169,10 +1350,10 @@ std::optional<ModelError> Evaluator::Impl::evaluatePmapping(uint32_t pathIdx,
     viewTensor = t;
     if (auto err = buildView(t))
       return err;
-    stack.clear();
-    shape.assign(einsum->bounds.begin(), einsum->bounds.end());
-    analyzeTensor(0);
-    for (const Entry &entry : stack)
+    num.stack.clear();
+    num.shape.assign(einsum->bounds.begin(), einsum->bounds.end());
+    analyzeTensor(num, 0);
+    for (const EntryT<S> &entry : num.stack)
       buffets.push_back({t, entry.level, entry.isCompute, entry.stats});
   }
 
@@ -1193,9 +1374,17 @@ std::optional<ModelError> Evaluator::Impl::evaluatePmapping(uint32_t pathIdx,
     }
     buffets.resize(out);
   }
+  return std::nullopt;
+}
 
+std::optional<ModelError> Evaluator::Impl::evaluatePmapping(uint32_t pathIdx,
+                                                            Result &result) {
+  if (auto err = preparePmapping(pathIdx))
+    return err;
+  if (auto err = analyse(num))
+    return err;
   PmappingInfo info;
-  info.einsum = einsumIdx;
+  info.einsum = uint32_t(einsum - prepared.einsums.data());
   info.path = pathIdx;
   info.arch = arch;
   info.reservationsBegin = reservationRecords.size();
@@ -1216,7 +1405,7 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
   // Spatial use (run_model.py:67-110).
   for (uint32_t d = 0; d < a.dims.size(); ++d) {
     const PreparedDim &dim = a.dims[d];
-    double used = usedFanout[d] != 0 ? usedFanout[d] : 1;
+    double used = num.usedFanout[d] != 0 ? num.usedFanout[d] : 1;
     if (used > dim.fanout * (1 + 1e-12))
       return makeError(ErrorKind::FanoutExceeded,
                        "the mapping uses " + formatNumber(used) +
@@ -1235,7 +1424,7 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
   // Capacity (run_model.py:129-185): occupancies grouped by loop depth,
   // cumulative from the outermost.
   occ.clear();
-  for (const Buffet &b : buffets) {
+  for (const BuffetT<double> &b : num.buffets) {
     if (b.isCompute || a.nodes[b.level].kind != NodeKind::Memory)
       continue;
     double bits = b.stats.maxOccupancy;
@@ -1292,7 +1481,7 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
         "'; use smaller tile shapes for loops below its storage nodes";
     return capacityError;
   }
-  for (const Buffet &b : buffets) {
+  for (const BuffetT<double> &b : num.buffets) {
     if (b.isCompute || a.nodes[b.level].kind != NodeKind::Memory)
       continue;
     double bits = b.stats.maxOccupancy * (b.stats.persistent ? n : 1);
@@ -1311,7 +1500,7 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
   readCalls.assign(nNodes, 0);
   writeCalls.assign(nNodes, 0);
   hasBuffet.assign(nNodes, 0);
-  for (const Buffet &b : buffets) {
+  for (const BuffetT<double> &b : num.buffets) {
     hasBuffet[b.level] = 1;
     if (b.isCompute)
       continue;
@@ -1323,7 +1512,7 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
   }
   const uint32_t computeIdx = nNodes - 1;
   hasBuffet[computeIdx] = 1;
-  const double computeCalls = std::max(0.0, computeStats.maxLatency);
+  const double computeCalls = std::max(0.0, num.computeStats.maxLatency);
   double einsumLatency = 0;
   for (uint32_t i = 0; i < nNodes; ++i) {
     if (!hasBuffet[i])
@@ -1359,7 +1548,7 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
 
   // Actions and dynamic energy (energy.py:18-82, 154-190).
   double dynamicEnergy = 0;
-  for (const Buffet &b : buffets) {
+  for (const BuffetT<double> &b : num.buffets) {
     if (b.isCompute)
       continue;
     const PreparedNode &pn = a.nodes[b.level];
@@ -1396,7 +1585,7 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
   }
   {
     const PreparedNode &pn = a.nodes[computeIdx];
-    double computes = computeStats.totalOps * pn.actionsScale;
+    double computes = num.computeStats.totalOps * pn.actionsScale;
     if (detailed)
       result.actions.push_back(
           {e.name, pn.name, kNoTensor, "compute", computes * n});
@@ -1420,7 +1609,7 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
     const PreparedNode &pn = a.nodes[i];
     for (uint32_t d = pn.firstDim; d < pn.firstDim + pn.nDims; ++d)
       if (a.dims[d].powerGateable) {
-        double used = usedFanout[d] != 0 ? usedFanout[d] : 1;
+        double used = num.usedFanout[d] != 0 ? num.usedFanout[d] : 1;
         gated *= used / a.dims[d].fanout;
       }
     if (pn.kind == NodeKind::Container)
@@ -1449,11 +1638,230 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
   summary.energy = (dynamicEnergy + leakEnergy) * n;
   summary.latency = einsumLatency * n;
   summary.computes =
-      computeStats.totalOps * a.nodes[computeIdx].actionsScale * n;
+      num.computeStats.totalOps * a.nodes[computeIdx].actionsScale * n;
   summary.iterationSpacePoints = e.iterationSpacePoints;
   summary.nInstances = n;
   result.einsums.push_back(summary);
   return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Tracing (Symbolic.h): report()'s totals over traced numbers
+//===----------------------------------------------------------------------===//
+
+std::optional<ModelError> Evaluator::Impl::traceTotals(Numbers<Sym> &num,
+                                                       ExprBuilder &b,
+                                                       TracedCost &out) {
+  const PreparedEinsum &e = *einsum;
+  const PreparedArch &a = *arch;
+  const uint32_t nNodes = uint32_t(a.nodes.size());
+  const double n = e.nInstances;
+  auto point = [&](PointValue::Kind kind, uint32_t node, uint32_t action = 0) {
+    return Sym::node(&b, b.pointValue({kind, node, action}));
+  };
+  auto notTraceable = [&](std::string why) {
+    return makeError(ErrorKind::NotTraceable, std::move(why), nullptr, e.name);
+  };
+  const Sym one(1.0), zero(0.0);
+
+  // Spatial use and capacity: count the checks report() would fail.
+  Sym violations = zero;
+  for (uint32_t d = 0; d < a.dims.size(); ++d) {
+    Sym used = orOne(num.usedFanout[d]);
+    violations += selectLess(Sym(a.dims[d].fanout * (1 + 1e-12)), used, one,
+                             zero);
+  }
+  struct TracedOcc {
+    uint32_t memory;
+    int nLoops;
+    Sym bits;
+  };
+  std::vector<TracedOcc> occ;
+  for (const BuffetT<Sym> &buf : num.buffets) {
+    if (buf.isCompute || a.nodes[buf.level].kind != NodeKind::Memory)
+      continue;
+    Sym bits = buf.stats.maxOccupancy;
+    // Occupancies are products of tile extents (at least 1) and bits per
+    // value, so only a known zero is zero.
+    if (bits.is(0))
+      continue;
+    int depth = buf.stats.persistent ? -1 : buf.stats.nLoopsAbove;
+    if (buf.stats.persistent)
+      bits *= n;
+    occ.push_back({buf.level, depth, bits});
+  }
+  std::stable_sort(occ.begin(), occ.end(),
+                   [](const TracedOcc &x, const TracedOcc &y) {
+                     return x.memory != y.memory ? x.memory < y.memory
+                                                 : x.nLoops < y.nLoops;
+                   });
+  for (size_t i = 0; i < occ.size();) {
+    uint32_t mem = occ[i].memory;
+    Sym running = zero;
+    while (i < occ.size() && occ[i].memory == mem)
+      running += occ[i++].bits;
+    Sym size = point(PointValue::MemorySize, mem);
+    violations += selectLess(size * Sym(1 + 1e-12), running, one, zero);
+  }
+
+  // Latency.
+  std::vector<Sym> readCalls(nNodes, zero), writeCalls(nNodes, zero);
+  std::vector<uint8_t> hasBuffet(nNodes, 0);
+  for (const BuffetT<Sym> &buf : num.buffets) {
+    hasBuffet[buf.level] = 1;
+    if (buf.isCompute)
+      continue;
+    readCalls[buf.level] += buf.stats.maxPerUnitReadActions -
+                            buf.stats.minPerUnitSkippedFirstReadActions;
+    if (a.nodes[buf.level].kind != NodeKind::Toll)
+      writeCalls[buf.level] += buf.stats.maxPerUnitWriteActions -
+                               buf.stats.minPerUnitSkippedFirstWriteActions;
+  }
+  const uint32_t computeIdx = nNodes - 1;
+  hasBuffet[computeIdx] = 1;
+  const Sym computeCalls =
+      selectLess(zero, num.computeStats.maxLatency,
+                 num.computeStats.maxLatency, zero); // std::max(0, x)
+  Sym einsumLatency = zero;
+  std::vector<ActionSymbols> actions;
+  for (uint32_t i = 0; i < nNodes; ++i) {
+    if (!hasBuffet[i])
+      continue;
+    const PreparedNode &pn = a.nodes[i];
+    actions.clear();
+    Sym latency = zero;
+    for (uint32_t k = 0; k < pn.node->actions.size(); ++k) {
+      Sym calls = zero;
+      if (i == computeIdx) {
+        if (k == pn.computeAction)
+          calls = computeCalls;
+      } else if (k == pn.readAction) {
+        calls = readCalls[i];
+      } else if (k == pn.writeAction) {
+        calls = writeCalls[i];
+      }
+      calls = calls * Sym(pn.actionsScale);
+      Sym throughput = point(PointValue::ActionThroughput, i, k);
+      if (pn.node->totalLatency) {
+        actions.push_back(
+            {calls.in(&b), throughput.in(&b),
+             point(PointValue::ActionEnergy, i, k).in(&b),
+             point(PointValue::ActionBitsPerAction, i, k).in(&b)});
+      } else if (!calls.is(0)) {
+        // defaultTotalLatency: an action without calls costs no time.
+        latency += selectLess(zero, calls, calls / throughput, zero);
+      }
+    }
+    if (pn.node->totalLatency) {
+      if (!pn.node->totalLatencyTrace)
+        return notTraceable("the total_latency of '" + std::string(pn.name) +
+                            "' has no symbolic form");
+      std::optional<ExprBuilder::Id> id =
+          pn.node->totalLatencyTrace(b, actions);
+      if (!id)
+        return notTraceable("the total_latency of '" + std::string(pn.name) +
+                            "' could not be traced");
+      latency = Sym::node(&b, *id);
+    }
+    // Latency = the slowest component, ignoring zeros; latencies are never
+    // negative, so a known zero can only be replaced.
+    if (latency.is(0))
+      continue;
+    einsumLatency = einsumLatency.is(0)
+                        ? latency
+                        : selectLess(einsumLatency, latency, latency,
+                                     einsumLatency);
+  }
+
+  // Dynamic energy.
+  Sym dynamicEnergy = zero;
+  for (const BuffetT<Sym> &buf : num.buffets) {
+    if (buf.isCompute)
+      continue;
+    const PreparedNode &pn = a.nodes[buf.level];
+    Sym reads = (buf.stats.totalReadActions -
+                 buf.stats.totalSkippedFirstReadActions) *
+                Sym(pn.actionsScale);
+    Sym writes = (buf.stats.totalWriteActions -
+                  buf.stats.totalSkippedFirstWriteActions) *
+                 Sym(pn.actionsScale);
+    if (!reads.is(0))
+      dynamicEnergy +=
+          reads * point(PointValue::ActionEnergy, buf.level, pn.readAction);
+    if (!writes.is(0)) {
+      if (pn.writeAction == kNone)
+        return notTraceable("component '" + std::string(pn.name) +
+                            "' has no 'write' action");
+      dynamicEnergy +=
+          writes * point(PointValue::ActionEnergy, buf.level, pn.writeAction);
+    }
+  }
+  {
+    const PreparedNode &pn = a.nodes[computeIdx];
+    Sym computes = num.computeStats.totalOps * Sym(pn.actionsScale);
+    if (!computes.is(0))
+      dynamicEnergy += computes * point(PointValue::ActionEnergy, computeIdx,
+                                        pn.computeAction);
+  }
+
+  // Leak, as report().
+  Sym leakEnergy = zero;
+  Sym gated = one;
+  const bool own = options.includeOwnFanoutInAreaAndLeak;
+  for (uint32_t i = 0; i < nNodes; ++i) {
+    const PreparedNode &pn = a.nodes[i];
+    for (uint32_t d = pn.firstDim; d < pn.firstDim + pn.nDims; ++d)
+      if (a.dims[d].powerGateable)
+        gated *= orOne(num.usedFanout[d]) / Sym(a.dims[d].fanout);
+    if (pn.kind == NodeKind::Container)
+      continue;
+    double instances = pn.parentFanout * (own ? pn.ownFanout : 1);
+    leakEnergy += point(PointValue::LeakPower, i) * Sym(instances) *
+                  einsumLatency * gated;
+  }
+  const std::vector<OffPathComponent> &others = a.arch->otherComponents;
+  for (uint32_t c = 0; c < others.size(); ++c) {
+    double instances =
+        others[c].parentFanout * (own ? others[c].ownFanout : 1);
+    leakEnergy += point(PointValue::OffPathLeakPower, c) * Sym(instances) *
+                  einsumLatency;
+  }
+
+  // run() sums the Einsums' totals from zero; one Einsum here.
+  out.energy = ((dynamicEnergy + leakEnergy) * Sym(n)).in(&b);
+  out.latency = (einsumLatency * Sym(n)).in(&b);
+  out.violations = violations.in(&b);
+  return std::nullopt;
+}
+
+Expected<TracedCost>
+Evaluator::Impl::trace(const Mapping &mapping,
+                       std::span<const MappingNode *const> loops,
+                       ExprBuilder &builder) {
+  if (prepared.error)
+    return *prepared.error;
+  nPaths = 0;
+  pathStack.clear();
+  if (auto err = splitChain(mapping.nodes))
+    return *err;
+  if (nPaths != 1)
+    return makeError(ErrorKind::NotTraceable,
+                     "only a single pmapping can be traced", nullptr);
+  einsumSeen.assign(prepared.einsums.size(), 0);
+  tracedLoops = loops;
+  std::optional<ModelError> err = preparePmapping(0);
+  tracedLoops = {};
+  if (err)
+    return *err;
+  Numbers<Sym> symbols;
+  for (unsigned k = 0; k < loops.size(); ++k)
+    symbols.tiles.push_back(Sym::node(&builder, builder.tileShape(k)));
+  if (auto err = analyse(symbols))
+    return *err;
+  TracedCost cost;
+  if (auto err = traceTotals(symbols, builder, cost))
+    return *err;
+  return cost;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1632,6 +2040,33 @@ Expected<Result> Evaluator::evaluate(const Mapping &mapping) {
   if (auto err = impl->run(mapping, result))
     return std::move(*err);
   return result;
+}
+
+Expected<TracedCost>
+Evaluator::trace(const Mapping &mapping,
+                 std::span<const MappingNode *const> loops,
+                 ExprBuilder &builder) {
+  return impl->trace(mapping, loops, builder);
+}
+
+ExprBuilder::~ExprBuilder() = default;
+
+double pointValue(const FlattenedArch &arch, const PointValue &v) {
+  switch (v.kind) {
+  case PointValue::MemorySize:
+    return arch.nodes[v.node].size;
+  case PointValue::ActionEnergy:
+    return arch.nodes[v.node].actions[v.action].energy;
+  case PointValue::ActionThroughput:
+    return arch.nodes[v.node].actions[v.action].throughput;
+  case PointValue::ActionBitsPerAction:
+    return arch.nodes[v.node].actions[v.action].bitsPerAction;
+  case PointValue::LeakPower:
+    return arch.nodes[v.node].leakPower;
+  case PointValue::OffPathLeakPower:
+    return arch.otherComponents[v.node].leakPower;
+  }
+  return 0;
 }
 
 const EvaluateOptions &Evaluator::options() const { return impl->options; }

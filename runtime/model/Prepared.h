@@ -85,13 +85,14 @@ struct PreparedEinsum {
   }
   /// Values in the dense tile of a tensor for the given per-rank-variable
   /// tile extents: product over ranks of (projection at extent - 1) + 1.
-  double denseTile(uint32_t tensor, const double *shape) const {
-    double result = 1;
+  /// S is double, or the model's traced number type.
+  template <class S> S denseTile(uint32_t tensor, const S *shape) const {
+    S result = 1.0;
     for (const PreparedRank &rank : tensors[tensor].ranks) {
-      double v = rank.constant;
+      S v = double(rank.constant);
       for (const PreparedRank::Term &term : rank.terms)
-        v += term.coefficient * (shape[term.rankVariable] - 1);
-      result *= v + 1;
+        v += double(term.coefficient) * (shape[term.rankVariable] - 1.0);
+      result *= v + 1.0;
     }
     return result;
   }

@@ -39,6 +39,7 @@ int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
   if (!mp)
     return 1;
   mp->settings.threads = int(options.threads);
+  mp->settings.templateKernels = templateKernels(options);
   study::ProgressBar progress("search pieces", options.quiet);
   mp->settings.onProgress = [&](size_t done, size_t total) {
     progress.update(done, total);
@@ -76,6 +77,7 @@ int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
       JSONWriter j(os, 0);
       j.value(llvm::StringRef(mappingText));
       os << ",\n  \"stats\": {\"templates\": " << st.templates
+         << ", \"kernel_templates\": " << st.kernelTemplates
          << ", \"pmappings_evaluated\": " << st.evaluatedPmappings
          << ", \"pareto_pmappings\": " << st.paretoPmappings << "}\n}\n";
       return;
@@ -85,7 +87,8 @@ int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
     printModelResult(r->result, options.format, os);
   });
   if (!options.quiet)
-    llvm::errs() << "afc: searched " << st.templates << " templates, "
+    llvm::errs() << "afc: searched " << st.templates << " templates ("
+                 << st.kernelTemplates << " with generated kernels), "
                  << st.evaluatedPmappings << " pmappings evaluated, "
                  << st.paretoPmappings << " on Pareto fronts, in "
                  << llvm::format("%.3f", st.seconds) << " s on " << st.threads

@@ -7,6 +7,7 @@
 #include "afc/components/ModelLibrary.h"
 #include "afc/lower/LatencyKernel.h"
 #include "afc/lower/ModelProblem.h"
+#include "afc/lower/TemplateKernel.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -49,6 +50,13 @@ std::optional<model::Problem> lowerProblem(const ir::Arch &arch,
 /// How generated kernels run, from --no-jit.
 inline lower::LatencyKernels latencyKernels(const CommonOptions &options) {
   return {options.jit ? lower::sharedKernelCompiler() : nullptr};
+}
+
+/// The mapper's per-template cost kernels, compiled or (--no-jit)
+/// interpreted.
+inline mapper::TemplateKernelFactory
+templateKernels(const CommonOptions &options) {
+  return lower::templateKernelFactory(latencyKernels(options));
 }
 
 } // namespace afc::driver

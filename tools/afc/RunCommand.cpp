@@ -230,6 +230,7 @@ private:
     // Points already run in parallel; a search inside a point uses more
     // threads only when there are fewer points than threads.
     pp.search->settings.threads = numPoints > 1 ? 1 : int(options.threads);
+    pp.search->settings.templateKernels = templateKernels(options);
   }
 
   void evaluate(size_t i) {

@@ -71,6 +71,8 @@ public:
   /// Marks a node as the next output of the kernel.
   void output(NodeId n) { outputs.push_back(n); }
 
+  /// Point arguments may be discovered while the graph is built.
+  void setNumPointArgs(unsigned n) { numPoint = n; }
   unsigned numPointArgs() const { return numPoint; }
   unsigned numTileArgs() const { return numTile; }
   const std::vector<Node> &nodes() const { return graph; }

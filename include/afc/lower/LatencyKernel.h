@@ -43,6 +43,15 @@ model::TotalLatencyFn latencyFunction(std::shared_ptr<codegen::CostGraph> graph,
                                       std::vector<std::string> actionNames,
                                       const LatencyKernels &kernels);
 
+/// The symbolic form of `graph` for model::Evaluator::trace: replays it
+/// over the traced action symbols. `modelActions` are the model component's
+/// action names (the order the trace passes symbols in); actions of
+/// `actionNames` the component lacks get the defaults latencyFunction uses.
+model::TotalLatencyTraceFn
+latencyTraceFunction(std::shared_ptr<codegen::CostGraph> graph,
+                     const std::vector<std::string> &actionNames,
+                     const std::vector<std::string> &modelActions);
+
 /// The process-wide kernel compiler (created on first use; null if the
 /// host has no JIT).
 codegen::KernelCompiler *sharedKernelCompiler();

@@ -7,7 +7,8 @@
 //   for each Einsum, each flattened architecture and each pmapping template
 //   (Template.h), in parallel:
 //       enumerate tile shapes (divisor chains, inner to outer) with capacity
-//       and fanout pruning; cost each survivor with the model; apply the
+//       and fanout pruning; cost each survivor with the template's
+//       generated kernel (or the model); apply the
 //       per-template min_usage "try best" rule; keep a Pareto front
 //       (TileShapes.h);
 //   per Einsum, merge the template fronts;
@@ -41,6 +42,8 @@ namespace afc::mapper {
 
 struct MapperStatistics {
   size_t templates = 0;
+  /// Templates costed by a generated kernel (the rest by the model).
+  size_t kernelTemplates = 0;
   /// Size of the factorisation space (closed form, mapper.md §4.7).
   double totalPmappings = 0;
   /// Tile shapes that reached a leaf of the search (passed capacity and

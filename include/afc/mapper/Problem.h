@@ -26,8 +26,10 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -109,6 +111,33 @@ enum class Metric : uint8_t {
   EnergyDelayProduct, ///< (sum of energies) x (sum of latencies)
 };
 
+/// A pmapping template's cost as one generated function of its tile shapes
+/// (lower/TemplateKernel.h builds it from model::Evaluator::trace).
+struct TemplateKernel {
+  /// For candidates i in [0, n): the tile shapes tiles[i * loops ...] give
+  /// out[i * 3 ...] = energy, latency and the number of failed fanout and
+  /// capacity checks (0 = valid), equal to the model's.
+  std::function<void(const double *point, const double *tiles, double *out,
+                     int64_t n)>
+      score;
+  /// The design-point values `point` holds, in order.
+  std::vector<model::PointValue> point;
+};
+
+/// A template as a mapping (any tile shapes of the right structure) and
+/// the loops whose tile shapes a kernel takes, in order.
+struct TemplateStructure {
+  const model::Mapping *mapping = nullptr;
+  std::vector<const model::MappingNode *> loops;
+};
+
+/// Builds the kernels of a search's templates, all at once (compiling them
+/// together is much faster); a null entry means none (the mapper then runs
+/// the model per candidate of that template).
+using TemplateKernelFactory =
+    std::function<std::vector<std::shared_ptr<const TemplateKernel>>(
+        model::Evaluator &, std::span<const TemplateStructure>)>;
+
 struct MapperSettings {
   Metric metric = Metric::Energy;
   /// Bounds on fused loops (kept for the fusion join; the unfused search
@@ -134,6 +163,8 @@ struct MapperSettings {
   /// Called from worker threads as pieces of the search finish (`done` of
   /// `total`); may be empty. Must be thread-safe and cheap.
   std::function<void(size_t done, size_t total)> onProgress;
+  /// Generated per-template cost kernels; empty = the model per candidate.
+  TemplateKernelFactory templateKernels;
 };
 
 /// Everything the mapper needs.

@@ -8,12 +8,12 @@
 // the not-yet-chosen outer tiles at their smallest feasible value (every
 // occupancy and fanout only grows with outer tiles, so the pruning is exact).
 //
-// Each complete tile-shape vector is costed by TemplateCost, the unit a JIT
-// would replace: one function per template, taking the tile-shape vector and
-// the design point (capacities, energies, throughputs) and returning energy,
-// latency and resource usage. Today it fills a prepared model::Mapping and
-// calls model::Evaluator (detailed output off), so it equals the model by
-// construction.
+// Each complete tile-shape vector is costed by TemplateCost: the template's
+// generated kernel (MapperSettings::templateKernels: the model traced once
+// with the tile shapes as symbols, then compiled), given the tile shapes and
+// the design point (capacities, energies, throughputs); or, without one, the
+// model itself on a prepared model::Mapping. Both give the model's numbers
+// bit for bit (differential tests).
 //
 // Rows are kept per min_usage key (the usage of each dimension with a
 // min_usage), so the "try best" rule can be applied per template once the
@@ -72,9 +72,13 @@ private:
 class TemplateCost {
 public:
   TemplateCost(const MapperProblem &problem, const EinsumView &view,
-               const Template &tpl);
+               const Template &tpl, const TemplateKernel *kernel = nullptr);
   /// The template as a mapping with the given tile shapes (one per loop).
   model::Mapping mapping(std::span<const int64_t> tileShapes) const;
+  /// The template as a mapping (tile shapes 1) and its loops, in the order
+  /// of tile-shape vectors: what a TemplateKernelFactory traces.
+  const model::Mapping &structure() const { return prepared; }
+  std::vector<const model::MappingNode *> loops() const;
   /// Energy and latency of the tile shapes; false when the model rejects the
   /// mapping.
   bool evaluate(std::span<const int64_t> tileShapes, model::Evaluator &eval,
@@ -83,6 +87,8 @@ public:
 private:
   model::Mapping prepared;
   std::vector<size_t> loopNodes; ///< indices of loops in prepared.nodes
+  const TemplateKernel *kernel;
+  std::vector<double> pointArgs, tileArgs;
 };
 
 struct TemplateSearchStats {
@@ -119,15 +125,18 @@ splitTemplate(const MapperProblem &problem, const EinsumView &view,
               const Template &tpl, model::Evaluator &evaluator,
               size_t minPieces);
 
+
 /// Searches the completions of one piece (`prefix` = tiles of the innermost
 /// loops; empty = the whole template). `piece` orders the rows. With
 /// `allowedKeys`, tile shapes whose usage key is not in it are skipped.
+/// With `kernel`, candidates are costed by it instead of the model.
 PartialMap searchPiece(const MapperProblem &problem, const EinsumView &view,
                        const Template &tpl, model::Evaluator &evaluator,
                        uint32_t viewIndex, uint32_t templIndex,
                        const std::vector<int64_t> &prefix, uint32_t piece,
                        TemplateSearchStats &stats,
-                       const UsageKeys *allowedKeys);
+                       const UsageKeys *allowedKeys,
+                       const TemplateKernel *kernel = nullptr);
 
 /// Merges a template's pieces in order, applies the min_usage "try best"
 /// rule and the Pareto filter; rows in enumeration order.
@@ -144,7 +153,8 @@ std::vector<PmappingRow> searchTemplate(const MapperProblem &problem,
                                         const Template &tpl,
                                         model::Evaluator &evaluator,
                                         uint32_t viewIndex, uint32_t templIndex,
-                                        TemplateSearchStats &stats);
+                                        TemplateSearchStats &stats,
+                                        const TemplateKernel *kernel = nullptr);
 
 } // namespace afc::mapper
 

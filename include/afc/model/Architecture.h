@@ -18,8 +18,11 @@
 #ifndef AFC_MODEL_ARCHITECTURE_H
 #define AFC_MODEL_ARCHITECTURE_H
 
+#include "afc/model/Symbolic.h"
+
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <limits>
 #include <span>
 #include <string>
@@ -100,6 +103,12 @@ struct ComponentActivity {
 /// Evaluates a component's `total_latency` (seconds) from its activity.
 using TotalLatencyFn = std::function<double(const ComponentActivity &)>;
 
+/// Emits a component's `total_latency` for a trace (Symbolic.h), from the
+/// symbols of its actions (in the component's action order); nullopt when
+/// it cannot.
+using TotalLatencyTraceFn = std::function<std::optional<ExprBuilder::Id>(
+    ExprBuilder &, std::span<const ActionSymbols>)>;
+
 /// The reference default `sum(a.n_calls / a.throughput for a in actions)`;
 /// actions with no calls contribute 0 even at zero throughput.
 double defaultTotalLatency(const ComponentActivity &activity);
@@ -138,6 +147,9 @@ struct ArchNode {
   double actionsScale = 1;
   /// Empty: defaultTotalLatency.
   TotalLatencyFn totalLatency;
+  /// The same expression in symbolic form; needed to trace a mapping when
+  /// totalLatency is set.
+  TotalLatencyTraceFn totalLatencyTrace;
 
   /// The action with this name, or nullptr.
   const Action *findAction(std::string_view actionName) const;

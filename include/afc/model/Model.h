@@ -25,10 +25,12 @@
 #include "afc/model/Architecture.h"
 #include "afc/model/Mapping.h"
 #include "afc/model/Result.h"
+#include "afc/model/Symbolic.h"
 #include "afc/model/Workload.h"
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace afc::model {
@@ -73,6 +75,16 @@ public:
   [[nodiscard]] std::optional<ModelError> evaluateInto(const Mapping &mapping,
                                                        Result &result);
   Expected<Result> evaluate(const Mapping &mapping);
+
+  /// Emits the cost of `mapping`, a single pmapping, into `builder` with the
+  /// tile shapes of `loops` (nodes of `mapping`, each given by a tile shape)
+  /// as symbols; their current tile shapes only need the right structure
+  /// (e.g. 1 where a rank variable reaches 1). See Symbolic.h. Fails with
+  /// the error evaluateInto would give for any tile shapes, or
+  /// NotTraceable.
+  Expected<TracedCost> trace(const Mapping &mapping,
+                             std::span<const MappingNode *const> loops,
+                             ExprBuilder &builder);
 
   const EvaluateOptions &options() const;
   void setOptions(const EvaluateOptions &options);

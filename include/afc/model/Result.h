@@ -54,6 +54,7 @@ enum class ErrorKind : uint8_t {
   FanoutExceeded,          ///< a spatial dimension uses more than its fanout
   CapacityExceeded,        ///< tiles held at once exceed a memory's size
   MissingAction,           ///< an action with a non-zero count has no cost
+  NotTraceable,            ///< Evaluator::trace: no closed form (Symbolic.h)
 };
 
 /// One memory whose reservations overflow, for CapacityExceeded.

@@ -1,0 +1,149 @@
+//===- TemplateKernel.cpp - a pmapping template's cost as a kernel --------===//
+#include "afc/lower/TemplateKernel.h"
+
+#include <cstring>
+#include <map>
+#include <tuple>
+
+using namespace afc;
+using namespace afc::lower;
+using codegen::CostGraph;
+using codegen::NodeId;
+using codegen::Op;
+
+namespace {
+
+/// Builds a CostGraph, sharing equal nodes (the trace repeats subexpressions
+/// such as tile extents; sharing keeps graphs and compile times small).
+class CostGraphBuilder final : public model::ExprBuilder {
+public:
+  CostGraphBuilder(CostGraph &g, std::vector<model::PointValue> &point)
+      : g(g), point(point) {}
+
+  Id constant(double v) override {
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    auto [it, fresh] = constants.try_emplace(bits, 0);
+    if (fresh)
+      it->second = g.constant(v);
+    return it->second;
+  }
+  Id tileShape(unsigned loop) override {
+    return shared(Op::TileArg, loop, 0, 0, 0, [&] { return g.tile(loop); });
+  }
+  Id pointValue(const model::PointValue &v) override {
+    auto [it, fresh] = pointIndex.try_emplace(v, unsigned(point.size()));
+    if (fresh) {
+      point.push_back(v);
+      g.setNumPointArgs(unsigned(point.size()));
+    }
+    unsigned i = it->second;
+    return shared(Op::PointArg, i, 0, 0, 0, [&] { return g.point(i); });
+  }
+  Id add(Id a, Id b) override {
+    return shared(Op::Add, a, b, 0, 0, [&] { return g.add(a, b); });
+  }
+  Id sub(Id a, Id b) override {
+    return shared(Op::Sub, a, b, 0, 0, [&] { return g.sub(a, b); });
+  }
+  Id mul(Id a, Id b) override {
+    return shared(Op::Mul, a, b, 0, 0, [&] { return g.mul(a, b); });
+  }
+  Id div(Id a, Id b) override {
+    return shared(Op::Div, a, b, 0, 0, [&] { return g.div(a, b); });
+  }
+  Id min(Id a, Id b) override {
+    return shared(Op::Min, a, b, 0, 0, [&] { return g.min(a, b); });
+  }
+  Id max(Id a, Id b) override {
+    return shared(Op::Max, a, b, 0, 0, [&] { return g.max(a, b); });
+  }
+  Id ceil(Id a) override {
+    return shared(Op::Ceil, a, 0, 0, 0, [&] { return g.ceil(a); });
+  }
+  Id floor(Id a) override {
+    return shared(Op::Floor, a, 0, 0, 0, [&] { return g.floor(a); });
+  }
+  Id selectLess(Id a, Id b, Id t, Id f) override {
+    return shared(Op::SelectLess, a, b, t, f,
+                  [&] { return g.selectLess(a, b, t, f); });
+  }
+
+private:
+  using Key = std::tuple<Op, uint32_t, uint32_t, uint32_t, uint32_t>;
+  template <class Make>
+  Id shared(Op op, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
+            Make make) {
+    auto [it, fresh] = nodes.try_emplace(Key{op, a, b, c, d}, 0);
+    if (fresh)
+      it->second = make();
+    return it->second;
+  }
+
+  CostGraph &g;
+  std::vector<model::PointValue> &point;
+  std::map<uint64_t, Id> constants;
+  std::map<model::PointValue, unsigned> pointIndex;
+  std::map<Key, Id> nodes;
+};
+
+} // namespace
+
+model::Expected<TemplateGraph>
+lower::traceTemplate(model::Evaluator &evaluator, const model::Mapping &mapping,
+                     std::span<const model::MappingNode *const> loops) {
+  TemplateGraph out;
+  out.graph = CostGraph(0, unsigned(loops.size()));
+  CostGraphBuilder builder(out.graph, out.point);
+  model::Expected<model::TracedCost> cost =
+      evaluator.trace(mapping, loops, builder);
+  if (!cost)
+    return cost.error();
+  out.graph.output(cost->energy);
+  out.graph.output(cost->latency);
+  out.graph.output(cost->violations);
+  return out;
+}
+
+mapper::TemplateKernelFactory
+lower::templateKernelFactory(LatencyKernels kernels) {
+  using Kernels = std::vector<std::shared_ptr<const mapper::TemplateKernel>>;
+  return [kernels](model::Evaluator &evaluator,
+                   std::span<const mapper::TemplateStructure> templates) {
+    std::vector<std::shared_ptr<CostGraph>> graphs(templates.size());
+    std::vector<std::shared_ptr<mapper::TemplateKernel>> made(templates.size());
+    for (size_t i = 0; i < templates.size(); ++i) {
+      model::Expected<TemplateGraph> traced =
+          traceTemplate(evaluator, *templates[i].mapping, templates[i].loops);
+      if (!traced)
+        continue; // this template is costed by the model
+      made[i] = std::make_shared<mapper::TemplateKernel>();
+      made[i]->point = std::move(traced->point);
+      graphs[i] = std::make_shared<CostGraph>(std::move(traced->graph));
+    }
+    if (kernels.compiler) {
+      std::vector<const CostGraph *> toCompile;
+      for (const auto &g : graphs)
+        if (g)
+          toCompile.push_back(g.get());
+      std::string error;
+      std::vector<codegen::KernelFn> fns =
+          kernels.compiler->compile(toCompile, "template_cost", error);
+      if (fns.size() != toCompile.size())
+        return Kernels(templates.size()); // the model costs everything
+      size_t k = 0;
+      for (size_t i = 0; i < templates.size(); ++i)
+        if (graphs[i])
+          made[i]->score = fns[k++];
+    } else {
+      for (size_t i = 0; i < templates.size(); ++i)
+        if (graphs[i])
+          made[i]->score = [graph = graphs[i]](const double *point,
+                                               const double *tiles,
+                                               double *out, int64_t n) {
+            graph->interpretBatch(point, tiles, out, n);
+          };
+    }
+    return Kernels(made.begin(), made.end());
+  };
+}
