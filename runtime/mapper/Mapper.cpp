@@ -32,10 +32,10 @@ model::ModelError problemError(std::string message) {
   return e;
 }
 
-/// The flattened architectures used by Einsum `name`: those naming it, else
-/// those with an empty Einsum (model::Problem's lookup rule).
+} // namespace
+
 std::vector<const model::FlattenedArch *>
-archsFor(const model::Problem &p, const std::string &name) {
+architecturesOf(const model::Problem &p, const std::string &name) {
   std::vector<const model::FlattenedArch *> own, generic;
   for (const model::FlattenedArch &a : p.architectures) {
     if (a.einsum == name)
@@ -53,6 +53,8 @@ archsFor(const model::Problem &p, const std::string &name) {
   }
   return own;
 }
+
+namespace {
 
 /// Templates with fewer tile shapes than this are searched as one piece.
 constexpr double kSplitThreshold = 20000;
@@ -118,7 +120,7 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
     for (const EinsumRules &r : mp.rules)
       if (r.einsum == w.einsums[e].name)
         rules = &r;
-    auto archs = archsFor(mp.problem, w.einsums[e].name);
+    auto archs = architecturesOf(mp.problem, w.einsums[e].name);
     if (archs.empty())
       return problemError("no architecture for Einsum '" + w.einsums[e].name +
                           "'");

@@ -90,10 +90,15 @@ int runMap(const ir::Spec &spec, DiagnosticEngine &diags,
 int runStudies(const ir::Spec &spec, DiagnosticEngine &diags,
                const CommonOptions &options, const ElaborateFn &elaborate);
 
-/// `--emit=kernel-ir`: the LLVM IR of every generated kernel (today the
-/// `total_latency` kernels of each architecture's components).
+/// `--emit=kernel-ir`: the LLVM IR of the `total_latency` kernels of each
+/// architecture's components.
 int printKernels(const ir::Spec &spec, DiagnosticEngine &diags,
                  llvm::raw_ostream &os);
+
+/// `afc map --emit=kernel-ir`: the LLVM IR of every pmapping template's
+/// cost kernel, with what its arguments are.
+int printTemplateKernels(const ir::Spec &spec, DiagnosticEngine &diags,
+                         const CommonOptions &options, llvm::raw_ostream &os);
 
 /// Prints a model result as a table, CSV or JSON.
 void printModelResult(const model::Result &result, OutputFormat format,

@@ -4,6 +4,7 @@
 
 #include "afc/lower/MapperProblem.h"
 #include "afc/lower/ModelProblem.h"
+#include "afc/lower/TemplateKernel.h"
 #include "afc/mapper/Mapper.h"
 #include "afc/study/SweepRunner.h"
 #include "afc/support/JSONWriter.h"
@@ -13,19 +14,23 @@
 using namespace afc;
 using namespace afc::driver;
 
-int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
-                   const CommonOptions &options) {
-  const ir::Arch *arch = nullptr;
-  const ir::Workload *workload = nullptr;
+namespace {
+
+/// The mapper's problem of the selected architecture, workload and mapper
+/// settings; nullopt after reporting an error.
+std::optional<mapper::MapperProblem>
+mapperProblem(const ir::Spec &spec, DiagnosticEngine &diags,
+              const CommonOptions &options, const ir::Arch *&arch,
+              const ir::Workload *&workload) {
   if (!selectOne(spec.arches, options.arch, "arch", arch, diags) ||
       !selectOne(spec.workloads, options.workload, "workload", workload,
                  diags))
-    return 1;
+    return std::nullopt;
   ir::MapperSettings settings;
   if (!options.mapper.empty() || spec.mappers.size() == 1) {
     const ir::MapperSettings *m = nullptr;
     if (!selectOne(spec.mappers, options.mapper, "mapper", m, diags))
-      return 1;
+      return std::nullopt;
     settings = *m;
   }
   if (options.metric)
@@ -33,9 +38,100 @@ int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
   std::optional<model::Problem> problem =
       driver::lowerProblem(*arch, *workload, options, diags);
   if (!problem)
+    return std::nullopt;
+  return lower::lowerMapperProblem(std::move(*problem), *arch, *workload,
+                                   settings, options.unfused, diags);
+}
+
+/// What a template kernel's point argument is, in the spec's words.
+std::string describePoint(const model::FlattenedArch &arch,
+                          const model::PointValue &v) {
+  if (v.kind == model::PointValue::OffPathLeakPower)
+    return arch.otherComponents[v.node].name + ".leak_power (W)";
+  const model::ArchNode &n = arch.nodes[v.node];
+  switch (v.kind) {
+  case model::PointValue::MemorySize:
+    return n.name + ".size (bits)";
+  case model::PointValue::ActionEnergy:
+    return n.name + "." + n.actions[v.action].name + ".energy (J)";
+  case model::PointValue::ActionThroughput:
+    return n.name + "." + n.actions[v.action].name + ".throughput (1/s)";
+  case model::PointValue::ActionBitsPerAction:
+    return n.name + "." + n.actions[v.action].name + ".bits_per_action";
+  case model::PointValue::LeakPower:
+    return n.name + ".leak_power (W)";
+  case model::PointValue::OffPathLeakPower:
+    break;
+  }
+  return "";
+}
+
+} // namespace
+
+int driver::printTemplateKernels(const ir::Spec &spec, DiagnosticEngine &diags,
+                                 const CommonOptions &options,
+                                 llvm::raw_ostream &os) {
+  const ir::Arch *arch = nullptr;
+  const ir::Workload *workload = nullptr;
+  std::optional<mapper::MapperProblem> mp =
+      mapperProblem(spec, diags, options, arch, workload);
+  if (!mp)
     return 1;
-  std::optional<mapper::MapperProblem> mp = lower::lowerMapperProblem(
-      std::move(*problem), *arch, *workload, settings, options.unfused, diags);
+  model::EvaluateOptions eo = mp->evaluateOptions;
+  eo.detailed = false;
+  eo.requireEveryEinsum = false;
+  model::Evaluator evaluator(mp->problem, eo);
+  const model::Workload &w = mp->problem.workload;
+  for (uint32_t e = 0; e < w.einsums.size(); ++e) {
+    if (!options.einsum.empty() && w.einsums[e].name != options.einsum)
+      continue;
+    const mapper::EinsumRules *rules = nullptr;
+    for (const mapper::EinsumRules &r : mp->rules)
+      if (r.einsum == w.einsums[e].name)
+        rules = &r;
+    for (const model::FlattenedArch *fa :
+         mapper::architecturesOf(mp->problem, w.einsums[e].name)) {
+      mapper::EinsumView view = mapper::makeEinsumView(*mp, e, *fa);
+      std::vector<mapper::Template> templates =
+          mapper::enumerateTemplates(*mp, view, rules);
+      for (size_t t = 0; t < templates.size(); ++t) {
+        mapper::TemplateCost cost(*mp, view, templates[t]);
+        std::vector<const model::MappingNode *> loops = cost.loops();
+        model::Expected<lower::TemplateGraph> traced =
+            lower::traceTemplate(evaluator, cost.structure(), loops);
+        os << "; Einsum " << w.einsums[e].name << ", template " << t << ": "
+           << mapper::describe(view, templates[t]) << "\n";
+        if (!traced) {
+          os << "; no kernel (costed by the model): "
+             << traced.error().message << "\n\n";
+          continue;
+        }
+        for (size_t i = 0; i < traced->point.size(); ++i)
+          os << ";   point[" << i
+             << "] = " << describePoint(*fa, traced->point[i]) << "\n";
+        for (size_t i = 0; i < loops.size(); ++i) {
+          std::string loop = model::describe(*loops[i]);
+          loop = loop.substr(0, loop.find(" tile "));
+          os << ";   tiles[" << i << "] = tile shape of " << loop << "\n";
+        }
+        os << ";   out = energy (J), latency (s), failed capacity and "
+              "fanout checks\n";
+        codegen::KernelCompiler::printIR(
+            traced->graph,
+            "template_" + w.einsums[e].name + "_" + std::to_string(t), os);
+        os << "\n";
+      }
+    }
+  }
+  return 0;
+}
+
+int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
+                   const CommonOptions &options) {
+  const ir::Arch *arch = nullptr;
+  const ir::Workload *workload = nullptr;
+  std::optional<mapper::MapperProblem> mp =
+      mapperProblem(spec, diags, options, arch, workload);
   if (!mp)
     return 1;
   mp->settings.threads = int(options.threads);

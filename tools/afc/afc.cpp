@@ -10,6 +10,7 @@
 //   afc map FILE...              search the optimal mapping
 //   afc run FILE...              run the studies: tables and plots
 //   afc --emit=ir FILE...        print the elaborated IR
+//   afc map --emit=kernel-ir ... print the pmapping templates' kernels
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
@@ -205,8 +206,6 @@ int runCompiler(Command command) {
     ir::print(*spec, llvm::outs());
     return 0;
   }
-  if (emit == EmitKind::KernelIR)
-    return driver::printKernels(*spec, diags, llvm::outs());
   driver::CommonOptions options;
   options.stdlibDir = defaultStdlib();
   options.format = format;
@@ -224,6 +223,11 @@ int runCompiler(Command command) {
   options.unfused = unfused;
   options.saveMapping = saveMapping;
   options.jit = !noJit;
+  if (emit == EmitKind::KernelIR)
+    return command == Command::Map
+               ? driver::printTemplateKernels(*spec, diags, options,
+                                              llvm::outs())
+               : driver::printKernels(*spec, diags, llvm::outs());
   switch (command) {
   case Command::Check:
     return 0;

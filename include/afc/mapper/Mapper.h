@@ -84,6 +84,12 @@ struct MapperResult {
   std::vector<std::vector<PmappingRow>> einsumFronts;
 };
 
+/// The flattened architectures Einsum `einsum` is mapped onto: those naming
+/// it, and those with an empty Einsum unless shadowed for the same compute
+/// unit (model::Problem's lookup rule).
+std::vector<const model::FlattenedArch *>
+architecturesOf(const model::Problem &problem, const std::string &einsum);
+
 /// Runs the search. Fails when the problem is inconsistent or some Einsum has
 /// no valid mapping.
 model::Expected<MapperResult> map(const MapperProblem &problem);

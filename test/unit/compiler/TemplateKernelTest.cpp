@@ -1,0 +1,235 @@
+//===- TemplateKernelTest.cpp - template kernels agree with the model -----===//
+//
+// The differential test of the mapper's generated kernels: for every
+// template of several stdlib architectures and workloads, every tile-shape
+// vector the search costs is scored three ways, by the JIT-compiled kernel,
+// by the interpreter of the same cost graph and by the model itself
+// (model::Evaluator on the explicit mapping). Validity, energy and latency
+// must agree bit for bit.
+//
+//===----------------------------------------------------------------------===//
+#include "TestUtil.h"
+
+#include "afc/components/ModelLibrary.h"
+#include "afc/lower/MapperProblem.h"
+#include "afc/lower/ModelProblem.h"
+#include "afc/lower/TemplateKernel.h"
+#include "afc/mapper/Template.h"
+#include "afc/mapper/TileShapes.h"
+
+#include "gtest/gtest.h"
+
+#include <cstring>
+
+using namespace afc;
+
+namespace {
+
+/// The Einsum's placement and loop rules, as the mapper looks them up.
+const mapper::EinsumRules *rulesOf(const mapper::MapperProblem &mp,
+                                   uint32_t einsum) {
+  for (const mapper::EinsumRules &r : mp.rules)
+    if (r.einsum == mp.problem.workload.einsums[einsum].name)
+      return &r;
+  return nullptr;
+}
+
+const components::ModelLibrary &modelLibrary() {
+  static components::ModelLibrary library = [] {
+    auto lib = components::ModelLibrary::load(AFC_SOURCE_DIR
+                                              "/stdlib/data/sram_cacti7.csv");
+    EXPECT_TRUE(bool(lib));
+    return std::move(*lib);
+  }();
+  return library;
+}
+
+bool sameBits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+/// A compiled stdlib architecture and workload, lowered for the mapper.
+struct Lowered {
+  std::unique_ptr<afc::test::Compiled> compiled;
+  std::optional<mapper::MapperProblem> problem;
+};
+
+Lowered lower(const std::string &arch, const std::string &workload,
+              ParamOverrides params, const lower::PointOverrides *point) {
+  Lowered l;
+  l.compiled = std::make_unique<afc::test::Compiled>(
+      "import \"arches/" + arch + ".af\";\nimport \"workloads/" + workload +
+          ".af\";\n",
+      params);
+  const std::unique_ptr<ir::Spec> &spec = l.compiled->spec;
+  if (!spec || spec->arches.size() != 1 || spec->workloads.size() != 1)
+    return l;
+  lower::LatencyKernels kernels{lower::sharedKernelCompiler()};
+  std::optional<model::Problem> p =
+      lower::lowerProblem(spec->arches[0], spec->workloads[0], modelLibrary(),
+                          l.compiled->diags, point, kernels);
+  if (!p)
+    return l;
+  l.problem = lower::lowerMapperProblem(std::move(*p), spec->arches[0],
+                                        spec->workloads[0], {}, true,
+                                        l.compiled->diags, point);
+  return l;
+}
+
+using Params = std::vector<std::pair<std::string, double>>;
+
+ParamOverrides params(const Params &in) {
+  ParamOverrides out;
+  for (const auto &[name, value] : in)
+    out[name] = {ir::Value::number(value), {}};
+  return out;
+}
+
+struct Case {
+  const char *name, *arch, *workload;
+  Params params;
+};
+
+class TemplateKernels : public ::testing::TestWithParam<Case> {};
+
+TEST_P(TemplateKernels, AgreeWithTheModelOnEveryCostedTileShape) {
+  const Case &c = GetParam();
+  Lowered l = lower(c.arch, c.workload, params(c.params), nullptr);
+  ASSERT_TRUE(l.problem) << l.compiled->errors;
+  const mapper::MapperProblem &mp = *l.problem;
+  model::EvaluateOptions options = mp.evaluateOptions;
+  options.detailed = false;
+  options.requireEveryEinsum = false;
+  options.computeArea = false;
+  model::Evaluator evaluator(mp.problem, options);
+  codegen::KernelCompiler *jit = lower::sharedKernelCompiler();
+  ASSERT_TRUE(jit);
+
+  size_t templates = 0, candidates = 0, valid = 0;
+  for (uint32_t e = 0; e < mp.problem.workload.einsums.size(); ++e)
+    for (const model::FlattenedArch &arch : mp.problem.architectures) {
+      if (!arch.einsum.empty() &&
+          arch.einsum != mp.problem.workload.einsums[e].name)
+        continue;
+      mapper::EinsumView view = mapper::makeEinsumView(mp, e, arch);
+      for (const mapper::Template &tpl :
+           mapper::enumerateTemplates(mp, view, rulesOf(mp, e))) {
+        ++templates;
+        mapper::TemplateCost cost(mp, view, tpl);
+        std::vector<const model::MappingNode *> loops = cost.loops();
+        model::Expected<lower::TemplateGraph> traced =
+            lower::traceTemplate(evaluator, cost.structure(), loops);
+        ASSERT_TRUE(bool(traced))
+            << describe(view, tpl) << ": " << traced.error().message;
+        std::string error;
+        codegen::KernelFn fn = jit->compile(traced->graph, "check", error);
+        ASSERT_TRUE(fn) << error;
+
+        // A kernel that scores with all three and records disagreements.
+        mapper::TemplateKernel checking;
+        checking.point = traced->point;
+        model::Result scratch;
+        std::vector<std::string> failures;
+        checking.score = [&](const double *point, const double *tiles,
+                             double *out, int64_t n) {
+          ASSERT_EQ(n, 1);
+          double interpreted[3];
+          fn(point, tiles, out, 1);
+          traced->graph.interpret(point, tiles, interpreted);
+          std::vector<int64_t> shape(loops.size());
+          for (size_t i = 0; i < shape.size(); ++i)
+            shape[i] = int64_t(tiles[i]);
+          std::optional<model::ModelError> err =
+              evaluator.evaluateInto(cost.mapping(shape), scratch);
+          ++candidates;
+          valid += !err;
+          bool agree = (out[2] == 0) == !err;
+          for (int k = 0; k < 3; ++k)
+            agree &= sameBits(out[k], interpreted[k]);
+          if (!err)
+            agree &= sameBits(out[0], scratch.energy) &&
+                     sameBits(out[1], scratch.latency);
+          if (!agree && failures.size() < 3) {
+            std::string s = describe(view, tpl) + " tiles";
+            for (int64_t t : shape)
+              s += " " + std::to_string(t);
+            failures.push_back(s + ": kernel " + std::to_string(out[0]) +
+                               " J " + std::to_string(out[1]) + " s " +
+                               std::to_string(out[2]) + " failed, model " +
+                               (err ? err->message
+                                    : std::to_string(scratch.energy) + " J " +
+                                          std::to_string(scratch.latency) +
+                                          " s"));
+          }
+        };
+        // As the mapper searches: with the min_usage shortcut, which costs
+        // only tile shapes whose spatial usage survives.
+        mapper::TemplateSearchStats stats;
+        std::optional<mapper::UsageKeys> allowed;
+        if (mapper::hasMinUsage(view))
+          allowed = mapper::survivingKeys(
+              view, mapper::pieceUsageKeys(mp, view, tpl, evaluator, {}));
+        mapper::searchPiece(mp, view, tpl, evaluator, 0, 0, {}, 0, stats,
+                            allowed ? &*allowed : nullptr, &checking);
+        for (const std::string &f : failures)
+          ADD_FAILURE() << f;
+      }
+    }
+  EXPECT_GT(templates, 0u);
+  EXPECT_GT(valid, 0u);
+  RecordProperty("candidates", std::to_string(candidates));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Stdlib, TemplateKernels,
+    ::testing::Values(
+        Case{"simple_matmuls", "simple", "basic/matmuls",
+             {{"N_EINSUMS", 2}, {"M", 64}, {"KN", 64}}},
+        Case{"eyeriss_matmuls", "eyeriss", "basic/matmuls",
+             {{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}},
+        Case{"simba_matmuls", "simba", "basic/matmuls",
+             {{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}},
+        Case{"tpu_v4i_matmuls", "tpu_v4i", "basic/matmuls",
+             {{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}},
+        Case{"snowcat_matmuls", "snowcat", "basic/matmuls",
+             {{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}},
+        Case{"eyeriss_mobilenet", "eyeriss", "cnns/mobilenet/mobilenet_28",
+             {}}),
+    [](const ::testing::TestParamInfo<Case> &info) {
+      return std::string(info.param.name);
+    });
+
+// Design-point values are kernel arguments: a template traced at two sizes
+// of the global buffer gives the same graph (one compiled kernel serves a
+// whole sweep) with different point values.
+TEST(TemplateKernel, DesignPointValuesAreArguments) {
+  std::vector<std::string> keys;
+  std::vector<std::vector<double>> points;
+  for (double bits : {4096.0, 1048576.0}) {
+    lower::PointOverrides ov;
+    ov.fields["GlobalBuffer"]["size"] = ir::Value::number(bits, dim::bits);
+    Lowered l = lower("eyeriss", "basic/matmuls",
+                      params({{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}), &ov);
+    ASSERT_TRUE(l.problem) << l.compiled->errors;
+    const mapper::MapperProblem &mp = *l.problem;
+    model::Evaluator evaluator(mp.problem);
+    const model::FlattenedArch &arch = mp.problem.architectures[0];
+    mapper::EinsumView view = mapper::makeEinsumView(mp, 0, arch);
+    std::vector<mapper::Template> templates =
+        mapper::enumerateTemplates(mp, view, rulesOf(mp, 0));
+    ASSERT_FALSE(templates.empty());
+    mapper::TemplateCost cost(mp, view, templates.back());
+    auto traced =
+        lower::traceTemplate(evaluator, cost.structure(), cost.loops());
+    ASSERT_TRUE(bool(traced)) << traced.error().message;
+    keys.push_back(traced->graph.structuralKey());
+    std::vector<double> values;
+    for (const model::PointValue &v : traced->point)
+      values.push_back(model::pointValue(arch, v));
+    points.push_back(values);
+  }
+  EXPECT_EQ(keys[0], keys[1]);
+  EXPECT_NE(points[0], points[1]);
+}
+
+} // namespace
