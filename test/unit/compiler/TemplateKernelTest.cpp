@@ -8,11 +8,8 @@
 // must agree bit for bit.
 //
 //===----------------------------------------------------------------------===//
-#include "TestUtil.h"
+#include "LowerSupport.h"
 
-#include "afc/components/ModelLibrary.h"
-#include "afc/lower/MapperProblem.h"
-#include "afc/lower/ModelProblem.h"
 #include "afc/lower/TemplateKernel.h"
 #include "afc/mapper/Template.h"
 #include "afc/mapper/TileShapes.h"
@@ -22,79 +19,26 @@
 #include <cstring>
 
 using namespace afc;
+using afc::test::Lowered;
+using afc::test::lowerStdlib;
+using afc::test::params;
 
 namespace {
-
-/// The Einsum's placement and loop rules, as the mapper looks them up.
-const mapper::EinsumRules *rulesOf(const mapper::MapperProblem &mp,
-                                   uint32_t einsum) {
-  for (const mapper::EinsumRules &r : mp.rules)
-    if (r.einsum == mp.problem.workload.einsums[einsum].name)
-      return &r;
-  return nullptr;
-}
-
-const components::ModelLibrary &modelLibrary() {
-  static components::ModelLibrary library = [] {
-    auto lib = components::ModelLibrary::load(AFC_SOURCE_DIR
-                                              "/stdlib/data/sram_cacti7.csv");
-    EXPECT_TRUE(bool(lib));
-    return std::move(*lib);
-  }();
-  return library;
-}
 
 bool sameBits(double a, double b) {
   return std::memcmp(&a, &b, sizeof a) == 0;
 }
 
-/// A compiled stdlib architecture and workload, lowered for the mapper.
-struct Lowered {
-  std::unique_ptr<afc::test::Compiled> compiled;
-  std::optional<mapper::MapperProblem> problem;
-};
-
-Lowered lower(const std::string &arch, const std::string &workload,
-              ParamOverrides params, const lower::PointOverrides *point) {
-  Lowered l;
-  l.compiled = std::make_unique<afc::test::Compiled>(
-      "import \"arches/" + arch + ".af\";\nimport \"workloads/" + workload +
-          ".af\";\n",
-      params);
-  const std::unique_ptr<ir::Spec> &spec = l.compiled->spec;
-  if (!spec || spec->arches.size() != 1 || spec->workloads.size() != 1)
-    return l;
-  lower::LatencyKernels kernels{lower::sharedKernelCompiler()};
-  std::optional<model::Problem> p =
-      lower::lowerProblem(spec->arches[0], spec->workloads[0], modelLibrary(),
-                          l.compiled->diags, point, kernels);
-  if (!p)
-    return l;
-  l.problem = lower::lowerMapperProblem(std::move(*p), spec->arches[0],
-                                        spec->workloads[0], {}, true,
-                                        l.compiled->diags, point);
-  return l;
-}
-
-using Params = std::vector<std::pair<std::string, double>>;
-
-ParamOverrides params(const Params &in) {
-  ParamOverrides out;
-  for (const auto &[name, value] : in)
-    out[name] = {ir::Value::number(value), {}};
-  return out;
-}
-
 struct Case {
   const char *name, *arch, *workload;
-  Params params;
+  afc::test::Params params;
 };
 
 class TemplateKernels : public ::testing::TestWithParam<Case> {};
 
 TEST_P(TemplateKernels, AgreeWithTheModelOnEveryCostedTileShape) {
   const Case &c = GetParam();
-  Lowered l = lower(c.arch, c.workload, params(c.params), nullptr);
+  Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
   ASSERT_TRUE(l.problem) << l.compiled->errors;
   const mapper::MapperProblem &mp = *l.problem;
   model::EvaluateOptions options = mp.evaluateOptions;
@@ -113,7 +57,7 @@ TEST_P(TemplateKernels, AgreeWithTheModelOnEveryCostedTileShape) {
         continue;
       mapper::EinsumView view = mapper::makeEinsumView(mp, e, arch);
       for (const mapper::Template &tpl :
-           mapper::enumerateTemplates(mp, view, rulesOf(mp, e))) {
+           mapper::enumerateTemplates(mp, view, afc::test::rulesOf(mp, e))) {
         ++templates;
         mapper::TemplateCost cost(mp, view, tpl);
         std::vector<const model::MappingNode *> loops = cost.loops();
@@ -208,7 +152,7 @@ TEST(TemplateKernel, DesignPointValuesAreArguments) {
   for (double bits : {4096.0, 1048576.0}) {
     lower::PointOverrides ov;
     ov.fields["GlobalBuffer"]["size"] = ir::Value::number(bits, dim::bits);
-    Lowered l = lower("eyeriss", "basic/matmuls",
+    Lowered l = lowerStdlib("eyeriss", "basic/matmuls",
                       params({{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}), &ov);
     ASSERT_TRUE(l.problem) << l.compiled->errors;
     const mapper::MapperProblem &mp = *l.problem;
@@ -216,7 +160,7 @@ TEST(TemplateKernel, DesignPointValuesAreArguments) {
     const model::FlattenedArch &arch = mp.problem.architectures[0];
     mapper::EinsumView view = mapper::makeEinsumView(mp, 0, arch);
     std::vector<mapper::Template> templates =
-        mapper::enumerateTemplates(mp, view, rulesOf(mp, 0));
+        mapper::enumerateTemplates(mp, view, afc::test::rulesOf(mp, 0));
     ASSERT_FALSE(templates.empty());
     mapper::TemplateCost cost(mp, view, templates.back());
     auto traced =
