@@ -72,8 +72,7 @@ public:
 private:
   using Key = std::tuple<Op, uint32_t, uint32_t, uint32_t, uint32_t>;
   template <class Make>
-  Id shared(Op op, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
-            Make make) {
+  Id shared(Op op, uint32_t a, uint32_t b, uint32_t c, uint32_t d, Make make) {
     auto [it, fresh] = nodes.try_emplace(Key{op, a, b, c, d}, 0);
     if (fresh)
       it->second = make();
@@ -139,8 +138,8 @@ lower::templateKernelFactory(LatencyKernels kernels) {
       for (size_t i = 0; i < templates.size(); ++i)
         if (graphs[i])
           made[i]->score = [graph = graphs[i]](const double *point,
-                                               const double *tiles,
-                                               double *out, int64_t n) {
+                                               const double *tiles, double *out,
+                                               int64_t n) {
             graph->interpretBatch(point, tiles, out, n);
           };
     }

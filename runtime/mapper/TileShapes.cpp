@@ -193,8 +193,8 @@ public:
          uint32_t templIndex, TemplateSearchStats &stats,
          const TemplateKernel *kernel = nullptr)
       : problem(problem), view(view), evaluator(evaluator),
-        cost(problem, view, tpl, kernel),
-        viewIndex(viewIndex), templIndex(templIndex), stats(stats) {
+        cost(problem, view, tpl, kernel), viewIndex(viewIndex),
+        templIndex(templIndex), stats(stats) {
     size_t nRv = view.rankVariables.size();
     std::vector<int> lastLoop(nRv, kNoLoop);
     for (const TemplateNode &n : tpl.nodes) {

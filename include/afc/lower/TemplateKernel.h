@@ -1,4 +1,4 @@
-//===- TemplateKernel.h - a pmapping template's cost as a kernel --*- C++ -*-===//
+//===- TemplateKernel.h - a pmapping template as a kernel ---*- C++ -*-===//
 //
 // Lowers one pmapping template of the mapper to a generated kernel: the
 // model traces the template once with its tile shapes as symbols

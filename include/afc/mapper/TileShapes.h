@@ -125,7 +125,6 @@ splitTemplate(const MapperProblem &problem, const EinsumView &view,
               const Template &tpl, model::Evaluator &evaluator,
               size_t minPieces);
 
-
 /// Searches the completions of one piece (`prefix` = tiles of the innermost
 /// loops; empty = the whole template). `piece` orders the rows. With
 /// `allowedKeys`, tile shapes whose usage key is not in it are skipped.

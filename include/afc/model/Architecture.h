@@ -22,8 +22,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>

@@ -1,4 +1,4 @@
-//===- Symbolic.h - a mapping's cost as a closed-form expression --*- C++ -*-===//
+//===- Symbolic.h - a mapping's cost in closed form -----------*- C++ -*-===//
 //
 // The mapper costs millions of tile-shape vectors of one pmapping template.
 // Their structure (storage nodes, loop order, reservations, per-tensor views)
@@ -36,12 +36,12 @@ struct FlattenedArch;
 /// the flattened architecture (or of one off-path component).
 struct PointValue {
   enum Kind : uint8_t {
-    MemorySize,         ///< node's size, bits
-    ActionEnergy,       ///< node's action `action`, J
-    ActionThroughput,   ///< actions per second
+    MemorySize,       ///< node's size, bits
+    ActionEnergy,     ///< node's action `action`, J
+    ActionThroughput, ///< actions per second
     ActionBitsPerAction,
-    LeakPower,          ///< node's leak power, W per instance
-    OffPathLeakPower,   ///< otherComponents[node].leakPower
+    LeakPower,        ///< node's leak power, W per instance
+    OffPathLeakPower, ///< otherComponents[node].leakPower
   };
   Kind kind = MemorySize;
   uint32_t node = 0;

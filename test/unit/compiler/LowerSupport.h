@@ -1,4 +1,5 @@
-//===- LowerSupport.h - stdlib problems lowered for the mapper ----*- C++ -*-===//
+//===- LowerSupport.h - stdlib problems lowered for the mapper ----*- C++
+//-*-===//
 //
 // Compiles a stdlib architecture and workload in memory and lowers them to
 // a mapper::MapperProblem as `afc map --unfused` does; shared by the
@@ -53,8 +54,8 @@ inline ParamOverrides params(const Params &in) {
 /// `arches/<arch>.af` with `workloads/<workload>.af`, every tensor kept in
 /// the outermost memory (unfused), at design point `point` (may be null).
 inline Lowered lowerStdlib(const std::string &arch, const std::string &workload,
-                     const ParamOverrides &overrides,
-                     const lower::PointOverrides *point) {
+                           const ParamOverrides &overrides,
+                           const lower::PointOverrides *point) {
   Lowered l;
   l.compiled = std::make_unique<Compiled>("import \"arches/" + arch +
                                               ".af\";\nimport \"workloads/" +

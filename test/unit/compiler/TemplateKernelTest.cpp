@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 
 #include <cstring>
+#include <sstream>
 
 using namespace afc;
 using afc::test::Lowered;
@@ -25,12 +26,10 @@ using afc::test::params;
 
 namespace {
 
-bool sameBits(double a, double b) {
-  return std::memcmp(&a, &b, sizeof a) == 0;
-}
+bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 struct Case {
-  const char *name, *arch, *workload;
+  std::string name, arch, workload;
   afc::test::Params params;
 };
 
@@ -94,16 +93,17 @@ TEST_P(TemplateKernels, AgreeWithTheModelOnEveryCostedTileShape) {
             agree &= sameBits(out[0], scratch.energy) &&
                      sameBits(out[1], scratch.latency);
           if (!agree && failures.size() < 3) {
-            std::string s = describe(view, tpl) + " tiles";
+            std::ostringstream os;
+            os << describe(view, tpl) << " tiles";
             for (int64_t t : shape)
-              s += " " + std::to_string(t);
-            failures.push_back(s + ": kernel " + std::to_string(out[0]) +
-                               " J " + std::to_string(out[1]) + " s " +
-                               std::to_string(out[2]) + " failed, model " +
-                               (err ? err->message
-                                    : std::to_string(scratch.energy) + " J " +
-                                          std::to_string(scratch.latency) +
-                                          " s"));
+              os << " " << t;
+            os << ": kernel " << out[0] << " J " << out[1] << " s " << out[2]
+               << " failed, model ";
+            if (err)
+              os << err->message;
+            else
+              os << scratch.energy << " J " << scratch.latency << " s";
+            failures.push_back(os.str());
           }
         };
         // As the mapper searches: with the min_usage shortcut, which costs
@@ -124,24 +124,22 @@ TEST_P(TemplateKernels, AgreeWithTheModelOnEveryCostedTileShape) {
   RecordProperty("candidates", std::to_string(candidates));
 }
 
+/// `arch` with workloads/basic/matmuls.af at M = KN = 64.
+Case matmuls(const char *arch, int nEinsums) {
+  return {std::string(arch) + "_matmuls",
+          arch,
+          "basic/matmuls",
+          {{"N_EINSUMS", nEinsums}, {"M", 64}, {"KN", 64}}};
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Stdlib, TemplateKernels,
     ::testing::Values(
-        Case{"simple_matmuls", "simple", "basic/matmuls",
-             {{"N_EINSUMS", 2}, {"M", 64}, {"KN", 64}}},
-        Case{"eyeriss_matmuls", "eyeriss", "basic/matmuls",
-             {{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}},
-        Case{"simba_matmuls", "simba", "basic/matmuls",
-             {{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}},
-        Case{"tpu_v4i_matmuls", "tpu_v4i", "basic/matmuls",
-             {{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}},
-        Case{"snowcat_matmuls", "snowcat", "basic/matmuls",
-             {{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}},
-        Case{"eyeriss_mobilenet", "eyeriss", "cnns/mobilenet/mobilenet_28",
-             {}}),
-    [](const ::testing::TestParamInfo<Case> &info) {
-      return std::string(info.param.name);
-    });
+        matmuls("simple", 2), matmuls("eyeriss", 1), matmuls("simba", 1),
+        matmuls("tpu_v4i", 1), matmuls("snowcat", 1),
+        Case{
+            "eyeriss_mobilenet", "eyeriss", "cnns/mobilenet/mobilenet_28", {}}),
+    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
 
 // Design-point values are kernel arguments: a template traced at two sizes
 // of the global buffer gives the same graph (one compiled kernel serves a
@@ -152,8 +150,9 @@ TEST(TemplateKernel, DesignPointValuesAreArguments) {
   for (double bits : {4096.0, 1048576.0}) {
     lower::PointOverrides ov;
     ov.fields["GlobalBuffer"]["size"] = ir::Value::number(bits, dim::bits);
-    Lowered l = lowerStdlib("eyeriss", "basic/matmuls",
-                      params({{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}), &ov);
+    Lowered l =
+        lowerStdlib("eyeriss", "basic/matmuls",
+                    params({{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}), &ov);
     ASSERT_TRUE(l.problem) << l.compiled->errors;
     const mapper::MapperProblem &mp = *l.problem;
     model::Evaluator evaluator(mp.problem);
