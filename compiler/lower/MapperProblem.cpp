@@ -97,14 +97,14 @@ std::optional<mapper::MapperProblem> lower::lowerMapperProblem(
     mp.settings.maxFusedLoops = std::isinf(*v) ? INT32_MAX : int(*v);
   if (auto v = setting("objective_tolerance"))
     mp.settings.objectiveTolerance = *v;
-  for (const char *k : {"explore_imperfect_spatial_loops",
-                        "explore_imperfect_temporal_loops"})
-    if (auto it = settings.settings.find(k);
-        it != settings.settings.end() && it->second.truthy()) {
-      diags.error(settings.range, std::string(k) +
-                                      " is not supported by the mapper yet");
-      return std::nullopt;
-    }
+  auto flag = [&](const char *k) {
+    auto it = settings.settings.find(k);
+    return it != settings.settings.end() && it->second.truthy();
+  };
+  mp.settings.exploreImperfectSpatialLoops =
+      flag("explore_imperfect_spatial_loops");
+  mp.settings.exploreImperfectTemporalLoops =
+      flag("explore_imperfect_temporal_loops");
 
   for (const Einsum &e : workload.einsums) {
     mapper::EinsumRules rules;

@@ -105,8 +105,6 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
   auto start = std::chrono::steady_clock::now();
   const model::Workload &w = mp.problem.workload;
   const MapperSettings &settings = mp.settings;
-  if (settings.exploreImperfectFactorization)
-    return problemError("imperfect factorisation is not implemented");
 
   // Views and templates, per Einsum in workload order.
   struct ViewInfo {

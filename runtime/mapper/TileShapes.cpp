@@ -164,6 +164,7 @@ struct Loop {
   int dimRule = -1;   ///< index into EinsumView::dims
   int inner = kNoLoop; ///< next inner loop of the same rank variable
   int outer = kNoLoop; ///< next outer loop of the same rank variable
+  bool imperfect = false; ///< may take non-divisor tile shapes
 };
 
 /// A storage node with, per rank variable, the nearest loop above it.
@@ -173,6 +174,21 @@ struct Holder {
   double bits = 8;
   std::vector<int> tileLoop; ///< per rank variable; kNoLoop = full bound
 };
+
+/// Tile shapes an imperfect outermost loop may take with inner tile `inner`
+/// over a rank of `bound`: multiples of `inner`, the smallest per number of
+/// tiles ceil(bound / t), ascending (mapper.md §4.4).
+std::vector<int64_t> imperfectTiles(int64_t bound, int64_t inner) {
+  std::vector<int64_t> out;
+  int64_t lastCount = 0;
+  for (int64_t t = inner; t <= bound; t += inner) {
+    int64_t count = (bound + t - 1) / t;
+    if (count != lastCount)
+      out.push_back(t);
+    lastCount = count;
+  }
+  return out;
+}
 
 std::vector<int64_t> divisors(int64_t n) {
   std::vector<int64_t> small, large;
@@ -222,6 +238,24 @@ public:
       lastLoop[n.rankVariable] = idx;
       loops.push_back(l);
     }
+    // Imperfect factors are allowed for the outermost loop of a rank
+    // variable that every tensor indexes directly (a "simple" one, as the
+    // model counts them: its iterations become ceil(bound / tile)).
+    std::vector<uint8_t> simple(nRv, 1);
+    for (const std::vector<EinsumView::Rank> &ranks : view.ranks)
+      for (const EinsumView::Rank &rank : ranks) {
+        bool bare = rank.terms.size() == 1 && rank.constant == 0 &&
+                    rank.terms[0].second == 1;
+        if (!bare)
+          for (const auto &[r, c] : rank.terms)
+            simple[r] = 0;
+      }
+    for (Loop &l : loops)
+      l.imperfect = l.outer == kNoLoop && l.inner != kNoLoop &&
+                    simple[l.rankVariable] &&
+                    (l.spatial
+                         ? problem.settings.exploreImperfectSpatialLoops
+                         : problem.settings.exploreImperfectTemporalLoops);
     tiles.assign(loops.size(), 1);
     maxTile.assign(nRv, 1);
     nodeUsage.assign(view.arch->nodes.size(), 0);
@@ -446,7 +480,12 @@ private:
       return;
     }
     int64_t inner = tiles[size_t(l.inner)];
-    for (int64_t d : divisorCache[r]) {
+    std::vector<int64_t> imperfect;
+    if (l.imperfect)
+      imperfect = imperfectTiles(view.bounds[r], inner);
+    const std::vector<int64_t> &candidates =
+        l.imperfect ? imperfect : divisorCache[r];
+    for (int64_t d : candidates) {
       if (d % inner != 0)
         continue;
       tiles[size_t(i)] = d;

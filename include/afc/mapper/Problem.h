@@ -146,8 +146,13 @@ struct MapperSettings {
   int maxFusedLoopsPerRankVariable = 1;
   /// Lower memories may not be placed above higher ones (reference default).
   bool forceMemoryHierarchyOrder = true;
-  /// Imperfect factorisation is not implemented; setting these is an error.
-  bool exploreImperfectFactorization = false;
+  /// Imperfect factorisation (mapper.md §4.4): the outermost loop of a rank
+  /// variable that indexes tensors directly may take any multiple of its
+  /// inner tile up to the rank's bound (one per number of tiles, the
+  /// smallest), not only divisors; separately for spatial and temporal
+  /// loops (`explore_imperfect_spatial_loops` / `..._temporal_loops`).
+  bool exploreImperfectSpatialLoops = false;
+  bool exploreImperfectTemporalLoops = false;
   /// Relative tolerance of the Pareto filters (0 = exact, the default).
   double objectiveTolerance = 0;
   /// Force the outermost memory to keep every tensor (nothing is fused).

@@ -31,6 +31,7 @@ bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 struct Case {
   std::string name, arch, workload;
   afc::test::Params params;
+  bool imperfect = false; ///< explore imperfect factors too
 };
 
 class TemplateKernels : public ::testing::TestWithParam<Case> {};
@@ -39,6 +40,8 @@ TEST_P(TemplateKernels, AgreeWithTheModelOnEveryCostedTileShape) {
   const Case &c = GetParam();
   Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
   ASSERT_TRUE(l.problem) << l.compiled->errors;
+  l.problem->settings.exploreImperfectSpatialLoops = c.imperfect;
+  l.problem->settings.exploreImperfectTemporalLoops = c.imperfect;
   const mapper::MapperProblem &mp = *l.problem;
   model::EvaluateOptions options = mp.evaluateOptions;
   options.detailed = false;
@@ -134,11 +137,16 @@ Case matmuls(const char *arch, int nEinsums) {
 
 INSTANTIATE_TEST_SUITE_P(
     Stdlib, TemplateKernels,
-    ::testing::Values(
-        matmuls("simple", 2), matmuls("eyeriss", 1), matmuls("simba", 1),
-        matmuls("tpu_v4i", 1), matmuls("snowcat", 1),
-        Case{
-            "eyeriss_mobilenet", "eyeriss", "cnns/mobilenet/mobilenet_28", {}}),
+    ::testing::Values(matmuls("simple", 2), matmuls("eyeriss", 1),
+                      matmuls("simba", 1), matmuls("tpu_v4i", 1),
+                      matmuls("snowcat", 1),
+                      Case{"eyeriss_mobilenet", "eyeriss",
+                           "cnns/mobilenet/mobilenet_28"},
+                      Case{"eyeriss_imperfect_matmuls",
+                           "eyeriss",
+                           "basic/matmuls",
+                           {{"N_EINSUMS", 1}, {"M", 61}, {"KN", 40}},
+                           true}),
     [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
 
 // Design-point values are kernel arguments: a template traced at two sizes

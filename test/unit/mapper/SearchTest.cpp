@@ -128,3 +128,36 @@ TEST(Search, NoValidMappingIsAnError) {
 }
 
 } // namespace
+
+// Imperfect factorisation (mapper.md §4.4) only adds candidates to the
+// outermost loops, so without min_usage (which keeps the rows of highest
+// spatial usage, and imperfect loops change usage) the optimum can only
+// improve. With a prime rank bound (61) perfect factors leave only tiles 1
+// and 61 for it, and non-divisor tiles do much better. The mapping
+// re-evaluates to the same numbers.
+TEST(Search, ImperfectFactorisationNeverWorseAndHelpsPrimeBounds) {
+  for (int64_t size : {64, 61}) {
+    MapperProblem perfect = eyeriss(1, size, Metric::Energy);
+    for (EinsumRules &r : perfect.rules)
+      for (SpatialRule &s : r.spatial)
+        s.minUsage = 0;
+    MapperProblem imperfect = perfect;
+    imperfect.settings.exploreImperfectSpatialLoops = true;
+    imperfect.settings.exploreImperfectTemporalLoops = true;
+    auto a = map(perfect), b = map(imperfect);
+    ASSERT_TRUE(a && b);
+    EXPECT_LE(b->energy, a->energy) << size;
+    if (size == 61) {
+      EXPECT_LT(b->energy, a->energy * 0.5);
+      bool nonDivisor = false;
+      for (int64_t t : b->choices[0].row.tileShapes)
+        nonDivisor |= size % t != 0;
+      EXPECT_TRUE(nonDivisor);
+    }
+    auto again = model::evaluate(imperfect.problem, b->mapping,
+                                 imperfect.evaluateOptions);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->energy, b->energy);
+    EXPECT_EQ(again->latency, b->latency);
+  }
+}
