@@ -37,7 +37,7 @@ test::Lowered seedPoint() {
 mapper::TemplateKernelFactory factory(Costing costing) {
   if (costing == Model)
     return {};
-  lower::LatencyKernels kernels;
+  lower::KernelOptions kernels;
   if (costing == Jit)
     kernels.compiler = lower::sharedKernelCompiler();
   return lower::templateKernelFactory(kernels);

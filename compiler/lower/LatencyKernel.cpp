@@ -191,7 +191,7 @@ lower::latencyGraph(const Deferred &expr, const ArchNode &node,
 model::TotalLatencyFn
 lower::latencyFunction(std::shared_ptr<CostGraph> graph,
                        std::vector<std::string> actionNames,
-                       const LatencyKernels &kernels) {
+                       const KernelOptions &kernels) {
   codegen::KernelFn fn = nullptr;
   if (kernels.compiler) {
     std::string error;

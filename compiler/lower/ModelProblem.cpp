@@ -141,7 +141,7 @@ std::optional<model::Problem>
 lower::lowerProblem(const Arch &arch, const Workload &workload,
                     const components::ModelLibrary &models,
                     DiagnosticEngine &diags, const PointOverrides *overrides,
-                    const LatencyKernels &kernels) {
+                    const KernelOptions &kernels) {
   model::Problem problem;
   problem.workload = lowerWorkload(workload);
   // total_latency is checked once per component, not per Einsum.

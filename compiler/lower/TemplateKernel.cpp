@@ -105,7 +105,7 @@ lower::traceTemplate(model::Evaluator &evaluator, const model::Mapping &mapping,
 }
 
 mapper::TemplateKernelFactory
-lower::templateKernelFactory(LatencyKernels kernels) {
+lower::templateKernelFactory(KernelOptions kernels) {
   using Kernels = std::vector<std::shared_ptr<const mapper::TemplateKernel>>;
   return [kernels](model::Evaluator &evaluator,
                    std::span<const mapper::TemplateStructure> templates) {

@@ -88,5 +88,5 @@ driver::lowerProblem(const ir::Arch &arch, const ir::Workload &workload,
   if (!models)
     return std::nullopt;
   return lower::lowerProblem(arch, workload, *models, diags, nullptr,
-                             latencyKernels(options));
+                             kernelOptions(options));
 }

@@ -48,7 +48,7 @@ std::optional<model::Problem> lowerProblem(const ir::Arch &arch,
                                            DiagnosticEngine &diags);
 
 /// How generated kernels run, from --no-jit.
-inline lower::LatencyKernels latencyKernels(const CommonOptions &options) {
+inline lower::KernelOptions kernelOptions(const CommonOptions &options) {
   return {options.jit ? lower::sharedKernelCompiler() : nullptr};
 }
 
@@ -56,7 +56,7 @@ inline lower::LatencyKernels latencyKernels(const CommonOptions &options) {
 /// interpreted.
 inline mapper::TemplateKernelFactory
 templateKernels(const CommonOptions &options) {
-  return lower::templateKernelFactory(latencyKernels(options));
+  return lower::templateKernelFactory(kernelOptions(options));
 }
 
 } // namespace afc::driver

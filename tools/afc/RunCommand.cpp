@@ -203,7 +203,7 @@ private:
     auto comps = lower::evaluateComponentCosts(*arch, nullptr, models, diags,
                                                &ov);
     pp.problem = lower::lowerProblem(*arch, *workload, models, diags, &ov,
-                                     latencyKernels(options));
+                                     kernelOptions(options));
     if (!comps || !pp.problem || diags.errorCount() != before) {
       pp.error = "component or architecture evaluation failed";
       return;

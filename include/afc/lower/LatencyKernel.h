@@ -24,8 +24,9 @@
 
 namespace afc::lower {
 
-/// How `total_latency` expressions are run.
-struct LatencyKernels {
+/// How generated kernels (total_latency, and the mapper's template kernels
+/// in TemplateKernel.h) are run.
+struct KernelOptions {
   /// Null: interpret the cost graphs instead of compiling them.
   codegen::KernelCompiler *compiler = nullptr;
 };
@@ -41,7 +42,7 @@ latencyGraph(const ir::Deferred &expr, const ir::ArchNode &node,
 /// Returns an empty function when compilation fails.
 model::TotalLatencyFn latencyFunction(std::shared_ptr<codegen::CostGraph> graph,
                                       std::vector<std::string> actionNames,
-                                      const LatencyKernels &kernels);
+                                      const KernelOptions &kernels);
 
 /// The symbolic form of `graph` for model::Evaluator::trace: replays it
 /// over the traced action symbols. `modelActions` are the model component's

@@ -45,7 +45,7 @@ std::optional<model::Problem>
 lowerProblem(const ir::Arch &arch, const ir::Workload &workload,
              const components::ModelLibrary &models, DiagnosticEngine &diags,
              const PointOverrides *overrides = nullptr,
-             const LatencyKernels &kernels = {});
+             const KernelOptions &kernels = {});
 
 model::Mapping lowerMapping(const ir::Mapping &mapping, LocationTable &table);
 

@@ -40,7 +40,7 @@ traceTemplate(model::Evaluator &evaluator, const model::Mapping &mapping,
 /// The mapper's kernel factory: traceTemplate, then compile with
 /// `kernels.compiler` (interpret when it is null). Templates that cannot be
 /// traced or compiled get no kernel.
-mapper::TemplateKernelFactory templateKernelFactory(LatencyKernels kernels);
+mapper::TemplateKernelFactory templateKernelFactory(KernelOptions kernels);
 
 } // namespace afc::lower
 

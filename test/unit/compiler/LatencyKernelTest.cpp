@@ -63,7 +63,7 @@ arch extra {
         for (const Action &a : n.actions)
           names.push_back(a.name);
         auto shared = std::make_shared<codegen::CostGraph>(*graph);
-        lower::LatencyKernels jit{lower::sharedKernelCompiler()};
+        lower::KernelOptions jit{lower::sharedKernelCompiler()};
         ASSERT_TRUE(jit.compiler);
         auto compiled = lower::latencyFunction(shared, names, jit);
         auto interpreted = lower::latencyFunction(shared, names, {});

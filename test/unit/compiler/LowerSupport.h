@@ -64,7 +64,7 @@ inline Lowered lowerStdlib(const std::string &arch, const std::string &workload,
   const std::unique_ptr<ir::Spec> &spec = l.compiled->spec;
   if (!spec || spec->arches.size() != 1 || spec->workloads.size() != 1)
     return l;
-  lower::LatencyKernels kernels{lower::sharedKernelCompiler()};
+  lower::KernelOptions kernels{lower::sharedKernelCompiler()};
   std::optional<model::Problem> p =
       lower::lowerProblem(spec->arches[0], spec->workloads[0], modelLibrary(),
                           l.compiled->diags, point, kernels);
