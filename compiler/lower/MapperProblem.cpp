@@ -105,6 +105,13 @@ std::optional<mapper::MapperProblem> lower::lowerMapperProblem(
       flag("explore_imperfect_spatial_loops");
   mp.settings.exploreImperfectTemporalLoops =
       flag("explore_imperfect_temporal_loops");
+  if (auto it = settings.settings.find("force_memory_hierarchy_order");
+      it != settings.settings.end())
+    mp.settings.forceMemoryHierarchyOrder = it->second.truthy();
+  if (auto v = setting("tiling_coarseness"))
+    mp.settings.tilingCoarseness = *v;
+  if (auto v = setting("max_loops_per_spatial_dimension"); v && !std::isinf(*v))
+    mp.settings.maxLoopsPerSpatialDimension = int(*v);
 
   for (const Einsum &e : workload.einsums) {
     mapper::EinsumRules rules;

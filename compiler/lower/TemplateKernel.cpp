@@ -114,6 +114,14 @@ lower::templateKernelFactory(KernelOptions kernels) {
     for (size_t i = 0; i < templates.size(); ++i) {
       model::Expected<TemplateGraph> traced =
           traceTemplate(evaluator, *templates[i].mapping, templates[i].loops);
+      if (!traced && traced.error().kind != model::ErrorKind::NotTraceable) {
+        // The trace checks the structure every tile shape shares: the model
+        // would reject each of them for this reason.
+        auto invalid = std::make_shared<mapper::TemplateKernel>();
+        invalid->invalid = traced.error().message;
+        made[i] = std::move(invalid);
+        continue;
+      }
       if (!traced)
         continue; // this template is costed by the model
       made[i] = std::make_shared<mapper::TemplateKernel>();

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "ElaboratorImpl.h"
 
+#include <cmath>
+
 using namespace afc;
 using namespace afc::sema;
 
@@ -213,6 +215,33 @@ unsigned Elaborator::parseMetric(const ast::Expr &e) {
   return it->second;
 }
 
+void Elaborator::warnIfIgnored(const std::string &key, const Value &v,
+                               SMRange range) {
+  // Reference settings the mapper accepts but does not implement yet, with
+  // the reference's default: any other value would silently change nothing.
+  struct Ignored {
+    const char *key;
+    double defaultValue;
+  };
+  static const Ignored ignored[] = {
+      {"objective_tolerance", 0},
+      {"resource_usage_tolerance", 0},
+      {"explore_loop_orders", 1},
+      {"prioritize_reuse_of_unfused_tensors", 0},
+      {"max_pmapping_templates_per_einsum", INFINITY},
+      {"time_limit", INFINITY},
+  };
+  for (const Ignored &i : ignored) {
+    if (key != i.key)
+      continue;
+    double value = v.isNumber() ? v.asNumber() : (v.truthy() ? 1 : 0);
+    if (value != i.defaultValue)
+      diags.warning(range, "mapper setting '" + key +
+                               "' is not implemented yet and has no effect "
+                               "(the search runs as with its default)");
+  }
+}
+
 MapperSettings Elaborator::buildMapper(const ast::BlockStmt *b,
                                        MutableScope scope,
                                        const std::string &name) {
@@ -254,6 +283,7 @@ MapperSettings Elaborator::buildMapper(const ast::BlockStmt *b,
          std::optional<Value> v = eval.eval(*f->value, *sc);
          if (!v || !checkType(*fs, *v, f->value->getRange(), "mapper"))
            return;
+         warnIfIgnored(key, *v, f->target.range);
          if (key == "unfused")
            m.unfused = v->truthy();
          else

@@ -215,6 +215,8 @@ private:
 
   unsigned parseMetric(const ast::Expr &e);
 
+  /// Warns when a mapper setting the search ignores is set off its default.
+  void warnIfIgnored(const std::string &key, const Value &v, SMRange range);
   MapperSettings buildMapper(const ast::BlockStmt *b, MutableScope scope,
                              const std::string &name);
 

@@ -215,7 +215,8 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
     std::vector<uint8_t> shortcut(tasks.size(), 0);
     for (size_t i = 0; i < tasks.size(); ++i)
       shortcut[i] = settings.minUsageShortcut &&
-                    hasMinUsage(views[tasks[i].view].view);
+                    hasMinUsage(views[tasks[i].view].view) &&
+                    !(kernels[i] && !kernels[i]->invalid.empty());
     tbb::parallel_for(
         tbb::blocked_range<size_t>(0, schedule.size(), 1),
         [&](const tbb::blocked_range<size_t> &range) {
@@ -304,8 +305,10 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
           finishTemplate(mp, vi.view, std::move(gathered[i]), taskStats[i]);
     });
   });
-  for (const std::shared_ptr<const TemplateKernel> &k : kernels)
-    out.stats.kernelTemplates += k != nullptr;
+  for (const std::shared_ptr<const TemplateKernel> &k : kernels) {
+    out.stats.kernelTemplates += k && k->invalid.empty();
+    out.stats.invalidTemplates += k && !k->invalid.empty();
+  }
   for (const TemplateSearchStats &s : taskStats) {
     out.stats.evaluatedPmappings += s.evaluated;
     out.stats.paretoPmappings += s.pareto;

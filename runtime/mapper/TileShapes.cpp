@@ -288,6 +288,9 @@ public:
     for (const EinsumView::DimRule &d : view.dims)
       if (!d.loopBounds.empty())
         exactFrom = -1;
+    if (problem.settings.maxLoopsPerSpatialDimension <
+        std::numeric_limits<int>::max())
+      exactFrom = -1;
   }
 
   /// Tile prefixes of the innermost loops: the feasible assignments of the
@@ -485,9 +488,15 @@ private:
       imperfect = imperfectTiles(view.bounds[r], inner);
     const std::vector<int64_t> &candidates =
         l.imperfect ? imperfect : divisorCache[r];
+    const double coarseness = problem.settings.tilingCoarseness;
+    int64_t lastAdmitted = 0;
     for (int64_t d : candidates) {
       if (d % inner != 0)
         continue;
+      if (coarseness > 1 && lastAdmitted && d != view.bounds[r] &&
+          double(d) < coarseness * double(lastAdmitted))
+        continue;
+      lastAdmitted = d;
       tiles[size_t(i)] = d;
       maxTile[r] = d;
       // Occupancy, and the fanout of loops inside this one, only grow with
@@ -508,6 +517,8 @@ private:
       for (const LoopBoundComparison &c : view.dims[d].loopBounds)
         if (!boundsSatisfy(d, c))
           return;
+    if (!spatialLoopsWithinLimit())
+      return;
     key.clear();
     for (size_t d : minUsageDims)
       key.push_back(dimUsed(d, 0) / view.dims[d].fanout *
@@ -558,6 +569,24 @@ private:
     row.view = viewIndex;
     row.templ = templIndex;
     bucket.push_back(std::move(row));
+  }
+
+  /// At most maxLoopsPerSpatialDimension spatial loops with more than one
+  /// iteration in each dimension (a loop of one iteration does not exist).
+  bool spatialLoopsWithinLimit() const {
+    const int limit = problem.settings.maxLoopsPerSpatialDimension;
+    if (limit == std::numeric_limits<int>::max())
+      return true;
+    for (size_t d = 0; d < view.dims.size(); ++d) {
+      int count = 0;
+      for (size_t i = 0; i < loops.size(); ++i)
+        count += loops[i].dimRule == int(d) &&
+                 tileAt(loops[i].outer, loops[i].rankVariable, 0) >
+                     double(tiles[i]);
+      if (count > limit)
+        return false;
+    }
+    return true;
   }
 
   bool boundsSatisfy(size_t d, const LoopBoundComparison &c) const {
@@ -614,6 +643,8 @@ PartialMap searchPiece(const MapperProblem &problem, const EinsumView &view,
                        TemplateSearchStats &stats,
                        const UsageKeys *allowedKeys,
                        const TemplateKernel *kernel) {
+  if (kernel && !kernel->invalid.empty())
+    return {}; // no tile shape of this template is valid
   Search s(problem, view, tpl, evaluator, viewIndex, templIndex, stats, kernel);
   s.allowedKeys = allowedKeys;
   s.runFrom(prefix, uint64_t(piece) << 40);

@@ -102,7 +102,9 @@ int driver::printTemplateKernels(const ir::Spec &spec, DiagnosticEngine &diags,
         os << "; Einsum " << w.einsums[e].name << ", template " << t << ": "
            << mapper::describe(view, templates[t]) << "\n";
         if (!traced) {
-          os << "; no kernel (costed by the model): "
+          os << (traced.error().kind == model::ErrorKind::NotTraceable
+                     ? "; no kernel (costed by the model): "
+                     : "; no kernel (no tile shape is valid): ")
              << traced.error().message << "\n\n";
           continue;
         }
@@ -184,7 +186,12 @@ int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
   });
   if (!options.quiet)
     llvm::errs() << "afc: searched " << st.templates << " templates ("
-                 << st.kernelTemplates << " with generated kernels), "
+                 << st.kernelTemplates << " with generated kernels"
+                 << (st.invalidTemplates
+                         ? ", " + std::to_string(st.invalidTemplates) +
+                               " invalid for any tile shape"
+                         : std::string())
+                 << "), "
                  << st.evaluatedPmappings << " pmappings evaluated, "
                  << st.paretoPmappings << " on Pareto fronts, in "
                  << llvm::format("%.3f", st.seconds) << " s on " << st.threads

@@ -42,8 +42,11 @@ namespace afc::mapper {
 
 struct MapperStatistics {
   size_t templates = 0;
-  /// Templates costed by a generated kernel (the rest by the model).
+  /// Templates costed by a generated kernel.
   size_t kernelTemplates = 0;
+  /// Templates the model rejects whatever the tile shapes (found while
+  /// tracing them; not searched).
+  size_t invalidTemplates = 0;
   /// Size of the factorisation space (closed form, mapper.md §4.7).
   double totalPmappings = 0;
   /// Tile shapes that reached a leaf of the search (passed capacity and

@@ -122,6 +122,10 @@ struct TemplateKernel {
       score;
   /// The design-point values `point` holds, in order.
   std::vector<model::PointValue> point;
+  /// Non-empty when the model rejects the template's structure whatever the
+  /// tile shapes (e.g. a spatial loop that cannot be relocated): the reason.
+  /// The search then skips the template; `score` is empty.
+  std::string invalid;
 };
 
 /// A template as a mapping (any tile shapes of the right structure) and
@@ -153,6 +157,11 @@ struct MapperSettings {
   /// loops (`explore_imperfect_spatial_loops` / `..._temporal_loops`).
   bool exploreImperfectSpatialLoops = false;
   bool exploreImperfectTemporalLoops = false;
+  /// > 1: a loop's candidate tile shapes skip values below coarseness times
+  /// the previous one (the rank's bound is always a candidate).
+  double tilingCoarseness = 1;
+  /// Spatial loops with more than one iteration per spatial dimension.
+  int maxLoopsPerSpatialDimension = std::numeric_limits<int>::max();
   /// Relative tolerance of the Pareto filters (0 = exact, the default).
   double objectiveTolerance = 0;
   /// Force the outermost memory to keep every tensor (nothing is fused).

@@ -11,6 +11,7 @@
 #include "LowerSupport.h"
 
 #include "afc/lower/TemplateKernel.h"
+#include "afc/mapper/Mapper.h"
 #include "afc/mapper/Template.h"
 #include "afc/mapper/TileShapes.h"
 
@@ -184,6 +185,39 @@ TEST(TemplateKernel, DesignPointValuesAreArguments) {
   }
   EXPECT_EQ(keys[0], keys[1]);
   EXPECT_NE(points[0], points[1]);
+}
+
+} // namespace
+
+namespace {
+
+// Without force_memory_hierarchy_order some templates place a spatial loop
+// where the model can never relocate it: tracing finds that once, and the
+// search skips those templates. The answer equals the search that costs
+// every candidate with the model.
+TEST(TemplateKernel, StructurallyInvalidTemplatesAreSkipped) {
+  Lowered l = lowerStdlib("eyeriss", "basic/matmuls",
+                          params({{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}),
+                          nullptr);
+  ASSERT_TRUE(l.problem) << l.compiled->errors;
+  mapper::MapperProblem &mp = *l.problem;
+  mp.settings.forceMemoryHierarchyOrder = false;
+  mp.settings.detailedResult = false;
+  auto byModel = mapper::map(mp);
+  mp.settings.templateKernels =
+      lower::templateKernelFactory({lower::sharedKernelCompiler()});
+  auto byKernels = mapper::map(mp);
+  ASSERT_TRUE(byModel && byKernels);
+  EXPECT_GT(byKernels->stats.invalidTemplates, 0u);
+  EXPECT_EQ(byKernels->stats.kernelTemplates +
+                byKernels->stats.invalidTemplates,
+            byKernels->stats.templates);
+  EXPECT_LT(byKernels->stats.evaluatedPmappings,
+            byModel->stats.evaluatedPmappings);
+  EXPECT_EQ(byKernels->energy, byModel->energy);
+  EXPECT_EQ(byKernels->latency, byModel->latency);
+  EXPECT_EQ(byKernels->choices[0].row.tileShapes,
+            byModel->choices[0].row.tileShapes);
 }
 
 } // namespace

@@ -161,3 +161,37 @@ TEST(Search, ImperfectFactorisationNeverWorseAndHelpsPrimeBounds) {
     EXPECT_EQ(again->latency, b->latency);
   }
 }
+
+// tiling_coarseness > 1 skips tile shapes: fewer are costed and the optimum
+// can only get worse; 1 is the exact search.
+TEST(Search, TilingCoarsenessPrunesAndNeverImproves) {
+  MapperProblem exact = eyeriss(1, 256, Metric::Energy);
+  MapperProblem coarse = exact;
+  coarse.settings.tilingCoarseness = 4;
+  auto a = map(exact), b = map(coarse);
+  ASSERT_TRUE(a && b);
+  EXPECT_LT(b->stats.evaluatedPmappings, a->stats.evaluatedPmappings / 2);
+  EXPECT_GE(b->energy, a->energy);
+}
+
+// max_loops_per_spatial_dimension = 0 forbids every spatial loop with more
+// than one iteration: the chosen mapping uses one instance of each spatial
+// dimension, and costs at least the unconstrained optimum.
+TEST(Search, MaxLoopsPerSpatialDimensionLimitsSpatialLoops) {
+  MapperProblem free = eyeriss(1, 64, Metric::Energy);
+  for (EinsumRules &r : free.rules)
+    for (SpatialRule &s : r.spatial)
+      s.minUsage = 0; // so that a single instance is allowed at all
+  MapperProblem limited = free;
+  limited.settings.maxLoopsPerSpatialDimension = 0;
+  auto a = map(free), b = map(limited);
+  ASSERT_TRUE(a && b);
+  EXPECT_GE(b->energy, a->energy);
+  ASSERT_FALSE(b->result.spatialUsage.empty());
+  for (const model::SpatialUsage &u : b->result.spatialUsage)
+    EXPECT_EQ(u.used, 1) << u.component << "." << u.dimension;
+  bool anyUsed = false;
+  for (const model::SpatialUsage &u : a->result.spatialUsage)
+    anyUsed |= u.used > 1;
+  EXPECT_TRUE(anyUsed);
+}
