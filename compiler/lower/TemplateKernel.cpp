@@ -1,7 +1,10 @@
 //===- TemplateKernel.cpp - a pmapping template's cost as a kernel --------===//
 #include "afc/lower/TemplateKernel.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include <map>
 #include <tuple>
 
@@ -86,6 +89,55 @@ private:
   std::map<Key, Id> nodes;
 };
 
+/// The compiled versions of a search's template graphs, filled in by a
+/// background thread in small batches. Destroying it stops the thread after
+/// its current batch: a search that ends first does not wait for kernels it
+/// no longer needs (those compiled stay cached for later searches).
+class CompiledTier {
+public:
+  CompiledTier(codegen::KernelCompiler *compiler,
+               std::vector<std::shared_ptr<CostGraph>> graphs)
+      : graphs(std::move(graphs)), compiled(this->graphs.size()) {
+    worker = std::thread([this, compiler] { compileAll(compiler); });
+  }
+  ~CompiledTier() {
+    stop.store(true);
+    worker.join();
+  }
+
+  const std::vector<std::shared_ptr<CostGraph>> graphs;
+  std::vector<std::atomic<codegen::KernelFn>> compiled;
+
+private:
+  /// Kernels per module: most of a compilation's cost is per kernel, so
+  /// small batches lose little and let the thread stop early.
+  static constexpr size_t kBatch = 8;
+
+  void compileAll(codegen::KernelCompiler *compiler) {
+    std::vector<size_t> pending;
+    for (size_t i = 0; i < graphs.size(); ++i)
+      if (graphs[i])
+        pending.push_back(i);
+    for (size_t start = 0; start < pending.size() && !stop.load();
+         start += kBatch) {
+      size_t end = std::min(pending.size(), start + kBatch);
+      std::vector<const CostGraph *> batch;
+      for (size_t k = start; k < end; ++k)
+        batch.push_back(graphs[pending[k]].get());
+      std::string error;
+      std::vector<codegen::KernelFn> fns =
+          compiler->compile(batch, "template_cost", error);
+      if (fns.size() != batch.size())
+        return; // keep interpreting
+      for (size_t k = start; k < end; ++k)
+        compiled[pending[k]].store(fns[k - start], std::memory_order_release);
+    }
+  }
+
+  std::atomic<bool> stop{false};
+  std::thread worker;
+};
+
 } // namespace
 
 model::Expected<TemplateGraph>
@@ -128,29 +180,26 @@ lower::templateKernelFactory(KernelOptions kernels) {
       made[i]->point = std::move(traced->point);
       graphs[i] = std::make_shared<CostGraph>(std::move(traced->graph));
     }
-    if (kernels.compiler) {
-      std::vector<const CostGraph *> toCompile;
-      for (const auto &g : graphs)
-        if (g)
-          toCompile.push_back(g.get());
-      std::string error;
-      std::vector<codegen::KernelFn> fns =
-          kernels.compiler->compile(toCompile, "template_cost", error);
-      if (fns.size() != toCompile.size())
-        return Kernels(templates.size()); // the model costs everything
-      size_t k = 0;
-      for (size_t i = 0; i < templates.size(); ++i)
-        if (graphs[i])
-          made[i]->score = fns[k++];
-    } else {
-      for (size_t i = 0; i < templates.size(); ++i)
-        if (graphs[i])
-          made[i]->score = [graph = graphs[i]](const double *point,
-                                               const double *tiles, double *out,
-                                               int64_t n) {
-            graph->interpretBatch(point, tiles, out, n);
-          };
-    }
+    // Kernels start interpreted; with a compiler, a background thread
+    // compiles them all (one module) and each switches to its compiled code
+    // once ready. Both give the same bits, so results do not depend on when
+    // the switch happens, and the search never waits for the compiler.
+    auto tiers = kernels.compiler
+                     ? std::make_shared<CompiledTier>(kernels.compiler, graphs)
+                     : nullptr;
+    for (size_t i = 0; i < templates.size(); ++i)
+      if (graphs[i])
+        made[i]->score = [graph = graphs[i], tiers,
+                          i](const double *point, const double *tiles,
+                             double *out, int64_t n) {
+          if (tiers)
+            if (codegen::KernelFn fn =
+                    tiers->compiled[i].load(std::memory_order_acquire)) {
+              fn(point, tiles, out, n);
+              return;
+            }
+          graph->interpretBatch(point, tiles, out, n);
+        };
     return Kernels(made.begin(), made.end());
   };
 }

@@ -3,9 +3,12 @@
 // Lowers one pmapping template of the mapper to a generated kernel: the
 // model traces the template once with its tile shapes as symbols
 // (model/Symbolic.h); the expressions become a CostGraph whose outputs are
-// energy, latency and the number of failed capacity/fanout checks; the
-// graph is JIT-compiled (KernelCompiler, cached by structure, so one kernel
-// serves every design point of a sweep) or, with --no-jit, interpreted.
+// energy, latency and the number of failed capacity/fanout checks. Kernels
+// start interpreted; a background thread JIT-compiles the graphs
+// (KernelCompiler, cached by structure, so one kernel serves every design
+// point of a sweep) and each kernel switches to its compiled code when it
+// is ready. Both give the same bits, so the answer never depends on the
+// timing. With --no-jit the graphs are only interpreted.
 // Design-point values (memory sizes, action energies, throughputs, leak
 // powers) are the kernel's point arguments.
 //
