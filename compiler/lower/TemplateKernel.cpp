@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <thread>
 #include <map>
+#include <thread>
 #include <tuple>
 
 using namespace afc;
@@ -98,6 +98,8 @@ public:
   CompiledTier(codegen::KernelCompiler *compiler,
                std::vector<std::shared_ptr<CostGraph>> graphs)
       : graphs(std::move(graphs)), compiled(this->graphs.size()) {
+    for (std::atomic<codegen::KernelFn> &fn : compiled)
+      fn.store(nullptr, std::memory_order_relaxed);
     worker = std::thread([this, compiler] { compileAll(compiler); });
   }
   ~CompiledTier() {
@@ -181,10 +183,12 @@ lower::templateKernelFactory(KernelOptions kernels) {
       graphs[i] = std::make_shared<CostGraph>(std::move(traced->graph));
     }
     // Kernels start interpreted; with a compiler, a background thread
-    // compiles them all (one module) and each switches to its compiled code
+    // compiles them (CompiledTier) and each switches to its compiled code
     // once ready. Both give the same bits, so results do not depend on when
     // the switch happens, and the search never waits for the compiler.
-    auto tiers = kernels.compiler
+    bool any = std::any_of(graphs.begin(), graphs.end(),
+                           [](const auto &g) { return g != nullptr; });
+    auto tiers = kernels.compiler && any
                      ? std::make_shared<CompiledTier>(kernels.compiler, graphs)
                      : nullptr;
     for (size_t i = 0; i < templates.size(); ++i)
