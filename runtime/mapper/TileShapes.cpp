@@ -84,6 +84,16 @@ TemplateCost::TemplateCost(const MapperProblem &problem, const EinsumView &view,
     : kernel(kernel) {
   using model::MappingNode;
   const model::FlattenedArch &arch = *view.arch;
+  if (kernel) {
+    // The kernel needs only the design point; building the mapping (names
+    // and all) per search piece would cost more than the search itself.
+    for (const model::PointValue &v : kernel->point)
+      pointArgs.push_back(model::pointValue(arch, v));
+    for (const TemplateNode &n : tpl.nodes)
+      if (n.kind != TemplateNodeKind::Storage)
+        tileArgs.push_back(0);
+    return;
+  }
   for (const TemplateNode &n : tpl.nodes) {
     switch (n.kind) {
     case TemplateNodeKind::Storage: {
@@ -108,11 +118,6 @@ TemplateCost::TemplateCost(const MapperProblem &problem, const EinsumView &view,
   }
   prepared.nodes.push_back(MappingNode::compute(
       problem.problem.workload.einsums[view.einsum].name, arch.compute().name));
-  if (kernel) {
-    for (const model::PointValue &v : kernel->point)
-      pointArgs.push_back(model::pointValue(arch, v));
-    tileArgs.resize(loopNodes.size());
-  }
 }
 
 std::vector<const model::MappingNode *> TemplateCost::loops() const {

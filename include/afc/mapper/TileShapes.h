@@ -71,6 +71,7 @@ private:
 /// Costs complete tile-shape vectors of one template.
 class TemplateCost {
 public:
+  /// With a kernel, only evaluate() is available (no mapping is built).
   TemplateCost(const MapperProblem &problem, const EinsumView &view,
                const Template &tpl, const TemplateKernel *kernel = nullptr);
   /// The template as a mapping with the given tile shapes (one per loop).
