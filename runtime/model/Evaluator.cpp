@@ -1435,7 +1435,9 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
       bits *= n;
     occ.push_back({b.level, depth, bits});
   }
-  std::sort(occ.begin(), occ.end(), [](const Occ &x, const Occ &y) {
+  // Stable, as traceTotals sorts: equal keys keep their order, so both sum
+  // occupancies in the same order.
+  std::stable_sort(occ.begin(), occ.end(), [](const Occ &x, const Occ &y) {
     return x.memory != y.memory ? x.memory < y.memory : x.nLoops < y.nLoops;
   });
   ModelError capacityError;
