@@ -57,6 +57,10 @@ Elaborator::scanStudies(const std::vector<const ast::Module *> &modules,
 std::unique_ptr<Spec>
 Elaborator::run(const std::vector<const ast::Module *> &modules) {
   bindParams(modules);
+  // Without its required parameters nothing else can be elaborated
+  // faithfully: every later error would be a consequence of those reported.
+  if (!lenient && !missingRequired.empty())
+    return nullptr;
   for (const ast::Module *m : modules)
     walk(m->items, globals,
          [&](const ast::Stmt &s, MutableScope sc) { topLevel(s, sc); });

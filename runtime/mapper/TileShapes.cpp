@@ -425,19 +425,25 @@ private:
   bool usageShortcut(int i) {
     int first = i + 1;
     if (keysOut) {
-      if (first > exactFrom)
-        return false;
       for (int from : knownFrom)
         if (first > from)
           return false;
-      // Callers checked every assignment but the empty one.
-      if (!feasible(first))
-        return true;
       key.clear();
       for (size_t d : minUsageDims)
         key.push_back(dimUsed(d, first) / view.dims[d].fanout *
                       view.dims[d].usageScale);
-      keysOut->insert(key);
+      // Every completion has this key: one already recorded can add
+      // nothing new, so the subtree is skipped.
+      if (keysOut->count(key))
+        return true;
+      // Otherwise, when the smallest completion decides feasibility, test
+      // it; else search on, and the first feasible leaf records the key
+      // (after which the rest of the subtree is skipped here).
+      if (first > exactFrom)
+        return false;
+      // Callers checked every assignment but the empty one.
+      if (feasible(first))
+        keysOut->insert(key);
       return true;
     }
     if (!allowedKeys || i < 0)
