@@ -312,6 +312,17 @@ template <class S> struct ComputeStatsT {
   S maxLatency = 0; ///< computes on the critical path of one instance
 };
 
+/// A buffet's read and write actions (first reads of output tiles skipped),
+/// times the component's actions_scale.
+template <class S>
+void buffetActions(const BuffetStatsT<S> &s, double actionsScale, S &reads,
+                   S &writes) {
+  reads = (s.totalReadActions - s.totalSkippedFirstReadActions) *
+          S(actionsScale);
+  writes = (s.totalWriteActions - s.totalSkippedFirstWriteActions) *
+           S(actionsScale);
+}
+
 enum class PKind : uint8_t {
   Temporal,
   Spatial,
@@ -505,6 +516,12 @@ private:
   template <class S> uint32_t analyzeTensor(Numbers<S> &num, size_t pos);
   template <class S>
   void analyzeHolder(Numbers<S> &num, size_t pos, const PNode &n);
+  /// Per component: read and write calls of its busiest instance, and
+  /// whether the pmapping uses it (report() and traceTotals()).
+  template <class S>
+  void tallyCalls(const std::vector<BuffetT<S>> &buffets,
+                  std::vector<S> &readCalls, std::vector<S> &writeCalls,
+                  std::vector<uint8_t> &hasBuffet) const;
   std::optional<ModelError> report(Result &result);
   std::optional<ModelError> traceTotals(Numbers<Sym> &num, ExprBuilder &b,
                                         TracedCost &out);
@@ -1395,6 +1412,28 @@ std::optional<ModelError> Evaluator::Impl::evaluatePmapping(uint32_t pathIdx,
   return std::nullopt;
 }
 
+template <class S>
+void Evaluator::Impl::tallyCalls(const std::vector<BuffetT<S>> &buffets,
+                                 std::vector<S> &readCalls,
+                                 std::vector<S> &writeCalls,
+                                 std::vector<uint8_t> &hasBuffet) const {
+  const uint32_t nNodes = uint32_t(arch->nodes.size());
+  readCalls.assign(nNodes, S(0.0));
+  writeCalls.assign(nNodes, S(0.0));
+  hasBuffet.assign(nNodes, 0);
+  for (const BuffetT<S> &b : buffets) {
+    hasBuffet[b.level] = 1;
+    if (b.isCompute)
+      continue;
+    readCalls[b.level] += b.stats.maxPerUnitReadActions -
+                          b.stats.minPerUnitSkippedFirstReadActions;
+    if (arch->nodes[b.level].kind != NodeKind::Toll)
+      writeCalls[b.level] += b.stats.maxPerUnitWriteActions -
+                             b.stats.minPerUnitSkippedFirstWriteActions;
+  }
+  hasBuffet[nNodes - 1] = 1; // the compute unit
+}
+
 std::optional<ModelError> Evaluator::Impl::report(Result &result) {
   const PreparedEinsum &e = *einsum;
   const PreparedArch &a = *arch;
@@ -1499,21 +1538,8 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
   }
 
   // Latency (latency/memory.py:65-192): per-instance calls per component.
-  readCalls.assign(nNodes, 0);
-  writeCalls.assign(nNodes, 0);
-  hasBuffet.assign(nNodes, 0);
-  for (const BuffetT<double> &b : num.buffets) {
-    hasBuffet[b.level] = 1;
-    if (b.isCompute)
-      continue;
-    readCalls[b.level] += b.stats.maxPerUnitReadActions -
-                          b.stats.minPerUnitSkippedFirstReadActions;
-    if (a.nodes[b.level].kind != NodeKind::Toll)
-      writeCalls[b.level] += b.stats.maxPerUnitWriteActions -
-                             b.stats.minPerUnitSkippedFirstWriteActions;
-  }
+  tallyCalls(num.buffets, readCalls, writeCalls, hasBuffet);
   const uint32_t computeIdx = nNodes - 1;
-  hasBuffet[computeIdx] = 1;
   const double computeCalls = std::max(0.0, num.computeStats.maxLatency);
   double einsumLatency = 0;
   for (uint32_t i = 0; i < nNodes; ++i) {
@@ -1555,12 +1581,8 @@ std::optional<ModelError> Evaluator::Impl::report(Result &result) {
       continue;
     const PreparedNode &pn = a.nodes[b.level];
     const std::string_view tensor = e.tensors[b.tensor].name;
-    double reads =
-        (b.stats.totalReadActions - b.stats.totalSkippedFirstReadActions) *
-        pn.actionsScale;
-    double writes =
-        (b.stats.totalWriteActions - b.stats.totalSkippedFirstWriteActions) *
-        pn.actionsScale;
+    double reads, writes;
+    buffetActions(b.stats, pn.actionsScale, reads, writes);
     if (detailed) {
       result.actions.push_back({e.name, pn.name, tensor, "read", reads * n});
       result.actions.push_back({e.name, pn.name, tensor, "write", writes * n});
@@ -1707,20 +1729,10 @@ std::optional<ModelError> Evaluator::Impl::traceTotals(Numbers<Sym> &num,
   }
 
   // Latency.
-  std::vector<Sym> readCalls(nNodes, zero), writeCalls(nNodes, zero);
-  std::vector<uint8_t> hasBuffet(nNodes, 0);
-  for (const BuffetT<Sym> &buf : num.buffets) {
-    hasBuffet[buf.level] = 1;
-    if (buf.isCompute)
-      continue;
-    readCalls[buf.level] += buf.stats.maxPerUnitReadActions -
-                            buf.stats.minPerUnitSkippedFirstReadActions;
-    if (a.nodes[buf.level].kind != NodeKind::Toll)
-      writeCalls[buf.level] += buf.stats.maxPerUnitWriteActions -
-                               buf.stats.minPerUnitSkippedFirstWriteActions;
-  }
+  std::vector<Sym> readCalls, writeCalls;
+  std::vector<uint8_t> hasBuffet;
+  tallyCalls(num.buffets, readCalls, writeCalls, hasBuffet);
   const uint32_t computeIdx = nNodes - 1;
-  hasBuffet[computeIdx] = 1;
   const Sym computeCalls =
       selectLess(zero, num.computeStats.maxLatency,
                  num.computeStats.maxLatency, zero); // std::max(0, x)
@@ -1781,12 +1793,8 @@ std::optional<ModelError> Evaluator::Impl::traceTotals(Numbers<Sym> &num,
     if (buf.isCompute)
       continue;
     const PreparedNode &pn = a.nodes[buf.level];
-    Sym reads = (buf.stats.totalReadActions -
-                 buf.stats.totalSkippedFirstReadActions) *
-                Sym(pn.actionsScale);
-    Sym writes = (buf.stats.totalWriteActions -
-                  buf.stats.totalSkippedFirstWriteActions) *
-                 Sym(pn.actionsScale);
+    Sym reads, writes;
+    buffetActions(buf.stats, pn.actionsScale, reads, writes);
     if (!reads.is(0))
       dynamicEnergy +=
           reads * point(PointValue::ActionEnergy, buf.level, pn.readAction);
