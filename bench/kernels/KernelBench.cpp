@@ -58,7 +58,8 @@ Workload &workload() {
     w.lowered = seedPoint();
     const mapper::MapperProblem &mp = *w.lowered.problem;
     w.view = mapper::makeEinsumView(mp, 0, mp.problem.architectures[0]);
-    w.templates = mapper::enumerateTemplates(mp, w.view, test::rulesOf(mp, 0));
+    w.templates = mapper::enumerateTemplates(
+        mp, w.view, mp.rulesFor(mp.problem.workload.einsums[0].name));
     model::Evaluator evaluator(mp.problem);
     for (const mapper::Template &tpl : w.templates) {
       std::vector<std::vector<double>> seen;
@@ -86,11 +87,7 @@ void BM_PmappingCost(benchmark::State &state) {
   state.SetLabel(kCostingNames[costing]);
   Workload &w = workload();
   const mapper::MapperProblem &mp = *w.lowered.problem;
-  model::EvaluateOptions options = mp.evaluateOptions;
-  options.detailed = false;
-  options.requireEveryEinsum = false;
-  options.computeArea = false;
-  model::Evaluator evaluator(mp.problem, options);
+  model::Evaluator evaluator(mp.problem, mp.costingOptions());
 
   // One TemplateCost per template, costing as the mapper does.
   std::vector<std::shared_ptr<const mapper::TemplateKernel>> kernels;

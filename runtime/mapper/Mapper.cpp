@@ -114,10 +114,7 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
   std::vector<ViewInfo> views;
   std::vector<std::vector<uint32_t>> viewsOfEinsum(w.einsums.size());
   for (uint32_t e = 0; e < w.einsums.size(); ++e) {
-    const EinsumRules *rules = nullptr;
-    for (const EinsumRules &r : mp.rules)
-      if (r.einsum == w.einsums[e].name)
-        rules = &r;
+    const EinsumRules *rules = mp.rulesFor(w.einsums[e].name);
     auto archs = architecturesOf(mp.problem, w.einsums[e].name);
     if (archs.empty())
       return problemError("no architecture for Einsum '" + w.einsums[e].name +
@@ -144,11 +141,7 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
       tasks.push_back({v, t, size});
     }
   out.stats.templates = tasks.size();
-  model::EvaluateOptions inner = mp.evaluateOptions;
-  inner.detailed = false;
-  inner.requireEveryEinsum = false;
-  inner.computeArea = false;
-  inner.roundToFloat32 = false;
+  const model::EvaluateOptions inner = mp.costingOptions();
   int threads = settings.threads > 0 ? settings.threads
                                      : tbb::info::default_concurrency();
   out.stats.threads = threads;

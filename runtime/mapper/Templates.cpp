@@ -100,10 +100,7 @@ EinsumView makeEinsumView(const MapperProblem &problem, uint32_t einsum,
     v.bitsPerValue.push_back(bits);
   }
 
-  const EinsumRules *rules = nullptr;
-  for (const EinsumRules &r : problem.rules)
-    if (r.einsum == e.name)
-      rules = &r;
+  const EinsumRules *rules = problem.rulesFor(e.name);
   for (uint32_t n = 0; n < arch.nodes.size(); ++n)
     for (uint32_t d = 0; d < arch.nodes[n].spatial.size(); ++d) {
       const model::SpatialDimension &dim = arch.nodes[n].spatial[d];

@@ -77,18 +77,12 @@ int driver::printTemplateKernels(const ir::Spec &spec, DiagnosticEngine &diags,
       mapperProblem(spec, diags, options, arch, workload);
   if (!mp)
     return 1;
-  model::EvaluateOptions eo = mp->evaluateOptions;
-  eo.detailed = false;
-  eo.requireEveryEinsum = false;
-  model::Evaluator evaluator(mp->problem, eo);
+  model::Evaluator evaluator(mp->problem, mp->costingOptions());
   const model::Workload &w = mp->problem.workload;
   for (uint32_t e = 0; e < w.einsums.size(); ++e) {
     if (!options.einsum.empty() && w.einsums[e].name != options.einsum)
       continue;
-    const mapper::EinsumRules *rules = nullptr;
-    for (const mapper::EinsumRules &r : mp->rules)
-      if (r.einsum == w.einsums[e].name)
-        rules = &r;
+    const mapper::EinsumRules *rules = mp->rulesFor(w.einsums[e].name);
     for (const model::FlattenedArch *fa :
          mapper::architecturesOf(mp->problem, w.einsums[e].name)) {
       mapper::EinsumView view = mapper::makeEinsumView(*mp, e, *fa);

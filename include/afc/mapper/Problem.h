@@ -30,6 +30,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -188,6 +189,24 @@ struct MapperProblem {
   MapperSettings settings;
   /// Evaluation options for the model (area/leak quirks).
   model::EvaluateOptions evaluateOptions;
+
+  /// The rules of Einsum `einsum`, or null (defaults everywhere).
+  const EinsumRules *rulesFor(std::string_view einsum) const {
+    for (const EinsumRules &r : rules)
+      if (r.einsum == einsum)
+        return &r;
+    return nullptr;
+  }
+  /// The options candidates are costed with: evaluateOptions with totals
+  /// only, one Einsum at a time, no area, no float32 rounding.
+  model::EvaluateOptions costingOptions() const {
+    model::EvaluateOptions o = evaluateOptions;
+    o.detailed = false;
+    o.requireEveryEinsum = false;
+    o.computeArea = false;
+    o.roundToFloat32 = false;
+    return o;
+  }
 };
 
 } // namespace afc::mapper

@@ -77,15 +77,6 @@ inline Lowered lowerStdlib(const std::string &arch, const std::string &workload,
   return l;
 }
 
-/// The Einsum's placement and loop rules, as the mapper looks them up.
-inline const mapper::EinsumRules *rulesOf(const mapper::MapperProblem &mp,
-                                          uint32_t einsum) {
-  for (const mapper::EinsumRules &r : mp.rules)
-    if (r.einsum == mp.problem.workload.einsums[einsum].name)
-      return &r;
-  return nullptr;
-}
-
 } // namespace afc::test
 
 #endif // AFC_TEST_UNIT_COMPILER_LOWERSUPPORT_H

@@ -44,11 +44,7 @@ TEST_P(TemplateKernels, AgreeWithTheModelOnEveryCostedTileShape) {
   l.problem->settings.exploreImperfectSpatialLoops = c.imperfect;
   l.problem->settings.exploreImperfectTemporalLoops = c.imperfect;
   const mapper::MapperProblem &mp = *l.problem;
-  model::EvaluateOptions options = mp.evaluateOptions;
-  options.detailed = false;
-  options.requireEveryEinsum = false;
-  options.computeArea = false;
-  model::Evaluator evaluator(mp.problem, options);
+  model::Evaluator evaluator(mp.problem, mp.costingOptions());
   codegen::KernelCompiler *jit = lower::sharedKernelCompiler();
   ASSERT_TRUE(jit);
 
@@ -59,8 +55,8 @@ TEST_P(TemplateKernels, AgreeWithTheModelOnEveryCostedTileShape) {
           arch.einsum != mp.problem.workload.einsums[e].name)
         continue;
       mapper::EinsumView view = mapper::makeEinsumView(mp, e, arch);
-      for (const mapper::Template &tpl :
-           mapper::enumerateTemplates(mp, view, afc::test::rulesOf(mp, e))) {
+      for (const mapper::Template &tpl : mapper::enumerateTemplates(
+               mp, view, mp.rulesFor(mp.problem.workload.einsums[e].name))) {
         ++templates;
         mapper::TemplateCost cost(mp, view, tpl);
         std::vector<const model::MappingNode *> loops = cost.loops();
@@ -170,8 +166,8 @@ TEST(TemplateKernel, DesignPointValuesAreArguments) {
     model::Evaluator evaluator(mp.problem);
     const model::FlattenedArch &arch = mp.problem.architectures[0];
     mapper::EinsumView view = mapper::makeEinsumView(mp, 0, arch);
-    std::vector<mapper::Template> templates =
-        mapper::enumerateTemplates(mp, view, afc::test::rulesOf(mp, 0));
+    std::vector<mapper::Template> templates = mapper::enumerateTemplates(
+        mp, view, mp.rulesFor(mp.problem.workload.einsums[0].name));
     ASSERT_FALSE(templates.empty());
     mapper::TemplateCost cost(mp, view, templates.back());
     auto traced =
@@ -196,9 +192,9 @@ namespace {
 // search skips those templates. The answer equals the search that costs
 // every candidate with the model.
 TEST(TemplateKernel, StructurallyInvalidTemplatesAreSkipped) {
-  Lowered l = lowerStdlib("eyeriss", "basic/matmuls",
-                          params({{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}),
-                          nullptr);
+  Lowered l =
+      lowerStdlib("eyeriss", "basic/matmuls",
+                  params({{"N_EINSUMS", 1}, {"M", 64}, {"KN", 64}}), nullptr);
   ASSERT_TRUE(l.problem) << l.compiled->errors;
   mapper::MapperProblem &mp = *l.problem;
   mp.settings.forceMemoryHierarchyOrder = false;
