@@ -70,11 +70,9 @@ Workload &workload() {
         seen.emplace_back(tiles, tiles + cost.loops().size());
         out[0] = out[1] = out[2] = 0;
       };
-      mapper::UsageKeys allowed = mapper::survivingKeys(
-          w.view, mapper::pieceUsageKeys(mp, w.view, tpl, evaluator, {}));
       mapper::TemplateSearchStats stats;
-      mapper::searchPiece(mp, w.view, tpl, evaluator, 0, 0, {}, 0, stats,
-                          &allowed, &collect);
+      mapper::searchTemplate(mp, w.view, tpl, evaluator, 0, 0, stats,
+                             &collect);
       w.candidates.push_back(std::move(seen));
     }
     return w;

@@ -753,9 +753,28 @@ std::vector<PmappingRow> searchTemplate(const MapperProblem &problem,
                                         uint32_t viewIndex, uint32_t templIndex,
                                         TemplateSearchStats &stats,
                                         const TemplateKernel *kernel) {
+  std::optional<UsageKeys> allowed;
+  if (problem.settings.minUsageShortcut && hasMinUsage(view))
+    allowed = survivingKeys(view,
+                            pieceUsageKeys(problem, view, tpl, evaluator, {}));
   std::vector<PartialMap> pieces;
   pieces.push_back(searchPiece(problem, view, tpl, evaluator, viewIndex,
-                               templIndex, {}, 0, stats, nullptr, kernel));
+                               templIndex, {}, 0, stats,
+                               allowed ? &*allowed : nullptr, kernel));
+  if (allowed) {
+    // As map(): a surviving key left without a valid row means the model
+    // rejected what the capacity and fanout checks accepted; search again
+    // without the shortcut.
+    UsageKeys present;
+    for (const auto &[key, rows] : pieces[0])
+      if (!rows.empty())
+        present.insert(key);
+    if (present != *allowed) {
+      stats = {};
+      pieces[0] = searchPiece(problem, view, tpl, evaluator, viewIndex,
+                              templIndex, {}, 0, stats, nullptr, kernel);
+    }
+  }
   return finishTemplate(problem, view, std::move(pieces), stats);
 }
 

@@ -145,7 +145,8 @@ std::vector<PmappingRow> finishTemplate(const MapperProblem &problem,
                                         std::vector<PartialMap> pieces,
                                         TemplateSearchStats &stats);
 
-/// Searches one template sequentially; returns its Pareto rows (after
+/// Searches one template sequentially, as map() does (with the min_usage
+/// shortcut when the settings ask for it); returns its Pareto rows (after
 /// min_usage), in enumeration order. `viewIndex` / `templIndex` are copied
 /// into the rows.
 std::vector<PmappingRow> searchTemplate(const MapperProblem &problem,

@@ -109,12 +109,8 @@ TEST_P(TemplateKernels, AgreeWithTheModelOnEveryCostedTileShape) {
         // As the mapper searches: with the min_usage shortcut, which costs
         // only tile shapes whose spatial usage survives.
         mapper::TemplateSearchStats stats;
-        std::optional<mapper::UsageKeys> allowed;
-        if (mapper::hasMinUsage(view))
-          allowed = mapper::survivingKeys(
-              view, mapper::pieceUsageKeys(mp, view, tpl, evaluator, {}));
-        mapper::searchPiece(mp, view, tpl, evaluator, 0, 0, {}, 0, stats,
-                            allowed ? &*allowed : nullptr, &checking);
+        mapper::searchTemplate(mp, view, tpl, evaluator, 0, 0, stats,
+                               &checking);
         for (const std::string &f : failures)
           ADD_FAILURE() << f;
       }
