@@ -97,17 +97,16 @@ std::optional<mapper::MapperProblem> lower::lowerMapperProblem(
     mp.settings.maxFusedLoops = std::isinf(*v) ? INT32_MAX : int(*v);
   if (auto v = setting("objective_tolerance"))
     mp.settings.objectiveTolerance = *v;
-  auto flag = [&](const char *k) {
+  auto flag = [&](const char *k, bool byDefault) {
     auto it = settings.settings.find(k);
-    return it != settings.settings.end() && it->second.truthy();
+    return it == settings.settings.end() ? byDefault : it->second.truthy();
   };
   mp.settings.exploreImperfectSpatialLoops =
-      flag("explore_imperfect_spatial_loops");
+      flag("explore_imperfect_spatial_loops", false);
   mp.settings.exploreImperfectTemporalLoops =
-      flag("explore_imperfect_temporal_loops");
-  if (auto it = settings.settings.find("force_memory_hierarchy_order");
-      it != settings.settings.end())
-    mp.settings.forceMemoryHierarchyOrder = it->second.truthy();
+      flag("explore_imperfect_temporal_loops", false);
+  mp.settings.forceMemoryHierarchyOrder =
+      flag("force_memory_hierarchy_order", true);
   if (auto v = setting("tiling_coarseness"))
     mp.settings.tilingCoarseness = *v;
   if (auto v = setting("max_loops_per_spatial_dimension"); v && !std::isinf(*v))
