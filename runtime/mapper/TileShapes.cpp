@@ -354,6 +354,17 @@ private:
   std::vector<int64_t> maxTile;
   std::vector<double> nodeUsage;
   std::vector<std::vector<int64_t>> divisorCache;
+  /// Per rank variable and inner tile: imperfectTiles (built on first use).
+  std::vector<std::map<int64_t, std::vector<int64_t>>> imperfectCache;
+
+  const std::vector<int64_t> &imperfectCandidates(uint32_t r, int64_t inner) {
+    if (imperfectCache.empty())
+      imperfectCache.resize(view.rankVariables.size());
+    auto [it, fresh] = imperfectCache[r].try_emplace(inner);
+    if (fresh)
+      it->second = imperfectTiles(view.bounds[r], inner);
+    return it->second;
+  }
   std::vector<size_t> minUsageDims;
   model::Result scratch;
   uint64_t sequence = 0;
@@ -494,11 +505,8 @@ private:
       return;
     }
     int64_t inner = tiles[size_t(l.inner)];
-    std::vector<int64_t> imperfect;
-    if (l.imperfect)
-      imperfect = imperfectTiles(view.bounds[r], inner);
     const std::vector<int64_t> &candidates =
-        l.imperfect ? imperfect : divisorCache[r];
+        l.imperfect ? imperfectCandidates(r, inner) : divisorCache[r];
     const double coarseness = problem.settings.tilingCoarseness;
     int64_t lastAdmitted = 0;
     for (int64_t d : candidates) {
