@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "afc/model/Architecture.h"
-#include "afc/model/Model.h"
+#include "afc/model/Evaluator.h"
 
 namespace afc::model {
 

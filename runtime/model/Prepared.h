@@ -10,7 +10,7 @@
 #ifndef AFC_RUNTIME_MODEL_PREPARED_H
 #define AFC_RUNTIME_MODEL_PREPARED_H
 
-#include "afc/model/Model.h"
+#include "afc/model/Evaluator.h"
 
 #include <cstdint>
 #include <optional>
