@@ -27,24 +27,35 @@ std::string number(double v) {
   return os.str();
 }
 
-} // namespace
-
-MappingNode MappingNode::storage(std::string component,
-                                 std::vector<std::string> tensors,
-                                 SourceLocation loc) {
-  MappingNode n = make(MappingNodeKind::Storage, loc);
+MappingNode holder(MappingNodeKind kind, std::string component,
+                   std::vector<std::string> tensors, SourceLocation loc) {
+  MappingNode n = make(kind, loc);
   n.component = std::move(component);
   n.tensors = std::move(tensors);
   return n;
 }
 
+MappingNode branch(MappingNodeKind kind, std::vector<MappingNode> children,
+                   SourceLocation loc) {
+  MappingNode n = make(kind, loc);
+  n.children = std::move(children);
+  return n;
+}
+
+} // namespace
+
+MappingNode MappingNode::storage(std::string component,
+                                 std::vector<std::string> tensors,
+                                 SourceLocation loc) {
+  return holder(MappingNodeKind::Storage, std::move(component),
+                std::move(tensors), loc);
+}
+
 MappingNode MappingNode::toll(std::string component,
                               std::vector<std::string> tensors,
                               SourceLocation loc) {
-  MappingNode n = make(MappingNodeKind::Toll, loc);
-  n.component = std::move(component);
-  n.tensors = std::move(tensors);
-  return n;
+  return holder(MappingNodeKind::Toll, std::move(component), std::move(tensors),
+                loc);
 }
 
 MappingNode MappingNode::temporal(std::string rankVariable, double tileShape,
@@ -84,23 +95,17 @@ MappingNode MappingNode::compute(std::string einsum, std::string component,
 
 MappingNode MappingNode::nested(std::vector<MappingNode> chain,
                                 SourceLocation loc) {
-  MappingNode n = make(MappingNodeKind::Nested, loc);
-  n.children = std::move(chain);
-  return n;
+  return branch(MappingNodeKind::Nested, std::move(chain), loc);
 }
 
 MappingNode MappingNode::sequential(std::vector<MappingNode> branches,
                                     SourceLocation loc) {
-  MappingNode n = make(MappingNodeKind::Sequential, loc);
-  n.children = std::move(branches);
-  return n;
+  return branch(MappingNodeKind::Sequential, std::move(branches), loc);
 }
 
 MappingNode MappingNode::pipeline(std::vector<MappingNode> branches,
                                   SourceLocation loc) {
-  MappingNode n = make(MappingNodeKind::Pipeline, loc);
-  n.children = std::move(branches);
-  return n;
+  return branch(MappingNodeKind::Pipeline, std::move(branches), loc);
 }
 
 std::string describe(const MappingNode &node) {

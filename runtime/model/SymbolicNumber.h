@@ -114,19 +114,19 @@ inline double ceilOf(double a) { return std::ceil(a); }
 
 // The reference combines statistics with "max/min ignoring zeros": a zero
 // means "nothing recorded yet" (accelforge/util/_sympy/broadcast_max.py).
-inline double maxNonzero(double a, double b) {
+/// `pick(a, b)`, or the other one when either is 0.
+template <class Pick> double ignoringZero(double a, double b, Pick pick) {
   if (a == 0)
     return b;
   if (b == 0)
     return a;
-  return std::max(a, b);
+  return pick(a, b);
+}
+inline double maxNonzero(double a, double b) {
+  return ignoringZero(a, b, [](double x, double y) { return std::max(x, y); });
 }
 inline double minNonzero(double a, double b) {
-  if (a == 0)
-    return b;
-  if (b == 0)
-    return a;
-  return std::min(a, b);
+  return ignoringZero(a, b, [](double x, double y) { return std::min(x, y); });
 }
 inline double minTakeZero(double a, double b) {
   if (a == 0 || b == 0)
