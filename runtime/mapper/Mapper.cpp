@@ -68,37 +68,6 @@ struct Combination {
   std::vector<uint32_t> pick; ///< row index per Einsum
 };
 
-double metricValue(Metric m, double energy, double latency) {
-  switch (m) {
-  case Metric::Energy:
-    return energy;
-  case Metric::Latency:
-    return latency;
-  case Metric::EnergyDelayProduct:
-    return energy * latency;
-  }
-  return energy;
-}
-
-/// Pareto front of (energy, latency), keeping the first of equals; sorted by
-/// energy then latency so later choices are deterministic.
-std::vector<Combination> paretoCombinations(std::vector<Combination> in) {
-  std::stable_sort(in.begin(), in.end(),
-                   [](const Combination &a, const Combination &b) {
-                     if (a.energy != b.energy)
-                       return a.energy < b.energy;
-                     return a.latency < b.latency;
-                   });
-  std::vector<Combination> out;
-  double bestLatency = std::numeric_limits<double>::infinity();
-  for (Combination &c : in)
-    if (c.latency < bestLatency) {
-      bestLatency = c.latency;
-      out.push_back(std::move(c));
-    }
-  return out;
-}
-
 } // namespace
 
 model::Expected<MapperResult> map(const MapperProblem &mp) {
@@ -207,9 +176,8 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
     std::vector<UsageKeys> pieceKeys(schedule.size());
     std::vector<uint8_t> shortcut(tasks.size(), 0);
     for (size_t i = 0; i < tasks.size(); ++i)
-      shortcut[i] = settings.minUsageShortcut &&
-                    hasMinUsage(views[tasks[i].view].view) &&
-                    !(kernels[i] && !kernels[i]->invalid.empty());
+      shortcut[i] = usesMinUsageShortcut(settings, views[tasks[i].view].view,
+                                         kernels[i].get());
     tbb::parallel_for(
         tbb::blocked_range<size_t>(0, schedule.size(), 1),
         [&](const tbb::blocked_range<size_t> &range) {
@@ -219,8 +187,11 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
               continue;
             const Task &t = tasks[pc.task];
             const ViewInfo &vi = views[t.view];
-            pieceKeys[s] = pieceUsageKeys(mp, vi.view, vi.templates[t.templ],
-                                          evaluators.local(), pc.prefix);
+            PieceRequest request{.view = vi.view,
+                                 .tpl = vi.templates[t.templ],
+                                 .mode = SearchMode::CollectUsageKeys,
+                                 .prefix = pc.prefix};
+            pieceKeys[s] = searchPiece(mp, request, evaluators.local()).keys;
           }
         });
     std::vector<UsageKeys> allowed(tasks.size());
@@ -246,11 +217,21 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
               const Piece &pc = *schedule[s];
               const Task &t = tasks[pc.task];
               const ViewInfo &vi = views[t.view];
-              partial[s] = searchPiece(
-                  mp, vi.view, vi.templates[t.templ], evaluators.local(),
-                  t.view, t.templ, pc.prefix, pc.index, pieceStats[s],
-                  useKeys && shortcut[pc.task] ? &allowed[pc.task] : nullptr,
-                  kernels[pc.task].get());
+              bool onlySurviving = useKeys && shortcut[pc.task];
+              PieceRequest request{
+                  .view = vi.view,
+                  .tpl = vi.templates[t.templ],
+                  .mode = onlySurviving ? SearchMode::CostSurvivingKeys
+                                        : SearchMode::CostAll,
+                  .prefix = pc.prefix,
+                  .piece = pc.index,
+                  .viewIndex = t.view,
+                  .templIndex = t.templ,
+                  .survivingKeys = onlySurviving ? &allowed[pc.task] : nullptr,
+                  .kernel = kernels[pc.task].get()};
+              PieceResult found = searchPiece(mp, request, evaluators.local());
+              partial[s] = std::move(found.rows);
+              pieceStats[s] = found.stats;
               if (settings.onProgress)
                 settings.onProgress(++piecesDone, schedule.size());
             }
@@ -262,24 +243,16 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
     // The model may reject tile shapes the capacity and fanout checks
     // accept; if a surviving key is left without a valid row, the shortcut
     // might differ from the rule, so that template is searched in full.
+    std::vector<std::vector<PartialMap>> piecesOfTask(tasks.size());
+    for (size_t s = 0; s < schedule.size(); ++s)
+      piecesOfTask[schedule[s]->task].push_back(partial[s]);
     std::vector<uint8_t> redo(tasks.size(), 0);
-    for (size_t i = 0; i < tasks.size(); ++i) {
-      if (!shortcut[i])
-        continue;
-      UsageKeys present;
-      for (size_t s = 0; s < schedule.size(); ++s)
-        if (schedule[s]->task == i)
-          for (const auto &[key, rows] : partial[s])
-            if (!rows.empty())
-              present.insert(key);
-      redo[i] = present != allowed[i];
-    }
+    for (size_t i = 0; i < tasks.size(); ++i)
+      redo[i] = shortcut[i] && usageKeysLost(allowed[i], piecesOfTask[i]);
     std::vector<size_t> again;
     for (size_t s = 0; s < schedule.size(); ++s)
-      if (redo[schedule[s]->task]) {
+      if (redo[schedule[s]->task])
         again.push_back(s);
-        pieceStats[s] = {};
-      }
     runPieces(again, false);
 
     // Gather each template's pieces in piece order and finish it.
@@ -316,32 +289,27 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
                     tasks[i].view) != viewsOfEinsum[e].end())
         for (const PmappingRow &r : results[i])
           front.insert(r);
-    fronts[e] = front.take();
+    // Deterministic order: by energy, then latency, then enumeration.
+    fronts[e] = front.takeByEnergy();
     if (fronts[e].empty())
       return problemError("no valid mapping for Einsum '" + w.einsums[e].name +
                           "'");
-    // Deterministic order: by energy, then latency, then enumeration.
-    std::stable_sort(fronts[e].begin(), fronts[e].end(),
-                     [](const PmappingRow &a, const PmappingRow &b) {
-                       if (a.energy != b.energy)
-                         return a.energy < b.energy;
-                       return a.latency < b.latency;
-                     });
   }
 
   // Combine Einsums: totals add, so sum the fronts pairwise and re-Pareto.
   std::vector<Combination> combos(1);
   for (uint32_t e = 0; e < w.einsums.size(); ++e) {
-    std::vector<Combination> next;
+    // The totals keep the (energy, latency) trade-off whatever the metric.
+    ParetoFrontOf<Combination> next(Metric::EnergyDelayProduct);
     for (const Combination &c : combos)
       for (uint32_t r = 0; r < fronts[e].size(); ++r) {
         Combination n = c;
         n.energy += fronts[e][r].energy;
         n.latency += fronts[e][r].latency;
         n.pick.push_back(r);
-        next.push_back(std::move(n));
+        next.insert(std::move(n));
       }
-    combos = paretoCombinations(std::move(next));
+    combos = next.takeByEnergy();
   }
   size_t best = 0;
   for (size_t i = 1; i < combos.size(); ++i)
