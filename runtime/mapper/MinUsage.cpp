@@ -1,4 +1,4 @@
-//===- MinUsage.cpp - the min_usage "try best" rule -------------------------===//
+//===- MinUsage.cpp - the min_usage "try best" rule ------------------------===//
 //
 // The rule on usage keys, the check that the model left every surviving key
 // with a row, and the merge of a template's per-key fronts. See MinUsage.h.

@@ -62,8 +62,8 @@ std::vector<const model::MappingNode *> TemplateCost::loops() const {
 
 model::Mapping TemplateCost::mapping(std::span<const int64_t> tiles) const {
   AFC_INTERNAL_ASSERT(!kernel && tiles.size() == loopNodes.size())
-      << "a mapping needs a model-costed template and one tile shape per "
-         "loop (" << tiles.size() << " for " << loopNodes.size() << " loops)";
+      << "a mapping needs a template costed by the model; " << tiles.size()
+      << " tile shapes for " << loopNodes.size() << " loops";
   model::Mapping m = prepared;
   for (size_t i = 0; i < loopNodes.size(); ++i)
     m.nodes[loopNodes[i]].tileShape = double(tiles[i]);

@@ -52,8 +52,7 @@ inline double dimensionUsage(const EinsumView::DimRule &dim,
 /// dimension has a min_usage, and the template may have valid tile shapes
 /// at all (a kernel found none while tracing it).
 bool usesMinUsageShortcut(const MapperSettings &settings,
-                          const EinsumView &view,
-                          const TemplateKernel *kernel);
+                          const EinsumView &view, const TemplateKernel *kernel);
 
 /// The rule on a set of usage keys: per constrained dimension in order, keep
 /// the keys reaching min_usage if any do, else the keys with the highest
