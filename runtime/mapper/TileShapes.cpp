@@ -73,6 +73,11 @@ std::vector<int64_t> divisors(int64_t n) {
   return small;
 }
 
+/// The depth-first search of one piece of one template. Loops are visited
+/// from the innermost (index n - 1) to the outermost (0); `tiles` holds the
+/// current assignment and the pruning checks look at the assigned loops
+/// [i + 1, n) only, with free outer loops at their smallest tiles. The mode
+/// decides what a leaf does and whether subtrees are cut by usage key.
 class Search {
 public:
   Search(const MapperProblem &problem, const PieceRequest &request,
@@ -84,84 +89,15 @@ public:
     AFC_INTERNAL_ASSERT((mode == SearchMode::CostSurvivingKeys) ==
                         (surviving != nullptr))
         << "surviving usage keys are given exactly when only they are costed";
+    linkLoops();
+    markImperfectLoops();
     size_t nRv = view.rankVariables.size();
-    std::vector<int> lastLoop(nRv, kNoLoop);
-    for (const TemplateNode &n : tpl.nodes) {
-      if (n.kind == TemplateNodeKind::Storage) {
-        Holder h;
-        h.archNode = n.archNode;
-        h.tensor = n.tensor;
-        h.bits = view.bitsPerValue[n.tensor][n.archNode];
-        h.tileLoop = lastLoop;
-        holders.push_back(h);
-        continue;
-      }
-      Loop l;
-      l.rankVariable = n.rankVariable;
-      l.spatial = n.kind == TemplateNodeKind::Spatial;
-      if (l.spatial)
-        for (size_t d = 0; d < view.dims.size(); ++d)
-          if (view.dims[d].archNode == n.archNode &&
-              view.dims[d].dimension == n.dimension)
-            l.dimRule = int(d);
-      int idx = int(loops.size());
-      l.outer = lastLoop[n.rankVariable];
-      if (l.outer != kNoLoop)
-        loops[size_t(l.outer)].inner = idx;
-      lastLoop[n.rankVariable] = idx;
-      loops.push_back(l);
-    }
-    // Imperfect factors are allowed for the outermost loop of a rank
-    // variable that every tensor indexes directly (a "simple" one, as the
-    // model counts them: its iterations become ceil(bound / tile)).
-    std::vector<uint8_t> simple(nRv, 1);
-    for (const std::vector<EinsumView::Rank> &ranks : view.ranks)
-      for (const EinsumView::Rank &rank : ranks) {
-        bool bare = rank.terms.size() == 1 && rank.constant == 0 &&
-                    rank.terms[0].second == 1;
-        if (!bare)
-          for (const auto &[r, c] : rank.terms)
-            simple[r] = 0;
-      }
-    for (Loop &l : loops)
-      l.imperfect = l.outer == kNoLoop && l.inner != kNoLoop &&
-                    simple[l.rankVariable] &&
-                    (l.spatial
-                         ? problem.settings.exploreImperfectSpatialLoops
-                         : problem.settings.exploreImperfectTemporalLoops);
     tiles.assign(loops.size(), 1);
     maxTile.assign(nRv, 1);
     nodeUsage.assign(view.arch->nodes.size(), 0);
     for (size_t r = 0; r < nRv; ++r)
       divisorCache.push_back(divisors(view.bounds[r]));
-    minUsageDims = minUsageDimensions(view);
-    // A dimension's usage is known once its spatial loops and their outer
-    // loops are assigned, i.e. once the search reaches knownFrom.
-    int n = int(loops.size());
-    for (size_t k = 0; k < minUsageDims.size(); ++k) {
-      int from = n;
-      for (int i = 0; i < n; ++i)
-        if (loops[size_t(i)].dimRule == int(minUsageDims[k])) {
-          from = std::min(from, i);
-          if (loops[size_t(i)].outer != kNoLoop)
-            from = std::min(from, loops[size_t(i)].outer);
-        }
-      knownFrom.push_back(from);
-    }
-    // The lower bounds of feasible() are those of the smallest completion
-    // (every free loop of bound 1) unless a free spatial loop sits directly
-    // under the full rank (its bound is then rank / tile, not 1) or a loop
-    // bound comparison (not monotone) applies.
-    exactFrom = n;
-    for (int i = 0; i < n; ++i)
-      if (loops[size_t(i)].spatial && loops[size_t(i)].outer == kNoLoop)
-        exactFrom = std::min(exactFrom, i);
-    for (const EinsumView::DimRule &d : view.dims)
-      if (!d.loopBounds.empty())
-        exactFrom = -1;
-    if (problem.settings.maxLoopsPerSpatialDimension <
-        std::numeric_limits<int>::max())
-      exactFrom = -1;
+    planPruning();
   }
 
   /// Tile prefixes of the innermost loops: the feasible assignments of the
@@ -200,6 +136,92 @@ public:
   }
 
 private:
+  /// Loops and storage nodes of the template, innermost last; each loop
+  /// linked to the next inner and outer loop of its rank variable.
+  void linkLoops() {
+    size_t nRv = view.rankVariables.size();
+    std::vector<int> lastLoop(nRv, kNoLoop);
+    for (const TemplateNode &n : tpl.nodes) {
+      if (n.kind == TemplateNodeKind::Storage) {
+        Holder h;
+        h.archNode = n.archNode;
+        h.tensor = n.tensor;
+        h.bits = view.bitsPerValue[n.tensor][n.archNode];
+        h.tileLoop = lastLoop;
+        holders.push_back(h);
+        continue;
+      }
+      Loop l;
+      l.rankVariable = n.rankVariable;
+      l.spatial = n.kind == TemplateNodeKind::Spatial;
+      if (l.spatial)
+        for (size_t d = 0; d < view.dims.size(); ++d)
+          if (view.dims[d].archNode == n.archNode &&
+              view.dims[d].dimension == n.dimension)
+            l.dimRule = int(d);
+      int idx = int(loops.size());
+      l.outer = lastLoop[n.rankVariable];
+      if (l.outer != kNoLoop)
+        loops[size_t(l.outer)].inner = idx;
+      lastLoop[n.rankVariable] = idx;
+      loops.push_back(l);
+    }
+  }
+
+  void markImperfectLoops() {
+    size_t nRv = view.rankVariables.size();
+    // Imperfect factors are allowed for the outermost loop of a rank
+    // variable that every tensor indexes directly (a "simple" one, as the
+    // model counts them: its iterations become ceil(bound / tile)).
+    std::vector<uint8_t> simple(nRv, 1);
+    for (const std::vector<EinsumView::Rank> &ranks : view.ranks)
+      for (const EinsumView::Rank &rank : ranks) {
+        bool bare = rank.terms.size() == 1 && rank.constant == 0 &&
+                    rank.terms[0].second == 1;
+        if (!bare)
+          for (const auto &[r, c] : rank.terms)
+            simple[r] = 0;
+      }
+    for (Loop &l : loops)
+      l.imperfect = l.outer == kNoLoop && l.inner != kNoLoop &&
+                    simple[l.rankVariable] &&
+                    (l.spatial
+                         ? problem.settings.exploreImperfectSpatialLoops
+                         : problem.settings.exploreImperfectTemporalLoops);
+  }
+
+  /// When usage keys become known and from which loop feasible() is exact.
+  void planPruning() {
+    minUsageDims = minUsageDimensions(view);
+    // A dimension's usage is known once its spatial loops and their outer
+    // loops are assigned, i.e. once the search reaches knownFrom.
+    int n = int(loops.size());
+    for (size_t k = 0; k < minUsageDims.size(); ++k) {
+      int from = n;
+      for (int i = 0; i < n; ++i)
+        if (loops[size_t(i)].dimRule == int(minUsageDims[k])) {
+          from = std::min(from, i);
+          if (loops[size_t(i)].outer != kNoLoop)
+            from = std::min(from, loops[size_t(i)].outer);
+        }
+      knownFrom.push_back(from);
+    }
+    // The lower bounds of feasible() are those of the smallest completion
+    // (every free loop of bound 1) unless a free spatial loop sits directly
+    // under the full rank (its bound is then rank / tile, not 1) or a loop
+    // bound comparison (not monotone) applies.
+    exactFrom = n;
+    for (int i = 0; i < n; ++i)
+      if (loops[size_t(i)].spatial && loops[size_t(i)].outer == kNoLoop)
+        exactFrom = std::min(exactFrom, i);
+    for (const EinsumView::DimRule &d : view.dims)
+      if (!d.loopBounds.empty())
+        exactFrom = -1;
+    if (problem.settings.maxLoopsPerSpatialDimension <
+        std::numeric_limits<int>::max())
+      exactFrom = -1;
+  }
+
   const MapperProblem &problem;
   const EinsumView &view;
   const Template &tpl;
@@ -241,7 +263,6 @@ private:
   /// While collecting prefixes: stop below this loop index.
   int stopAt = -1;
   std::vector<std::vector<int64_t>> *collecting = nullptr;
-
 
   /// Lowest possible tile of rank variable r at a point whose nearest loop
   /// above is `loop`, when loops [0, firstAssigned) are still free.
@@ -429,9 +450,8 @@ private:
       kept.memoryUsage.resize(nodeUsage.size());
       for (size_t m = 0; m < nodeUsage.size(); ++m) {
         double size = view.arch->nodes[m].size;
-        kept.memoryUsage[m] = size > 0 && std::isfinite(size)
-                                  ? nodeUsage[m] / size
-                                  : 0.0;
+        kept.memoryUsage[m] =
+            size > 0 && std::isfinite(size) ? nodeUsage[m] / size : 0.0;
       }
       kept.tileShapes = tiles;
       kept.view = viewIndex;

@@ -25,8 +25,8 @@
 
 #include "afc/mapper/MinUsage.h"
 #include "afc/mapper/ParetoFront.h"
-#include "afc/mapper/TemplateCost.h"
 #include "afc/mapper/Template.h"
+#include "afc/mapper/TemplateCost.h"
 
 #include <cstdint>
 #include <span>

@@ -84,8 +84,9 @@ TEST(MinUsage, TryBestPerDimensionInOrder) {
 TEST(MinUsage, KeysLostWhenASurvivingKeyHasNoRow) {
   UsageKeys surviving = {{1.0}, {0.5}};
   std::vector<PartialMap> pieces(2);
-  pieces[0].try_emplace({1.0}, Metric::Energy).first->second.insert(
-      row(1, 1, 0));
+  pieces[0]
+      .try_emplace({1.0}, Metric::Energy)
+      .first->second.insert(row(1, 1, 0));
   pieces[1].try_emplace({0.5}, Metric::Energy); // empty: rejected by model
   EXPECT_TRUE(usageKeysLost(surviving, pieces));
   pieces[1].at({0.5}).insert(row(2, 2, 1));
@@ -99,12 +100,12 @@ struct SeedTemplates {
 };
 
 SeedTemplates eyerissTemplates() {
-  SeedTemplates s{eyerissProblem(
-                      model::test::makeMatmuls(1, 64, 64), matmulRoles(1, 0),
-                      model::test::loadData("hwcomponents_expected.json")
-                          .at("eyeriss")),
-                  {},
-                  {}};
+  SeedTemplates s{
+      eyerissProblem(
+          model::test::makeMatmuls(1, 64, 64), matmulRoles(1, 0),
+          model::test::loadData("hwcomponents_expected.json").at("eyeriss")),
+      {},
+      {}};
   s.problem.settings.unfused = true;
   s.view = makeEinsumView(s.problem, 0, s.problem.problem.architectures[0]);
   s.templates = enumerateTemplates(
