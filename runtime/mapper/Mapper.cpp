@@ -1,25 +1,31 @@
 //===- Mapper.cpp - the optimal mapper driver ------------------------------===//
 //
-// Builds the (Einsum, architecture) views and their templates, searches the
-// templates in parallel (TBB), merges fronts per Einsum in a fixed order and
-// combines the Einsums for the metric. See Mapper.h.
+// map() is a fixed sequence of steps, each a method of MapRun below: build
+// the (Einsum, architecture) views and their templates (the tasks), compile
+// the templates' kernels, split large templates into pieces, collect the
+// min_usage keys, search the pieces, search again the templates whose
+// surviving keys the model rejected, finish each template, merge the fronts
+// per Einsum, combine the Einsums for the metric and materialise the best
+// mapping. The steps between splitting and finishing run in one TBB arena;
+// every result is stored by (template, piece), never by completion order,
+// so the answer does not depend on the schedule. See Mapper.h.
 //
 //===----------------------------------------------------------------------===//
 
 #include "afc/mapper/Mapper.h"
 
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/global_control.h>
+#include "afc/support/InternalError.h"
 
-#include <atomic>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
-#include <cmath>
 #include <numeric>
+#include <optional>
 
 namespace afc::mapper {
 
@@ -62,63 +68,125 @@ constexpr double kSplitThreshold = 20000;
 /// internal sequence numbers do not depend on the thread count.
 constexpr size_t kMinPieces = 32;
 
+/// One Einsum on one flattened architecture, with its templates.
+struct ViewInfo {
+  EinsumView view;
+  std::vector<Template> templates;
+};
+
+/// One template to search; `size` is its number of tile shapes.
+struct Task {
+  uint32_t view, templ;
+  double size;
+};
+
+/// A part of a task's search: the tiles of its innermost loops (empty for
+/// the whole template). `index` is its position among the task's pieces.
+struct Piece {
+  size_t task;
+  uint32_t index;
+  std::vector<int64_t> prefix;
+};
+
 /// Total of a combination of per-Einsum rows.
 struct Combination {
   double energy = 0, latency = 0;
   std::vector<uint32_t> pick; ///< row index per Einsum
 };
 
-double metricValue(Metric m, double energy, double latency) {
-  switch (m) {
-  case Metric::Energy:
-    return energy;
-  case Metric::Latency:
-    return latency;
-  case Metric::EnergyDelayProduct:
-    return energy * latency;
-  }
-  return energy;
-}
+/// The steps of one map() call and what they hand on to each other.
+class MapRun {
+public:
+  explicit MapRun(const MapperProblem &mp)
+      : mp(mp), workload(mp.problem.workload), settings(mp.settings),
+        costing(mp.costingOptions()), evaluators([this] {
+          return model::Evaluator(this->mp.problem, costing);
+        }) {}
 
-/// Pareto front of (energy, latency), keeping the first of equals; sorted by
-/// energy then latency so later choices are deterministic.
-std::vector<Combination> paretoCombinations(std::vector<Combination> in) {
-  std::stable_sort(in.begin(), in.end(),
-                   [](const Combination &a, const Combination &b) {
-                     if (a.energy != b.energy)
-                       return a.energy < b.energy;
-                     return a.latency < b.latency;
-                   });
-  std::vector<Combination> out;
-  double bestLatency = std::numeric_limits<double>::infinity();
-  for (Combination &c : in)
-    if (c.latency < bestLatency) {
-      bestLatency = c.latency;
-      out.push_back(std::move(c));
-    }
-  return out;
-}
+  model::Expected<MapperResult> run();
 
-} // namespace
+private:
+  std::optional<model::ModelError> buildTasks();
+  void compileKernels();
+  void splitTemplatesIntoPieces();
+  void collectUsageKeys();
+  void searchPieces(const std::vector<const Piece *> &which, bool withShortcut);
+  void redoTemplatesWithLostKeys();
+  void finishTemplates();
+  model::Expected<std::vector<std::vector<PmappingRow>>> einsumFronts() const;
+  std::vector<Combination>
+  combineEinsums(const std::vector<std::vector<PmappingRow>> &fronts) const;
+  std::optional<model::ModelError>
+  materialiseBest(std::vector<std::vector<PmappingRow>> fronts,
+                  const std::vector<Combination> &combos);
 
-model::Expected<MapperResult> map(const MapperProblem &mp) {
-  auto start = std::chrono::steady_clock::now();
-  const model::Workload &w = mp.problem.workload;
-  const MapperSettings &settings = mp.settings;
+  const MapperProblem &mp;
+  const model::Workload &workload;
+  const MapperSettings &settings;
+  const model::EvaluateOptions costing;
+  MapperResult out;
 
-  // Views and templates, per Einsum in workload order.
-  struct ViewInfo {
-    EinsumView view;
-    std::vector<Template> templates;
-  };
   std::vector<ViewInfo> views;
-  std::vector<std::vector<uint32_t>> viewsOfEinsum(w.einsums.size());
-  for (uint32_t e = 0; e < w.einsums.size(); ++e) {
-    const EinsumRules *rules = mp.rulesFor(w.einsums[e].name);
-    auto archs = architecturesOf(mp.problem, w.einsums[e].name);
+  std::vector<std::vector<uint32_t>> viewsOfEinsum;
+  std::vector<Task> tasks;
+  /// Generated kernels, one per task (null: costed by the model).
+  std::vector<std::shared_ptr<const TemplateKernel>> kernels;
+  tbb::enumerable_thread_specific<model::Evaluator> evaluators;
+
+  // Per task: its pieces, and per piece what the search found.
+  std::vector<std::vector<Piece>> piecesOf;
+  std::vector<std::vector<PartialMap>> rowsOf;
+  std::vector<std::vector<TemplateSearchStats>> statsOf;
+  /// Every piece, largest templates first.
+  std::vector<const Piece *> schedule;
+  std::atomic<size_t> piecesDone{0};
+  /// Per task: whether the min_usage shortcut applies, and the keys the
+  /// rule keeps.
+  std::vector<uint8_t> shortcut;
+  std::vector<UsageKeys> surviving;
+  /// Per task: its Pareto rows after min_usage.
+  std::vector<std::vector<PmappingRow>> results;
+};
+
+model::Expected<MapperResult> MapRun::run() {
+  auto start = std::chrono::steady_clock::now();
+  if (std::optional<model::ModelError> error = buildTasks())
+    return *error;
+  compileKernels();
+  out.stats.threads = settings.threads > 0 ? settings.threads
+                                           : tbb::info::default_concurrency();
+  tbb::task_arena arena(out.stats.threads);
+  arena.execute([&] {
+    splitTemplatesIntoPieces();
+    collectUsageKeys();
+    searchPieces(schedule, true);
+    redoTemplatesWithLostKeys();
+    finishTemplates();
+  });
+  model::Expected<std::vector<std::vector<PmappingRow>>> fronts =
+      einsumFronts();
+  if (!fronts)
+    return fronts.error();
+  std::vector<Combination> combos = combineEinsums(*fronts);
+  if (std::optional<model::ModelError> error =
+          materialiseBest(std::move(*fronts), combos))
+    return *error;
+  out.stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  return std::move(out);
+}
+
+/// Views and templates per Einsum in workload order, and one task per
+/// template.
+std::optional<model::ModelError> MapRun::buildTasks() {
+  viewsOfEinsum.resize(workload.einsums.size());
+  for (uint32_t e = 0; e < workload.einsums.size(); ++e) {
+    const EinsumRules *rules = mp.rulesFor(workload.einsums[e].name);
+    auto archs = architecturesOf(mp.problem, workload.einsums[e].name);
     if (archs.empty())
-      return problemError("no architecture for Einsum '" + w.einsums[e].name +
-                          "'");
+      return problemError("no architecture for Einsum '" +
+                          workload.einsums[e].name + "'");
     for (const model::FlattenedArch *a : archs) {
       ViewInfo vi;
       vi.view = makeEinsumView(mp, e, *a);
@@ -127,13 +195,6 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
       views.push_back(std::move(vi));
     }
   }
-
-  MapperResult out;
-  struct Task {
-    uint32_t view, templ;
-    double size;
-  };
-  std::vector<Task> tasks;
   for (uint32_t v = 0; v < views.size(); ++v)
     for (uint32_t t = 0; t < views[v].templates.size(); ++t) {
       double size = countTileShapes(views[v].view, views[v].templates[t]);
@@ -141,24 +202,13 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
       tasks.push_back({v, t, size});
     }
   out.stats.templates = tasks.size();
-  const model::EvaluateOptions inner = mp.costingOptions();
-  int threads = settings.threads > 0 ? settings.threads
-                                     : tbb::info::default_concurrency();
-  out.stats.threads = threads;
+  return std::nullopt;
+}
 
-  // Large templates are split into pieces (tile shapes of their innermost
-  // loops) so that workers stay busy; pieces are merged back in order, so
-  // the split never changes the answer.
-  struct Piece {
-    size_t task;
-    uint32_t index;
-    std::vector<int64_t> prefix;
-  };
-  std::vector<std::vector<Piece>> piecesOf(tasks.size());
-  std::vector<TemplateSearchStats> taskStats(tasks.size());
-  std::vector<std::vector<PmappingRow>> results(tasks.size());
-  // Generated kernels, one per template, compiled together.
-  std::vector<std::shared_ptr<const TemplateKernel>> kernels(tasks.size());
+/// All templates are handed to the kernel factory at once: compiling them
+/// together is much faster.
+void MapRun::compileKernels() {
+  kernels.resize(tasks.size());
   if (settings.templateKernels) {
     std::vector<TemplateCost> structures;
     std::vector<TemplateStructure> request;
@@ -168,198 +218,215 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
                               views[t.view].templates[t.templ]);
     for (const TemplateCost &c : structures)
       request.push_back({&c.structure(), c.loops()});
-    model::Evaluator tracer(mp.problem, inner);
+    model::Evaluator tracer(mp.problem, costing);
     kernels = settings.templateKernels(tracer, request);
+    AFC_INTERNAL_ASSERT(kernels.size() <= tasks.size())
+        << "the kernel factory returned " << kernels.size() << " kernels for "
+        << tasks.size() << " templates";
     kernels.resize(tasks.size());
   }
-  tbb::task_arena arena(threads);
-  arena.execute([&] {
-    tbb::enumerable_thread_specific<model::Evaluator> evaluators(
-        [&] { return model::Evaluator(mp.problem, inner); });
-    tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
-      const Task &t = tasks[i];
-      const ViewInfo &vi = views[t.view];
-      if (t.size < kSplitThreshold) {
-        piecesOf[i].push_back({i, 0, {}});
-        return;
-      }
-      std::vector<std::vector<int64_t>> prefixes =
-          splitTemplate(mp, vi.view, vi.templates[t.templ],
-                        evaluators.local(), kMinPieces);
-      for (size_t k = 0; k < prefixes.size(); ++k)
-        piecesOf[i].push_back({i, uint32_t(k), std::move(prefixes[k])});
-    });
-
-    // Largest templates first against stragglers; results are stored by
-    // piece, so the schedule never affects the answer.
-    std::vector<const Piece *> schedule;
-    std::vector<size_t> order(tasks.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return tasks[a].size > tasks[b].size;
-    });
-    for (size_t i : order)
-      for (const Piece &pc : piecesOf[i])
-        schedule.push_back(&pc);
-    // min_usage shortcut, pass 1: the usage keys of every feasible tile
-    // shape (no model calls). Only tile shapes whose key survives the
-    // per-template "try best" rule are costed in pass 2.
-    std::vector<UsageKeys> pieceKeys(schedule.size());
-    std::vector<uint8_t> shortcut(tasks.size(), 0);
-    for (size_t i = 0; i < tasks.size(); ++i)
-      shortcut[i] = settings.minUsageShortcut &&
-                    hasMinUsage(views[tasks[i].view].view) &&
-                    !(kernels[i] && !kernels[i]->invalid.empty());
-    tbb::parallel_for(
-        tbb::blocked_range<size_t>(0, schedule.size(), 1),
-        [&](const tbb::blocked_range<size_t> &range) {
-          for (size_t s = range.begin(); s != range.end(); ++s) {
-            const Piece &pc = *schedule[s];
-            if (!shortcut[pc.task])
-              continue;
-            const Task &t = tasks[pc.task];
-            const ViewInfo &vi = views[t.view];
-            pieceKeys[s] = pieceUsageKeys(mp, vi.view, vi.templates[t.templ],
-                                          evaluators.local(), pc.prefix);
-          }
-        });
-    std::vector<UsageKeys> allowed(tasks.size());
-    {
-      std::vector<UsageKeys> all(tasks.size());
-      for (size_t s = 0; s < schedule.size(); ++s)
-        all[schedule[s]->task].insert(pieceKeys[s].begin(),
-                                      pieceKeys[s].end());
-      for (size_t i = 0; i < tasks.size(); ++i)
-        if (shortcut[i])
-          allowed[i] = survivingKeys(views[tasks[i].view].view, all[i]);
-    }
-
-    std::vector<PartialMap> partial(schedule.size());
-    std::vector<TemplateSearchStats> pieceStats(schedule.size());
-    std::atomic<size_t> piecesDone{0};
-    auto runPieces = [&](const std::vector<size_t> &which, bool useKeys) {
-      tbb::parallel_for(
-          tbb::blocked_range<size_t>(0, which.size(), 1),
-          [&](const tbb::blocked_range<size_t> &range) {
-            for (size_t w = range.begin(); w != range.end(); ++w) {
-              size_t s = which[w];
-              const Piece &pc = *schedule[s];
-              const Task &t = tasks[pc.task];
-              const ViewInfo &vi = views[t.view];
-              partial[s] = searchPiece(
-                  mp, vi.view, vi.templates[t.templ], evaluators.local(),
-                  t.view, t.templ, pc.prefix, pc.index, pieceStats[s],
-                  useKeys && shortcut[pc.task] ? &allowed[pc.task] : nullptr,
-                  kernels[pc.task].get());
-              if (settings.onProgress)
-                settings.onProgress(++piecesDone, schedule.size());
-            }
-          });
-    };
-    std::vector<size_t> everyPiece(schedule.size());
-    std::iota(everyPiece.begin(), everyPiece.end(), 0);
-    runPieces(everyPiece, true);
-    // The model may reject tile shapes the capacity and fanout checks
-    // accept; if a surviving key is left without a valid row, the shortcut
-    // might differ from the rule, so that template is searched in full.
-    std::vector<uint8_t> redo(tasks.size(), 0);
-    for (size_t i = 0; i < tasks.size(); ++i) {
-      if (!shortcut[i])
-        continue;
-      UsageKeys present;
-      for (size_t s = 0; s < schedule.size(); ++s)
-        if (schedule[s]->task == i)
-          for (const auto &[key, rows] : partial[s])
-            if (!rows.empty())
-              present.insert(key);
-      redo[i] = present != allowed[i];
-    }
-    std::vector<size_t> again;
-    for (size_t s = 0; s < schedule.size(); ++s)
-      if (redo[schedule[s]->task]) {
-        again.push_back(s);
-        pieceStats[s] = {};
-      }
-    runPieces(again, false);
-
-    // Gather each template's pieces in piece order and finish it.
-    std::vector<std::vector<PartialMap>> gathered(tasks.size());
-    for (size_t i = 0; i < tasks.size(); ++i)
-      gathered[i].resize(piecesOf[i].size());
-    for (size_t s = 0; s < schedule.size(); ++s) {
-      const Piece &pc = *schedule[s];
-      gathered[pc.task][pc.index] = std::move(partial[s]);
-      taskStats[pc.task].evaluated += pieceStats[s].evaluated;
-      taskStats[pc.task].valid += pieceStats[s].valid;
-    }
-    tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
-      const ViewInfo &vi = views[tasks[i].view];
-      results[i] =
-          finishTemplate(mp, vi.view, std::move(gathered[i]), taskStats[i]);
-    });
-  });
   for (const std::shared_ptr<const TemplateKernel> &k : kernels) {
     out.stats.kernelTemplates += k && k->invalid.empty();
     out.stats.invalidTemplates += k && !k->invalid.empty();
   }
+}
+
+/// Large templates are split into pieces (tile shapes of their innermost
+/// loops) so that workers stay busy; pieces are merged back in order, so the
+/// split never changes the answer. The schedule takes the largest templates
+/// first against stragglers.
+void MapRun::splitTemplatesIntoPieces() {
+  piecesOf.assign(tasks.size(), {});
+  tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
+    const Task &t = tasks[i];
+    const ViewInfo &vi = views[t.view];
+    if (t.size < kSplitThreshold) {
+      piecesOf[i].push_back({i, 0, {}});
+      return;
+    }
+    std::vector<std::vector<int64_t>> prefixes = splitTemplate(
+        mp, vi.view, vi.templates[t.templ], evaluators.local(), kMinPieces);
+    for (size_t k = 0; k < prefixes.size(); ++k)
+      piecesOf[i].push_back({i, uint32_t(k), std::move(prefixes[k])});
+  });
+  rowsOf.assign(tasks.size(), {});
+  statsOf.assign(tasks.size(), {});
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    rowsOf[i].resize(piecesOf[i].size());
+    statsOf[i].resize(piecesOf[i].size());
+  }
+  std::vector<size_t> order(tasks.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return tasks[a].size > tasks[b].size;
+  });
+  for (size_t i : order)
+    for (const Piece &pc : piecesOf[i])
+      schedule.push_back(&pc);
+}
+
+/// min_usage shortcut, pass 1: the usage keys of every feasible tile shape
+/// (no costing), and per template the keys the "try best" rule keeps; only
+/// tile shapes with those keys are costed.
+void MapRun::collectUsageKeys() {
+  shortcut.assign(tasks.size(), 0);
+  for (size_t i = 0; i < tasks.size(); ++i)
+    shortcut[i] = usesMinUsageShortcut(settings, views[tasks[i].view].view,
+                                       kernels[i].get());
+  std::vector<UsageKeys> pieceKeys(schedule.size());
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, schedule.size(), 1),
+      [&](const tbb::blocked_range<size_t> &range) {
+        for (size_t s = range.begin(); s != range.end(); ++s) {
+          const Piece &pc = *schedule[s];
+          if (!shortcut[pc.task])
+            continue;
+          const Task &t = tasks[pc.task];
+          const ViewInfo &vi = views[t.view];
+          PieceRequest request{.view = vi.view,
+                               .tpl = vi.templates[t.templ],
+                               .mode = SearchMode::CollectUsageKeys,
+                               .prefix = pc.prefix};
+          pieceKeys[s] = searchPiece(mp, request, evaluators.local()).keys;
+        }
+      });
+  std::vector<UsageKeys> all(tasks.size());
+  for (size_t s = 0; s < schedule.size(); ++s)
+    all[schedule[s]->task].insert(pieceKeys[s].begin(), pieceKeys[s].end());
+  surviving.assign(tasks.size(), {});
+  for (size_t i = 0; i < tasks.size(); ++i)
+    if (shortcut[i])
+      surviving[i] = survivingKeys(views[tasks[i].view].view, all[i]);
+}
+
+/// Searches the given pieces, with the min_usage shortcut where it applies
+/// when `withShortcut`, else costing every tile shape.
+void MapRun::searchPieces(const std::vector<const Piece *> &which,
+                          bool withShortcut) {
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, which.size(), 1),
+      [&](const tbb::blocked_range<size_t> &range) {
+        for (size_t w = range.begin(); w != range.end(); ++w) {
+          const Piece &pc = *which[w];
+          const Task &t = tasks[pc.task];
+          const ViewInfo &vi = views[t.view];
+          bool onlySurviving = withShortcut && shortcut[pc.task];
+          PieceRequest request{
+              .view = vi.view,
+              .tpl = vi.templates[t.templ],
+              .mode = onlySurviving ? SearchMode::CostSurvivingKeys
+                                    : SearchMode::CostAll,
+              .prefix = pc.prefix,
+              .piece = pc.index,
+              .viewIndex = t.view,
+              .templIndex = t.templ,
+              .survivingKeys = onlySurviving ? &surviving[pc.task] : nullptr,
+              .kernel = kernels[pc.task].get()};
+          PieceResult found = searchPiece(mp, request, evaluators.local());
+          rowsOf[pc.task][pc.index] = std::move(found.rows);
+          statsOf[pc.task][pc.index] = found.stats;
+          if (settings.onProgress)
+            settings.onProgress(++piecesDone, schedule.size());
+        }
+      });
+}
+
+/// The model may reject tile shapes the capacity and fanout checks accept;
+/// a template left without a row for some surviving key is searched again
+/// in full, so the shortcut never differs from the rule.
+void MapRun::redoTemplatesWithLostKeys() {
+  std::vector<uint8_t> redo(tasks.size(), 0);
+  for (size_t i = 0; i < tasks.size(); ++i)
+    redo[i] = shortcut[i] && usageKeysLost(surviving[i], rowsOf[i]);
+  std::vector<const Piece *> again;
+  for (const Piece *pc : schedule)
+    if (redo[pc->task])
+      again.push_back(pc);
+  searchPieces(again, false);
+}
+
+/// Each template's pieces in piece order: min_usage, then its Pareto front.
+void MapRun::finishTemplates() {
+  std::vector<TemplateSearchStats> taskStats(tasks.size());
+  for (size_t i = 0; i < tasks.size(); ++i)
+    for (const TemplateSearchStats &s : statsOf[i]) {
+      taskStats[i].evaluated += s.evaluated;
+      taskStats[i].valid += s.valid;
+    }
+  results.assign(tasks.size(), {});
+  tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
+    results[i] = finishTemplate(mp, views[tasks[i].view].view,
+                                std::move(rowsOf[i]), taskStats[i]);
+  });
   for (const TemplateSearchStats &s : taskStats) {
     out.stats.evaluatedPmappings += s.evaluated;
     out.stats.paretoPmappings += s.pareto;
   }
+}
 
-  // Per Einsum: one front over its views and templates, in task order.
-  std::vector<std::vector<PmappingRow>> fronts(w.einsums.size());
-  for (uint32_t e = 0; e < w.einsums.size(); ++e) {
+/// Per Einsum: one front over its views and templates, in task order, by
+/// energy then latency.
+model::Expected<std::vector<std::vector<PmappingRow>>>
+MapRun::einsumFronts() const {
+  std::vector<std::vector<PmappingRow>> fronts(workload.einsums.size());
+  for (uint32_t e = 0; e < workload.einsums.size(); ++e) {
+    const std::vector<uint32_t> &own = viewsOfEinsum[e];
     ParetoFront front(settings.metric);
     for (size_t i = 0; i < tasks.size(); ++i)
-      if (std::find(viewsOfEinsum[e].begin(), viewsOfEinsum[e].end(),
-                    tasks[i].view) != viewsOfEinsum[e].end())
+      if (std::find(own.begin(), own.end(), tasks[i].view) != own.end())
         for (const PmappingRow &r : results[i])
           front.insert(r);
-    fronts[e] = front.take();
+    fronts[e] = front.takeByEnergy();
     if (fronts[e].empty())
-      return problemError("no valid mapping for Einsum '" + w.einsums[e].name +
-                          "'");
-    // Deterministic order: by energy, then latency, then enumeration.
-    std::stable_sort(fronts[e].begin(), fronts[e].end(),
-                     [](const PmappingRow &a, const PmappingRow &b) {
-                       if (a.energy != b.energy)
-                         return a.energy < b.energy;
-                       return a.latency < b.latency;
-                     });
+      return problemError("no valid mapping for Einsum '" +
+                          workload.einsums[e].name + "'");
   }
+  return fronts;
+}
 
-  // Combine Einsums: totals add, so sum the fronts pairwise and re-Pareto.
+/// Totals add over Einsums, so the fronts are summed pairwise and
+/// re-filtered. The totals keep the (energy, latency) trade-off whatever the
+/// metric; the result is by energy then latency.
+std::vector<Combination> MapRun::combineEinsums(
+    const std::vector<std::vector<PmappingRow>> &fronts) const {
   std::vector<Combination> combos(1);
-  for (uint32_t e = 0; e < w.einsums.size(); ++e) {
-    std::vector<Combination> next;
+  for (const std::vector<PmappingRow> &rows : fronts) {
+    ParetoFrontOf<Combination> next(Metric::EnergyDelayProduct);
     for (const Combination &c : combos)
-      for (uint32_t r = 0; r < fronts[e].size(); ++r) {
+      for (uint32_t r = 0; r < rows.size(); ++r) {
         Combination n = c;
-        n.energy += fronts[e][r].energy;
-        n.latency += fronts[e][r].latency;
+        n.energy += rows[r].energy;
+        n.latency += rows[r].latency;
         n.pick.push_back(r);
-        next.push_back(std::move(n));
+        next.insert(std::move(n));
       }
-    combos = paretoCombinations(std::move(next));
+    combos = next.takeByEnergy();
   }
+  return combos;
+}
+
+/// The first combination minimising the metric, as one mapping with a
+/// branch per Einsum, and (when asked) its detailed evaluation.
+std::optional<model::ModelError>
+MapRun::materialiseBest(std::vector<std::vector<PmappingRow>> fronts,
+                        const std::vector<Combination> &combos) {
+  AFC_INTERNAL_ASSERT(!combos.empty())
+      << "every Einsum has a front, so some combination exists";
   size_t best = 0;
   for (size_t i = 1; i < combos.size(); ++i)
     if (metricValue(settings.metric, combos[i].energy, combos[i].latency) <
-        metricValue(settings.metric, combos[best].energy,
-                    combos[best].latency))
+        metricValue(settings.metric, combos[best].energy, combos[best].latency))
       best = i;
   for (const Combination &c : combos)
     out.front.push_back({c.energy, c.latency});
 
-  // The chosen mapping: one branch per Einsum.
   std::vector<model::MappingNode> branches;
-  for (uint32_t e = 0; e < w.einsums.size(); ++e) {
+  for (uint32_t e = 0; e < workload.einsums.size(); ++e) {
     const PmappingRow &row = fronts[e][combos[best].pick[e]];
     const ViewInfo &vi = views[row.view];
     const Template &tpl = vi.templates[row.templ];
     EinsumChoice choice;
-    choice.einsum = w.einsums[e].name;
+    choice.einsum = workload.einsums[e].name;
     choice.templateDescription = describe(vi.view, tpl);
     choice.row = row;
     choice.mapping = TemplateCost(mp, vi.view, tpl).mapping(row.tileShapes);
@@ -383,10 +450,13 @@ model::Expected<MapperResult> map(const MapperProblem &mp) {
       return r.error();
     out.result = std::move(*r);
   }
-  out.stats.seconds = std::chrono::duration<double>(
-                          std::chrono::steady_clock::now() - start)
-                          .count();
-  return out;
+  return std::nullopt;
+}
+
+} // namespace
+
+model::Expected<MapperResult> map(const MapperProblem &problem) {
+  return MapRun(problem).run();
 }
 
 } // namespace afc::mapper

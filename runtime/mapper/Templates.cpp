@@ -7,6 +7,8 @@
 
 #include "afc/mapper/Template.h"
 
+#include "afc/support/InternalError.h"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -38,8 +40,12 @@ TensorSet PlacementContext::keptBy(const std::string &name) const {
 
 EinsumView makeEinsumView(const MapperProblem &problem, uint32_t einsum,
                           const model::FlattenedArch &arch) {
+  // Indices come from a model::Problem afc built and checked: one out of
+  // range is afc's fault, not the user's.
   const model::Workload &w = problem.problem.workload;
-  const model::Einsum &e = w.einsums.at(einsum);
+  AFC_INTERNAL_ASSERT(einsum < w.einsums.size())
+      << "Einsum " << einsum << " of " << w.einsums.size();
+  const model::Einsum &e = w.einsums[einsum];
   EinsumView v;
   v.einsum = einsum;
   v.arch = &arch;
@@ -49,8 +55,12 @@ EinsumView makeEinsumView(const MapperProblem &problem, uint32_t einsum,
   std::set<std::string> names;
   for (const model::TensorAccess &a : e.accesses)
     for (const model::RankProjection &r : a.projection)
-      for (const model::AffineTerm &t : r.terms)
-        names.insert(w.rankVariables.at(t.rankVariable).name);
+      for (const model::AffineTerm &t : r.terms) {
+        AFC_INTERNAL_ASSERT(t.rankVariable < w.rankVariables.size())
+            << "Einsum '" << e.name << "' indexes rank variable "
+            << t.rankVariable << " of " << w.rankVariables.size();
+        names.insert(w.rankVariables[t.rankVariable].name);
+      }
   for (const std::string &n : names) {
     v.rankVariables.push_back(n);
     v.bounds.push_back(w.rankVariables[*w.findRankVariable(n)].bound);
@@ -64,7 +74,10 @@ EinsumView makeEinsumView(const MapperProblem &problem, uint32_t einsum,
 
   size_t nRv = v.rankVariables.size();
   for (const model::TensorAccess &a : e.accesses) {
-    const std::string &name = w.tensors.at(a.tensor).name;
+    AFC_INTERNAL_ASSERT(a.tensor < w.tensors.size())
+        << "Einsum '" << e.name << "' accesses tensor " << a.tensor << " of "
+        << w.tensors.size();
+    const std::string &name = w.tensors[a.tensor].name;
     v.tensorNames.push_back(name);
     v.tensorIsOutput.push_back(a.isOutput);
     std::vector<uint8_t> rel(nRv, 0), part(nRv, 0);

@@ -1,159 +1,25 @@
 //===- TileShapes.cpp - tile-shape search of one template ------------------===//
 //
 // Depth-first enumeration of divisor chains, innermost loop first, with
-// capacity and fanout pruning on optimistic (smallest feasible) outer tiles;
-// model evaluation of the leaves; the per-template min_usage "try best" rule;
-// Pareto filtering. See TileShapes.h.
+// capacity and fanout pruning on optimistic (smallest feasible) outer tiles.
+// One Search walks the tree of one piece in one SearchMode; what a leaf does
+// (record its usage key, or cost it into its key's Pareto front) and which
+// subtrees the min_usage shortcut cuts depend on the mode only. See
+// TileShapes.h.
 //
 //===----------------------------------------------------------------------===//
 
 #include "afc/mapper/TileShapes.h"
 
+#include "afc/support/InternalError.h"
+
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <optional>
 
 namespace afc::mapper {
-
-//===----------------------------------------------------------------------===//
-// Objectives and Pareto fronts
-//===----------------------------------------------------------------------===//
-
-int objectiveCount(Metric metric) {
-  return metric == Metric::EnergyDelayProduct ? 2 : 1;
-}
-
-void objectives(Metric metric, const PmappingRow &row, double *out) {
-  switch (metric) {
-  case Metric::Energy:
-    out[0] = row.energy;
-    return;
-  case Metric::Latency:
-    out[0] = row.latency;
-    return;
-  case Metric::EnergyDelayProduct:
-    out[0] = row.energy;
-    out[1] = row.latency;
-    return;
-  }
-}
-
-namespace {
-
-/// a dominates-or-equals b.
-bool weaklyDominates(const double *a, const double *b, int n) {
-  for (int i = 0; i < n; ++i)
-    if (a[i] > b[i])
-      return false;
-  return true;
-}
-
-} // namespace
-
-bool ParetoFront::wouldKeep(const double *obj) const {
-  int n = objectiveCount(metric);
-  double o[2] = {0, 0};
-  for (const PmappingRow &r : front) {
-    objectives(metric, r, o);
-    if (weaklyDominates(o, obj, n))
-      return false; // dominated, or equal to an earlier row
-  }
-  return true;
-}
-
-bool ParetoFront::insert(PmappingRow row) {
-  int n = objectiveCount(metric);
-  double obj[2] = {0, 0}, o[2] = {0, 0};
-  objectives(metric, row, obj);
-  if (!wouldKeep(obj))
-    return false;
-  std::erase_if(front, [&](const PmappingRow &r) {
-    objectives(metric, r, o);
-    return weaklyDominates(obj, o, n);
-  });
-  front.push_back(std::move(row));
-  return true;
-}
-
-//===----------------------------------------------------------------------===//
-// TemplateCost
-//===----------------------------------------------------------------------===//
-
-TemplateCost::TemplateCost(const MapperProblem &problem, const EinsumView &view,
-                           const Template &tpl, const TemplateKernel *kernel)
-    : kernel(kernel) {
-  using model::MappingNode;
-  const model::FlattenedArch &arch = *view.arch;
-  if (kernel) {
-    // The kernel needs only the design point; building the mapping (names
-    // and all) per search piece would cost more than the search itself.
-    for (const model::PointValue &v : kernel->point)
-      pointArgs.push_back(model::pointValue(arch, v));
-    for (const TemplateNode &n : tpl.nodes)
-      if (n.kind != TemplateNodeKind::Storage)
-        tileArgs.push_back(0);
-    return;
-  }
-  for (const TemplateNode &n : tpl.nodes) {
-    switch (n.kind) {
-    case TemplateNodeKind::Storage: {
-      MappingNode s = MappingNode::storage(arch.nodes[n.archNode].name,
-                                           {view.tensorNames[n.tensor]});
-      s.persistent = n.persistent;
-      prepared.nodes.push_back(std::move(s));
-      break;
-    }
-    case TemplateNodeKind::Temporal:
-      loopNodes.push_back(prepared.nodes.size());
-      prepared.nodes.push_back(
-          MappingNode::temporal(view.rankVariables[n.rankVariable], 1));
-      break;
-    case TemplateNodeKind::Spatial:
-      loopNodes.push_back(prepared.nodes.size());
-      prepared.nodes.push_back(MappingNode::spatial(
-          view.rankVariables[n.rankVariable], 1, arch.nodes[n.archNode].name,
-          arch.nodes[n.archNode].spatial[n.dimension].name));
-      break;
-    }
-  }
-  prepared.nodes.push_back(MappingNode::compute(
-      problem.problem.workload.einsums[view.einsum].name, arch.compute().name));
-}
-
-std::vector<const model::MappingNode *> TemplateCost::loops() const {
-  std::vector<const model::MappingNode *> out;
-  for (size_t i : loopNodes)
-    out.push_back(&prepared.nodes[i]);
-  return out;
-}
-
-model::Mapping TemplateCost::mapping(std::span<const int64_t> tiles) const {
-  model::Mapping m = prepared;
-  for (size_t i = 0; i < loopNodes.size(); ++i)
-    m.nodes[loopNodes[i]].tileShape = double(tiles[i]);
-  return m;
-}
-
-bool TemplateCost::evaluate(std::span<const int64_t> tiles,
-                            model::Evaluator &eval, model::Result &scratch,
-                            double &energy, double &latency) {
-  if (kernel) {
-    for (size_t i = 0; i < tiles.size(); ++i)
-      tileArgs[i] = double(tiles[i]);
-    double out[3];
-    kernel->score(pointArgs.data(), tileArgs.data(), out, 1);
-    energy = out[0];
-    latency = out[1];
-    return out[2] == 0;
-  }
-  for (size_t i = 0; i < loopNodes.size(); ++i)
-    prepared.nodes[loopNodes[i]].tileShape = double(tiles[i]);
-  if (eval.evaluateInto(prepared, scratch))
-    return false;
-  energy = scratch.energy;
-  latency = scratch.latency;
-  return true;
-}
 
 //===----------------------------------------------------------------------===//
 // The search
@@ -207,15 +73,72 @@ std::vector<int64_t> divisors(int64_t n) {
   return small;
 }
 
+/// The depth-first search of one piece of one template. Loops are visited
+/// from the innermost (index n - 1) to the outermost (0); `tiles` holds the
+/// current assignment and the pruning checks look at the assigned loops
+/// [i + 1, n) only, with free outer loops at their smallest tiles. The mode
+/// decides what a leaf does and whether subtrees are cut by usage key.
 class Search {
 public:
-  Search(const MapperProblem &problem, const EinsumView &view,
-         const Template &tpl, model::Evaluator &evaluator, uint32_t viewIndex,
-         uint32_t templIndex, TemplateSearchStats &stats,
-         const TemplateKernel *kernel = nullptr)
-      : problem(problem), view(view), evaluator(evaluator),
-        cost(problem, view, tpl, kernel), viewIndex(viewIndex),
-        templIndex(templIndex), stats(stats) {
+  Search(const MapperProblem &problem, const PieceRequest &request,
+         model::Evaluator &evaluator)
+      : problem(problem), view(request.view), tpl(request.tpl),
+        evaluator(evaluator), mode(request.mode),
+        surviving(request.survivingKeys), kernel(request.kernel),
+        viewIndex(request.viewIndex), templIndex(request.templIndex) {
+    AFC_INTERNAL_ASSERT((mode == SearchMode::CostSurvivingKeys) ==
+                        (surviving != nullptr))
+        << "surviving usage keys are given exactly when only they are costed";
+    linkLoops();
+    markImperfectLoops();
+    size_t nRv = view.rankVariables.size();
+    tiles.assign(loops.size(), 1);
+    maxTile.assign(nRv, 1);
+    nodeUsage.assign(view.arch->nodes.size(), 0);
+    for (size_t r = 0; r < nRv; ++r)
+      divisorCache.push_back(divisors(view.bounds[r]));
+    planPruning();
+  }
+
+  /// Tile prefixes of the innermost loops: the feasible assignments of the
+  /// last `depth` loops, in search order, for some depth giving at least
+  /// `minPieces` prefixes (or every loop).
+  std::vector<std::vector<int64_t>> prefixes(size_t minPieces) {
+    std::vector<std::vector<int64_t>> out;
+    int n = int(loops.size());
+    for (int depth = 1; depth <= n; ++depth) {
+      out.clear();
+      stopAt = n - depth;
+      collecting = &out;
+      descend(n - 1);
+      collecting = nullptr;
+      if (out.size() >= minPieces)
+        break;
+    }
+    stopAt = -1;
+    return out;
+  }
+
+  /// Searches the completions of one prefix (every loop if it is empty).
+  PieceResult run(std::span<const int64_t> prefix, uint64_t sequenceBase) {
+    int n = int(loops.size());
+    AFC_INTERNAL_ASSERT(prefix.size() <= loops.size())
+        << "a prefix of " << prefix.size() << " tiles for " << n << " loops";
+    int first = n - int(prefix.size());
+    for (size_t k = 0; k < prefix.size(); ++k)
+      tiles[size_t(first) + k] = prefix[k];
+    std::fill(maxTile.begin(), maxTile.end(), 1);
+    for (int i = n - 1; i >= first; --i)
+      maxTile[loops[size_t(i)].rankVariable] = tiles[size_t(i)];
+    sequence = sequenceBase;
+    descend(first - 1);
+    return std::move(found);
+  }
+
+private:
+  /// Loops and storage nodes of the template, innermost last; each loop
+  /// linked to the next inner and outer loop of its rank variable.
+  void linkLoops() {
     size_t nRv = view.rankVariables.size();
     std::vector<int> lastLoop(nRv, kNoLoop);
     for (const TemplateNode &n : tpl.nodes) {
@@ -243,6 +166,10 @@ public:
       lastLoop[n.rankVariable] = idx;
       loops.push_back(l);
     }
+  }
+
+  void markImperfectLoops() {
+    size_t nRv = view.rankVariables.size();
     // Imperfect factors are allowed for the outermost loop of a rank
     // variable that every tensor indexes directly (a "simple" one, as the
     // model counts them: its iterations become ceil(bound / tile)).
@@ -261,14 +188,11 @@ public:
                     (l.spatial
                          ? problem.settings.exploreImperfectSpatialLoops
                          : problem.settings.exploreImperfectTemporalLoops);
-    tiles.assign(loops.size(), 1);
-    maxTile.assign(nRv, 1);
-    nodeUsage.assign(view.arch->nodes.size(), 0);
-    for (size_t r = 0; r < nRv; ++r)
-      divisorCache.push_back(divisors(view.bounds[r]));
-    for (const EinsumView::DimRule &d : view.dims)
-      if (d.minUsage > 0)
-        minUsageDims.push_back(&d - view.dims.data());
+  }
+
+  /// When usage keys become known and from which loop feasible() is exact.
+  void planPruning() {
+    minUsageDims = minUsageDimensions(view);
     // A dimension's usage is known once its spatial loops and their outer
     // loops are assigned, i.e. once the search reaches knownFrom.
     int n = int(loops.size());
@@ -298,53 +222,18 @@ public:
       exactFrom = -1;
   }
 
-  /// Tile prefixes of the innermost loops: the feasible assignments of the
-  /// last `depth` loops, in search order, for some depth giving at least
-  /// `minPieces` prefixes (or every loop).
-  std::vector<std::vector<int64_t>> prefixes(size_t minPieces) {
-    std::vector<std::vector<int64_t>> out;
-    int n = int(loops.size());
-    for (int depth = 1; depth <= n; ++depth) {
-      out.clear();
-      stopAt = n - depth;
-      collecting = &out;
-      descend(n - 1);
-      collecting = nullptr;
-      if (out.size() >= minPieces)
-        break;
-    }
-    stopAt = -1;
-    return out;
-  }
-
-  /// Searches the completions of one prefix (every loop if it is empty).
-  void runFrom(const std::vector<int64_t> &prefix, uint64_t sequenceBase) {
-    int n = int(loops.size());
-    int first = n - int(prefix.size());
-    for (size_t k = 0; k < prefix.size(); ++k)
-      tiles[size_t(first) + k] = prefix[k];
-    std::fill(maxTile.begin(), maxTile.end(), 1);
-    for (int i = n - 1; i >= first; --i)
-      maxTile[loops[size_t(i)].rankVariable] = tiles[size_t(i)];
-    sequence = sequenceBase;
-    descend(first - 1);
-  }
-
-  PartialMap takeRows() { return std::move(byUsage); }
-
-  /// Pass 1 of the min_usage shortcut: record the usage keys of feasible
-  /// tile shapes instead of costing them.
-  UsageKeys *keysOut = nullptr;
-  /// Pass 2: cost only tile shapes whose key survives min_usage.
-  const UsageKeys *allowedKeys = nullptr;
-
-private:
   const MapperProblem &problem;
   const EinsumView &view;
+  const Template &tpl;
   model::Evaluator &evaluator;
-  TemplateCost cost;
+  const SearchMode mode;
+  const UsageKeys *surviving; ///< CostSurvivingKeys
+  const TemplateKernel *kernel;
+  /// Built on the first costed leaf: splitting and collecting keys never
+  /// cost anything.
+  std::optional<TemplateCost> cost;
   uint32_t viewIndex, templIndex;
-  TemplateSearchStats &stats;
+  PieceResult found;
 
   std::vector<Loop> loops;
   std::vector<Holder> holders;
@@ -374,9 +263,6 @@ private:
   /// While collecting prefixes: stop below this loop index.
   int stopAt = -1;
   std::vector<std::vector<int64_t>> *collecting = nullptr;
-
-  /// Rows per min_usage key (usage of each min_usage dimension).
-  PartialMap byUsage;
 
   /// Lowest possible tile of rank variable r at a point whose nearest loop
   /// above is `loop`, when loops [0, firstAssigned) are still free.
@@ -430,22 +316,27 @@ private:
     return used;
   }
 
-  /// Usage keys fixed by the assigned loops [i + 1, n): pass 1 records the
-  /// key if the smallest completion is feasible (it is: feasible() held);
-  /// pass 2 stops when no surviving key agrees with the known usages.
+  /// The usage key of the current tile shapes, with loops [0, first) free.
+  void usageKey(int first) {
+    key.clear();
+    for (size_t d : minUsageDims)
+      key.push_back(dimensionUsage(view.dims[d], dimUsed(d, first)));
+  }
+
+  /// Usage keys fixed by the assigned loops [i + 1, n): CollectUsageKeys
+  /// records the key if the smallest completion is feasible (it is:
+  /// feasible() held); CostSurvivingKeys stops when no surviving key agrees
+  /// with the known usages.
   bool usageShortcut(int i) {
     int first = i + 1;
-    if (keysOut) {
+    if (mode == SearchMode::CollectUsageKeys) {
       for (int from : knownFrom)
         if (first > from)
           return false;
-      key.clear();
-      for (size_t d : minUsageDims)
-        key.push_back(dimUsed(d, first) / view.dims[d].fanout *
-                      view.dims[d].usageScale);
+      usageKey(first);
       // Every completion has this key: one already recorded can add
       // nothing new, so the subtree is skipped.
-      if (keysOut->count(key))
+      if (found.keys.count(key))
         return true;
       // Otherwise, when the smallest completion decides feasibility, test
       // it; else search on, and the first feasible leaf records the key
@@ -454,25 +345,24 @@ private:
         return false;
       // Callers checked every assignment but the empty one.
       if (feasible(first))
-        keysOut->insert(key);
+        found.keys.insert(key);
       return true;
     }
-    if (!allowedKeys || i < 0)
+    if (mode != SearchMode::CostSurvivingKeys || i < 0)
       return false;
-    if (allowedKeys->empty())
+    if (surviving->empty())
       return true; // nothing survives min_usage
     bool anyKnown = false;
     key.assign(minUsageDims.size(), -1.0); // -1: not known yet
     for (size_t j = 0; j < minUsageDims.size(); ++j)
       if (first <= knownFrom[j]) {
         size_t d = minUsageDims[j];
-        key[j] = dimUsed(d, first) / view.dims[d].fanout *
-                 view.dims[d].usageScale;
+        key[j] = dimensionUsage(view.dims[d], dimUsed(d, first));
         anyKnown = true;
       }
     if (!anyKnown)
       return false;
-    for (const std::vector<double> &k : *allowedKeys) {
+    for (const std::vector<double> &k : *surviving) {
       bool agrees = true;
       for (size_t j = 0; j < k.size() && agrees; ++j)
         agrees = key[j] < 0 || key[j] == k[j];
@@ -538,56 +428,35 @@ private:
           return;
     if (!spatialLoopsWithinLimit())
       return;
-    key.clear();
-    for (size_t d : minUsageDims)
-      key.push_back(dimUsed(d, 0) / view.dims[d].fanout *
-                    view.dims[d].usageScale);
-    if (keysOut) {
-      keysOut->insert(key);
+    usageKey(0);
+    if (mode == SearchMode::CollectUsageKeys) {
+      found.keys.insert(key);
       return;
     }
-    if (allowedKeys && !allowedKeys->count(key))
+    if (mode == SearchMode::CostSurvivingKeys && !surviving->count(key))
       return; // min_usage drops it whatever its cost
-    ++stats.evaluated;
+    ++found.stats.evaluated;
+    if (!cost)
+      cost.emplace(problem, view, tpl, kernel);
     PmappingRow row;
-    if (!cost.evaluate(tiles, evaluator, scratch, row.energy, row.latency))
+    if (!cost->evaluate(tiles, evaluator, scratch, row.energy, row.latency))
       return;
-    ++stats.valid;
-    auto &bucket = byUsage[key];
-    // Keep the bucket a Pareto front in place (first of equals wins).
-    double obj[2] = {0, 0};
+    ++found.stats.valid;
     row.sequence = sequence++;
-    objectives(problem.settings.metric, row, obj);
-    int n = objectiveCount(problem.settings.metric);
-    for (const PmappingRow &r : bucket) {
-      double o[2] = {0, 0};
-      objectives(problem.settings.metric, r, o);
-      bool dominated = true;
-      for (int k = 0; k < n; ++k)
-        dominated &= o[k] <= obj[k];
-      if (dominated)
-        return;
-    }
-    std::erase_if(bucket, [&](const PmappingRow &r) {
-      double o[2] = {0, 0};
-      objectives(problem.settings.metric, r, o);
-      for (int k = 0; k < n; ++k)
-        if (obj[k] > o[k])
-          return false;
-      return true;
+    ParetoFront &bucket =
+        found.rows.try_emplace(key, problem.settings.metric).first->second;
+    bucket.insert(std::move(row), [&](PmappingRow &kept) {
+      feasible(0); // refresh exact per-memory usage for the row
+      kept.memoryUsage.resize(nodeUsage.size());
+      for (size_t m = 0; m < nodeUsage.size(); ++m) {
+        double size = view.arch->nodes[m].size;
+        kept.memoryUsage[m] =
+            size > 0 && std::isfinite(size) ? nodeUsage[m] / size : 0.0;
+      }
+      kept.tileShapes = tiles;
+      kept.view = viewIndex;
+      kept.templ = templIndex;
     });
-    feasible(0); // refresh exact per-memory usage for the row
-    row.memoryUsage.resize(nodeUsage.size());
-    for (size_t m = 0; m < nodeUsage.size(); ++m) {
-      double size = view.arch->nodes[m].size;
-      row.memoryUsage[m] = size > 0 && std::isfinite(size)
-                               ? nodeUsage[m] / size
-                               : 0.0;
-    }
-    row.tileShapes = tiles;
-    row.view = viewIndex;
-    row.templ = templIndex;
-    bucket.push_back(std::move(row));
   }
 
   /// At most maxLoopsPerSpatialDimension spatial loops with more than one
@@ -650,106 +519,31 @@ std::vector<std::vector<int64_t>>
 splitTemplate(const MapperProblem &problem, const EinsumView &view,
               const Template &tpl, model::Evaluator &evaluator,
               size_t minPieces) {
-  TemplateSearchStats unused;
-  Search s(problem, view, tpl, evaluator, 0, 0, unused);
+  Search s(problem, PieceRequest{.view = view, .tpl = tpl}, evaluator);
   return s.prefixes(minPieces);
 }
 
-PartialMap searchPiece(const MapperProblem &problem, const EinsumView &view,
-                       const Template &tpl, model::Evaluator &evaluator,
-                       uint32_t viewIndex, uint32_t templIndex,
-                       const std::vector<int64_t> &prefix, uint32_t piece,
-                       TemplateSearchStats &stats,
-                       const UsageKeys *allowedKeys,
-                       const TemplateKernel *kernel) {
-  if (kernel && !kernel->invalid.empty())
+PieceResult searchPiece(const MapperProblem &problem,
+                        const PieceRequest &request,
+                        model::Evaluator &evaluator) {
+  if (request.kernel && !request.kernel->invalid.empty())
     return {}; // no tile shape of this template is valid
-  Search s(problem, view, tpl, evaluator, viewIndex, templIndex, stats, kernel);
-  s.allowedKeys = allowedKeys;
-  s.runFrom(prefix, uint64_t(piece) << 40);
-  return s.takeRows();
-}
-
-UsageKeys pieceUsageKeys(const MapperProblem &problem, const EinsumView &view,
-                         const Template &tpl, model::Evaluator &evaluator,
-                         const std::vector<int64_t> &prefix) {
-  TemplateSearchStats unused;
-  UsageKeys keys;
-  Search s(problem, view, tpl, evaluator, 0, 0, unused);
-  s.keysOut = &keys;
-  s.runFrom(prefix, 0);
-  return keys;
-}
-
-bool hasMinUsage(const EinsumView &view) {
-  for (const EinsumView::DimRule &d : view.dims)
-    if (d.minUsage > 0)
-      return true;
-  return false;
-}
-
-UsageKeys survivingKeys(const EinsumView &view, const UsageKeys &all) {
-  std::vector<size_t> minUsageDims;
-  for (size_t d = 0; d < view.dims.size(); ++d)
-    if (view.dims[d].minUsage > 0)
-      minUsageDims.push_back(d);
-  std::vector<const std::vector<double> *> keys;
-  for (const std::vector<double> &key : all)
-    keys.push_back(&key);
-  for (size_t k = 0; k < minUsageDims.size(); ++k) {
-    double minUsage = view.dims[minUsageDims[k]].minUsage;
-    bool anyReaches = false;
-    double best = -1;
-    for (const std::vector<double> *key : keys) {
-      anyReaches |= (*key)[k] >= minUsage;
-      best = std::max(best, (*key)[k]);
-    }
-    std::erase_if(keys, [&](const std::vector<double> *key) {
-      return anyReaches ? (*key)[k] < minUsage : (*key)[k] < best;
-    });
-  }
-  UsageKeys out;
-  for (const std::vector<double> *key : keys)
-    out.insert(*key);
-  return out;
+  Search s(problem, request, evaluator);
+  return s.run(request.prefix, uint64_t(request.piece) << 40);
 }
 
 std::vector<PmappingRow> finishTemplate(const MapperProblem &problem,
                                         const EinsumView &view,
                                         std::vector<PartialMap> pieces,
                                         TemplateSearchStats &stats) {
-  // Pieces are merged in order; each bucket is re-filtered in sequence
-  // order below, so the result equals a single sequential search.
-  PartialMap byUsage;
-  for (PartialMap &piece : pieces)
-    for (auto &[key, rows] : piece) {
-      std::vector<PmappingRow> &bucket = byUsage[key];
-      for (PmappingRow &r : rows)
-        bucket.push_back(std::move(r));
-    }
-  // min_usage "try best", per constraint in order: keep the rows reaching
-  // the minimum if any do, else the rows with the highest usage.
-  UsageKeys present;
-  for (const auto &[key, rows] : byUsage)
-    if (!rows.empty())
-      present.insert(key);
-  UsageKeys kept = survivingKeys(view, present);
-  std::vector<const std::vector<double> *> keys;
-  for (const std::vector<double> &key : kept)
-    keys.push_back(&key);
-  std::vector<PmappingRow> rows;
-  for (const std::vector<double> *key : keys)
-    for (PmappingRow &r : byUsage[*key])
-      rows.push_back(std::move(r));
-  auto bySequence = [](const PmappingRow &a, const PmappingRow &b) {
-    return a.sequence < b.sequence;
-  };
-  std::sort(rows.begin(), rows.end(), bySequence);
   ParetoFront front(problem.settings.metric);
-  for (PmappingRow &r : rows)
+  for (PmappingRow &r : rowsOfSurvivingKeys(view, std::move(pieces)))
     front.insert(std::move(r));
   std::vector<PmappingRow> out = front.take();
-  std::sort(out.begin(), out.end(), bySequence);
+  std::sort(out.begin(), out.end(),
+            [](const PmappingRow &a, const PmappingRow &b) {
+              return a.sequence < b.sequence;
+            });
   stats.pareto += out.size();
   return out;
 }
@@ -761,28 +555,30 @@ std::vector<PmappingRow> searchTemplate(const MapperProblem &problem,
                                         uint32_t viewIndex, uint32_t templIndex,
                                         TemplateSearchStats &stats,
                                         const TemplateKernel *kernel) {
-  std::optional<UsageKeys> allowed;
-  if (problem.settings.minUsageShortcut && hasMinUsage(view))
-    allowed = survivingKeys(view,
-                            pieceUsageKeys(problem, view, tpl, evaluator, {}));
-  std::vector<PartialMap> pieces;
-  pieces.push_back(searchPiece(problem, view, tpl, evaluator, viewIndex,
-                               templIndex, {}, 0, stats,
-                               allowed ? &*allowed : nullptr, kernel));
-  if (allowed) {
-    // As map(): a surviving key left without a valid row means the model
-    // rejected what the capacity and fanout checks accepted; search again
-    // without the shortcut.
-    UsageKeys present;
-    for (const auto &[key, rows] : pieces[0])
-      if (!rows.empty())
-        present.insert(key);
-    if (present != *allowed) {
-      stats = {};
-      pieces[0] = searchPiece(problem, view, tpl, evaluator, viewIndex,
-                              templIndex, {}, 0, stats, nullptr, kernel);
-    }
+  PieceRequest request{.view = view,
+                       .tpl = tpl,
+                       .viewIndex = viewIndex,
+                       .templIndex = templIndex,
+                       .kernel = kernel};
+  UsageKeys surviving;
+  bool shortcut = usesMinUsageShortcut(problem.settings, view, kernel);
+  if (shortcut) {
+    request.mode = SearchMode::CollectUsageKeys;
+    surviving =
+        survivingKeys(view, searchPiece(problem, request, evaluator).keys);
+    request.mode = SearchMode::CostSurvivingKeys;
+    request.survivingKeys = &surviving;
   }
+  PieceResult piece = searchPiece(problem, request, evaluator);
+  if (shortcut && usageKeysLost(surviving, {&piece.rows, 1})) {
+    request.mode = SearchMode::CostAll;
+    request.survivingKeys = nullptr;
+    piece = searchPiece(problem, request, evaluator);
+  }
+  stats.evaluated += piece.stats.evaluated;
+  stats.valid += piece.stats.valid;
+  std::vector<PartialMap> pieces;
+  pieces.push_back(std::move(piece.rows));
   return finishTemplate(problem, view, std::move(pieces), stats);
 }
 

@@ -7,17 +7,18 @@
 //   for each Einsum, each flattened architecture and each pmapping template
 //   (Template.h), in parallel:
 //       enumerate tile shapes (divisor chains, inner to outer) with capacity
-//       and fanout pruning; cost each survivor with the template's
-//       generated kernel (or the model); apply the
-//       per-template min_usage "try best" rule; keep a Pareto front
-//       (TileShapes.h);
+//       and fanout pruning (TileShapes.h); cost each survivor with the
+//       template's generated kernel or the model (TemplateCost.h); apply
+//       the per-template min_usage "try best" rule (MinUsage.h); keep a
+//       Pareto front (ParetoFront.h);
 //   per Einsum, merge the template fronts;
 //   combine the Einsums' fronts so the total is optimal for the metric
 //   (for EDP, Pareto fronts of (energy, latency) are summed, then the
 //   product is minimised).
 //
-// Determinism: every template is searched sequentially and results are merged
-// in template order, so the output does not depend on the thread count. Ties
+// Determinism: large templates are split into a fixed number of pieces, and
+// results are stored per (template, piece) and merged in that order, so the
+// output does not depend on the thread count or the schedule. Ties
 // (equal objectives) keep the first pmapping in enumeration order: Einsum,
 // architecture, template, then tile-shape order (inner loops vary slowest,
 // candidates ascending).

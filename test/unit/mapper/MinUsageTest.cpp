@@ -1,0 +1,183 @@
+//===- MinUsageTest.cpp - Pareto fronts, min_usage and search modes -------===//
+//
+// The units map() is built from, on their own: the one Pareto front (tie
+// rule, order, rows completed only when kept), the min_usage "try best" rule
+// and its redo check, and the search modes, whose pieces must merge into the
+// answer of a single sequential search.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MapperTestSupport.h"
+
+#include "afc/support/InternalError.h"
+
+#include <gtest/gtest.h>
+
+using namespace afc;
+using namespace afc::mapper;
+using namespace afc::mapper::test;
+
+namespace {
+
+PmappingRow row(double energy, double latency, uint64_t sequence) {
+  PmappingRow r;
+  r.energy = energy;
+  r.latency = latency;
+  r.sequence = sequence;
+  return r;
+}
+
+TEST(ParetoFront, CompletesOnlyKeptRowsAndSortsByEnergy) {
+  ParetoFront f(Metric::EnergyDelayProduct);
+  int completed = 0;
+  auto complete = [&](PmappingRow &r) {
+    ++completed;
+    r.tileShapes = {int64_t(r.sequence)};
+  };
+  EXPECT_TRUE(f.insert(row(3, 1, 1), complete));
+  EXPECT_TRUE(f.insert(row(1, 3, 2), complete));
+  EXPECT_FALSE(f.insert(row(3, 1, 3), complete)); // equal to the first
+  EXPECT_FALSE(f.insert(row(4, 4, 4), complete)); // dominated
+  EXPECT_TRUE(f.insert(row(2, 2, 5), complete));
+  EXPECT_EQ(completed, 3);
+  std::vector<PmappingRow> rows = f.takeByEnergy();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].sequence, 2u);
+  EXPECT_EQ(rows[1].sequence, 5u);
+  EXPECT_EQ(rows[2].sequence, 1u);
+  EXPECT_EQ(rows[2].tileShapes, std::vector<int64_t>{1});
+}
+
+TEST(ParetoFront, OneObjectiveKeepsTheFirstMinimum) {
+  ParetoFront f(Metric::Latency);
+  f.insert(row(5, 2, 1));
+  f.insert(row(1, 2, 2)); // equal latency: the first stays
+  f.insert(row(9, 3, 3));
+  ASSERT_EQ(f.rows().size(), 1u);
+  EXPECT_EQ(f.rows()[0].sequence, 1u);
+}
+
+EinsumView viewWithMinUsage(std::vector<double> minUsage) {
+  EinsumView v;
+  for (double m : minUsage) {
+    EinsumView::DimRule d;
+    d.fanout = 4;
+    d.minUsage = m;
+    v.dims.push_back(d);
+  }
+  return v;
+}
+
+TEST(MinUsage, TryBestPerDimensionInOrder) {
+  EinsumView v = viewWithMinUsage({1.0, 0.5});
+  // Some keys reach the first minimum: only those stay; none of them
+  // reaches the second, so the highest second usage wins.
+  UsageKeys keys = {{1.0, 0.25}, {1.0, 0.125}, {0.5, 1.0}};
+  EXPECT_EQ(survivingKeys(v, keys), (UsageKeys{{1.0, 0.25}}));
+  // No key reaches the first: the highest usage stays.
+  UsageKeys low = {{0.5, 1.0}, {0.25, 1.0}};
+  EXPECT_EQ(survivingKeys(v, low), (UsageKeys{{0.5, 1.0}}));
+  EXPECT_TRUE(hasMinUsage(v));
+  EXPECT_FALSE(hasMinUsage(viewWithMinUsage({0, 0})));
+}
+
+TEST(MinUsage, KeysLostWhenASurvivingKeyHasNoRow) {
+  UsageKeys surviving = {{1.0}, {0.5}};
+  std::vector<PartialMap> pieces(2);
+  pieces[0]
+      .try_emplace({1.0}, Metric::Energy)
+      .first->second.insert(row(1, 1, 0));
+  pieces[1].try_emplace({0.5}, Metric::Energy); // empty: rejected by model
+  EXPECT_TRUE(usageKeysLost(surviving, pieces));
+  pieces[1].at({0.5}).insert(row(2, 2, 1));
+  EXPECT_FALSE(usageKeysLost(surviving, pieces));
+}
+
+struct SeedTemplates {
+  MapperProblem problem;
+  EinsumView view;
+  std::vector<Template> templates;
+};
+
+SeedTemplates eyerissTemplates() {
+  SeedTemplates s{
+      eyerissProblem(
+          model::test::makeMatmuls(1, 64, 64), matmulRoles(1, 0),
+          model::test::loadData("hwcomponents_expected.json").at("eyeriss")),
+      {},
+      {}};
+  s.problem.settings.unfused = true;
+  s.view = makeEinsumView(s.problem, 0, s.problem.problem.architectures[0]);
+  s.templates = enumerateTemplates(
+      s.problem, s.view,
+      s.problem.rulesFor(s.problem.problem.workload.einsums[0].name));
+  return s;
+}
+
+void expectSameRows(const std::vector<PmappingRow> &a,
+                    const std::vector<PmappingRow> &b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].energy, b[i].energy);
+    EXPECT_EQ(a[i].latency, b[i].latency);
+    EXPECT_EQ(a[i].tileShapes, b[i].tileShapes);
+  }
+}
+
+// Pieces searched separately and merged in order give the sequential
+// answer, in every mode; the shortcut costs only surviving keys.
+TEST(SearchModes, PiecesMergeIntoTheSequentialSearch) {
+  SeedTemplates s = eyerissTemplates();
+  ASSERT_TRUE(hasMinUsage(s.view));
+  model::Evaluator evaluator(s.problem.problem, s.problem.costingOptions());
+  for (const Template &tpl : s.templates) {
+    std::vector<std::vector<int64_t>> prefixes =
+        splitTemplate(s.problem, s.view, tpl, evaluator, 4);
+    PieceRequest whole{.view = s.view, .tpl = tpl};
+    whole.mode = SearchMode::CollectUsageKeys;
+    UsageKeys keys = searchPiece(s.problem, whole, evaluator).keys;
+    UsageKeys merged;
+    std::vector<PartialMap> pieces;
+    for (size_t k = 0; k < prefixes.size(); ++k) {
+      PieceRequest request{.view = s.view,
+                           .tpl = tpl,
+                           .mode = SearchMode::CollectUsageKeys,
+                           .prefix = prefixes[k],
+                           .piece = uint32_t(k)};
+      UsageKeys found = searchPiece(s.problem, request, evaluator).keys;
+      merged.insert(found.begin(), found.end());
+      request.mode = SearchMode::CostAll;
+      pieces.push_back(searchPiece(s.problem, request, evaluator).rows);
+    }
+    EXPECT_EQ(keys, merged);
+
+    TemplateSearchStats stats;
+    std::vector<PmappingRow> split =
+        finishTemplate(s.problem, s.view, std::move(pieces), stats);
+    MapperProblem brute = s.problem;
+    brute.settings.minUsageShortcut = false;
+    std::vector<PmappingRow> sequential =
+        searchTemplate(brute, s.view, tpl, evaluator, 0, 0, stats);
+    expectSameRows(split, sequential);
+
+    UsageKeys surviving = survivingKeys(s.view, keys);
+    PieceRequest onlySurviving{.view = s.view,
+                               .tpl = tpl,
+                               .mode = SearchMode::CostSurvivingKeys,
+                               .survivingKeys = &surviving};
+    for (const auto &[key, front] :
+         searchPiece(s.problem, onlySurviving, evaluator).rows)
+      EXPECT_TRUE(surviving.count(key));
+  }
+}
+
+TEST(SearchModes, CostingSurvivingKeysWithoutThemIsAnInternalError) {
+  SeedTemplates s = eyerissTemplates();
+  model::Evaluator evaluator(s.problem.problem, s.problem.costingOptions());
+  PieceRequest request{.view = s.view,
+                       .tpl = s.templates[0],
+                       .mode = SearchMode::CostSurvivingKeys};
+  EXPECT_THROW(searchPiece(s.problem, request, evaluator), InternalError);
+}
+
+} // namespace
