@@ -4,7 +4,7 @@
 // (metric EDP, max_fused_loops 1, MainMemory keeps every tensor) and compares
 // the best mapping's evaluation with the reference's: energy, latency, energy
 // per (einsum, component, action), latency per (einsum, component) and action
-// counts per (einsum, component, tensor, action), all within 1e-4.
+// counts per (einsum, component, tensor, action), all within 1e-6.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,7 +21,10 @@ using namespace afc::mapper::test;
 
 namespace {
 
-constexpr double kTolerance = 1e-4;
+// The reference stores float32 (exact to about 6e-8 relative); the measured
+// worst error over the eight cases is 5.2e-8 (tpu_v4i three matmuls'
+// latency), so 1e-6 passes with a 16x margin and fails on any real change.
+constexpr double kTolerance = 1e-6;
 
 bool supported(const std::string &arch) {
   return arch == "simple" || arch == "eyeriss" || arch == "simba" ||

@@ -26,7 +26,11 @@ using namespace afc::model::test;
 
 namespace {
 
-constexpr double kTolerance = 1e-4;
+// The reference's JSON holds float32 values (rounded to within 2^-24, about
+// 6e-8, relative) and afc computes in double: the measured worst error over
+// all 1035 entries is 6.0e-8. 1e-6 leaves a 16x margin over that rounding and
+// still catches any real change to a count or an energy.
+constexpr double kTolerance = 1e-6;
 
 /// Tally over all reference comparisons, printed when the tests end.
 struct Tally {
