@@ -1,4 +1,4 @@
-//===- SearchTest.cpp - properties of the search ---------------------------===//
+//===- SearchTest.cpp - properties of the search --------------------------===//
 //
 // Determinism at any thread count, the min_usage shortcut against brute
 // force, the Pareto front's tie-break, and that the returned mapping
@@ -6,21 +6,21 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "MapperTestSupport.h"
+#include "StdlibProblems.h"
+
+#include "afc/mapper/Mapper.h"
 
 #include <gtest/gtest.h>
 
 using namespace afc;
 using namespace afc::mapper;
-using namespace afc::mapper::test;
 
 namespace {
 
 MapperProblem eyeriss(int nEinsums, int64_t size, Metric metric) {
-  MapperProblem p = eyerissProblem(
-      model::test::makeMatmuls(nEinsums, size, size),
-      matmulRoles(nEinsums, 0),
-      model::test::loadData("hwcomponents_expected.json").at("eyeriss"));
+  MapperProblem p = afc::test::stdlibMapperProblem(
+      "eyeriss", "basic/matmuls",
+      {{"N_EINSUMS", nEinsums}, {"M", double(size)}, {"KN", double(size)}});
   p.settings.metric = metric;
   p.settings.unfused = true;
   return p;

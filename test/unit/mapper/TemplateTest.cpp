@@ -1,4 +1,4 @@
-//===- TemplateTest.cpp - pmapping template enumeration --------------------===//
+//===- TemplateTest.cpp - pmapping template enumeration -------------------===//
 //
 // Checks the template enumeration against mapper.md §3.9: one matmul on
 // eyeriss gives 16 templates (one per GlobalBuffer dataplacement), the
@@ -7,7 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "MapperTestSupport.h"
+#include "StdlibProblems.h"
+
+#include "afc/mapper/Mapper.h"
+#include "afc/mapper/Template.h"
+#include "afc/mapper/TileShapes.h"
 
 #include <gtest/gtest.h>
 
@@ -15,14 +19,13 @@
 
 using namespace afc;
 using namespace afc::mapper;
-using namespace afc::mapper::test;
 
 namespace {
 
 MapperProblem eyerissMatmul(int64_t size) {
-  MapperProblem p = eyerissProblem(
-      model::test::makeMatmuls(1, size, size), matmulRoles(1, 0),
-      model::test::loadData("hwcomponents_expected.json").at("eyeriss"));
+  MapperProblem p = afc::test::stdlibMapperProblem(
+      "eyeriss", "basic/matmuls",
+      {{"N_EINSUMS", 1}, {"M", double(size)}, {"KN", double(size)}});
   p.settings.unfused = true;
   return p;
 }

@@ -382,7 +382,7 @@ TEST(HandDerived, CopyEinsumMovesTheSource) {
   e.accesses = {{0, false, {{"", {{0, 1}}, 0}}, 8, false},
                 {1, true, {{"", {{0, 1}}, 0}}, 8, false}};
   w.einsums.push_back(e);
-  p.architectures.push_back(makeSimpleArch(1, kInfinity, kInfinity));
+  p.architectures.push_back(simpleArch());
   Mapping m;
   m.nodes = {N::storage("MainMemory", {"A"}), N::storage("GlobalBuffer", {"B"}),
              N::temporal("m", 1), N::compute("Copy", "MAC")};
@@ -402,7 +402,7 @@ TEST(HandDerived, LeakChargedForEveryComponentAtEinsumLatency) {
   // 4, and 1 W on an off-path unit; the Einsum takes 24 s (the MAC).
   Problem p;
   p.workload = smallMatmul();
-  FlattenedArch a = makeSimpleArch(1, kInfinity, kInfinity);
+  FlattenedArch a = simpleArch();
   a.nodes[1].leakPower = 2;
   a.nodes.insert(a.nodes.begin() + 2,
                  container("PE", {{"X", 4, {}, true, 1, false}}));
@@ -428,7 +428,7 @@ TEST(HandDerived, LeakChargedForEveryComponentAtEinsumLatency) {
 TEST(HandDerived, OwnFanoutQuirkIsOptional) {
   // A memory declaring its own fanout of 4 is counted once by default
   // (model.md §10, quirk 2) and four times with the corrected option.
-  FlattenedArch a = makeSimpleArch(1, kInfinity, kInfinity);
+  FlattenedArch a = simpleArch();
   a.nodes[1].area = 5;
   a.nodes[1].spatial = {{"Z", 4, {}, false, 1, false}};
   EXPECT_DOUBLE_EQ(computeArea(a).totalArea, 5);
@@ -512,11 +512,7 @@ TEST(HandDerived, Float32RoundingOption) {
 }
 
 TEST(HandDerived, TotalsOnlyModeAgrees) {
-  Problem p;
-  p.workload = makeMatmuls(2, 64, 64);
-  p.architectures =
-      makeEyerissArchs(loadData("hwcomponents_expected.json").at("eyeriss"),
-                       {{"Matmul0", "W0", "T1"}, {"Matmul1", "W1", "T2"}});
+  Problem p = eyerissMatmuls();
   Evaluator detailed(p);
   EvaluateOptions fast;
   fast.detailed = false;
