@@ -1,12 +1,12 @@
 //===- ModelBench.cpp - evaluations per second of afcModel ----------------===//
 //
-// Times Evaluator::evaluateInto on the eyeriss matmul case of model.md §13.2
-// and §13.3 (two 64 x 64 x 64 matmuls, 8 x 8 PEs, unfused and fused), the
-// kind of call the mapper makes in its inner loop. Reports evaluations per
-// second with full breakdowns and with totals only. The problem (stdlib
-// eyeriss.af and workloads/basic/matmuls.af through the compiler) and the
-// mappings are the model tests' own (ModelTestSupport), so the benchmark
-// times exactly what the tests check.
+// Times Evaluator::evaluateInto on the eyeriss matmul case of
+// docs/design/model.md §13.2 and §13.3 (two 64 x 64 x 64 matmuls, 8 x 8 PEs,
+// unfused and fused), the kind of call the mapper makes in its inner loop.
+// Reports evaluations per second with full breakdowns and with totals only. The
+// problem (stdlib eyeriss.af and workloads/basic/matmuls.af through the
+// compiler) and the mappings are the model tests' own (ModelTestSupport), so
+// the benchmark times exactly what the tests check.
 //
 //===----------------------------------------------------------------------===//
 

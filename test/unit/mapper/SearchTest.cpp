@@ -129,8 +129,8 @@ TEST(Search, NoValidMappingIsAnError) {
 
 } // namespace
 
-// Imperfect factorisation (mapper.md §4.4) only adds candidates to the
-// outermost loops, so without min_usage (which keeps the rows of highest
+// Imperfect factorisation (docs/design/mapper.md §4.4) only adds candidates to
+// the outermost loops, so without min_usage (which keeps the rows of highest
 // spatial usage, and imperfect loops change usage) the optimum can only
 // improve. With a prime rank bound (61) perfect factors leave only tiles 1
 // and 61 for it, and non-divisor tiles do much better. The mapping

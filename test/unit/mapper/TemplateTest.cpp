@@ -1,9 +1,9 @@
 //===- TemplateTest.cpp - pmapping template enumeration -------------------===//
 //
-// Checks the template enumeration against mapper.md §3.9: one matmul on
-// eyeriss gives 16 templates (one per GlobalBuffer dataplacement), the
-// mapper.md example templates, and the closed-form factorisation-space sizes
-// (352,800 for 64^3, 16,595,124 for 4096^3).
+// Checks the template enumeration against docs/design/mapper.md §3.9: one
+// matmul on eyeriss gives 16 templates (one per GlobalBuffer dataplacement),
+// the example templates of that section, and the closed-form
+// factorisation-space sizes (352,800 for 64^3, 16,595,124 for 4096^3).
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,8 +1,8 @@
 //===- HandDerivedTest.cpp - small mappings counted by hand ---------------===//
 //
 // Mappings small enough that every count can be derived on paper from the
-// rules of model.md §5. Each test states its derivation; the constants are
-// the hand-derived results.
+// rules of docs/design/model.md §5. Each test states its derivation; the
+// constants are the hand-derived results.
 //
 //===----------------------------------------------------------------------===//
 
@@ -299,7 +299,7 @@ TEST(HandDerived, LoopBoundsEqualTileShapes) {
 TEST(HandDerived, ImperfectOutermostLoop) {
   // Z[m] = A[m] * B[k], M = 10, K = 3. The outer m loop has tile 4: 2.5
   // average iterations (computes stay exact, 10 * 3 = 30), but B, which m
-  // does not index, sees ceil(10 / 4) = 3 iterations (model.md §4).
+  // does not index, sees ceil(10 / 4) = 3 iterations (docs/design/model.md §4).
   Problem p;
   Workload &w = p.workload;
   w.rankVariables = {{"m", 10}, {"k", 3}};
@@ -371,7 +371,7 @@ TEST(HandDerived, TollChargesEveryValuePassingThrough) {
 TEST(HandDerived, CopyEinsumMovesTheSource) {
   // B[m] = A[m] as a copy, A in MainMemory, B in the GlobalBuffer: 4 values
   // read from MainMemory and written into the GlobalBuffer, both reported
-  // under the copy's source tensor A; no computes (model.md §5.7).
+  // under the copy's source tensor A; no computes (docs/design/model.md §5.7).
   Problem p;
   Workload &w = p.workload;
   w.rankVariables = {{"m", 4}};
@@ -427,7 +427,8 @@ TEST(HandDerived, LeakChargedForEveryComponentAtEinsumLatency) {
 
 TEST(HandDerived, OwnFanoutQuirkIsOptional) {
   // A memory declaring its own fanout of 4 is counted once by default
-  // (model.md §10, quirk 2) and four times with the corrected option.
+  // (docs/design/model.md §10, quirk 2) and four times with the corrected
+  // option.
   FlattenedArch a = simpleArch();
   a.nodes[1].area = 5;
   a.nodes[1].spatial = {{"Z", 4, {}, false, 1, false}};

@@ -211,8 +211,8 @@ Mapping allInMainMemory(const std::vector<MatmulNames> &einsums,
 
 namespace {
 
-/// One Matmul on the 8 x 8 PEs of eyeriss (model.md §13.2): the reduced rank
-/// variable runs across reuse_output, m across reuse_weight.
+/// One Matmul on the 8 x 8 PEs of eyeriss (docs/design/model.md §13.2): the
+/// reduced rank variable runs across reuse_output, m across reuse_weight.
 std::vector<N> eyerissPEs(int i) {
   return {
       N::spatial("m", 8, "ProcessingElement", "reuse_weight"),

@@ -4,8 +4,8 @@
 // compiler (afcTestSupport's StdlibProblems); expected values come from the
 // reference's files in test/data/ (ReferenceData). What stays here are the
 // mappings: C++ equivalents of the reference's example mappings
-// (mappings/*.yaml) and the ones model.md §13 derives for the regression
-// cases.
+// (mappings/*.yaml) and the ones docs/design/model.md §13 derives for the
+// regression cases.
 //
 //===----------------------------------------------------------------------===//
 #ifndef AFC_TEST_MODEL_SUPPORT_H
@@ -37,7 +37,7 @@ using KeyParams = afc::test::KeyParams;
 FlattenedArch simpleArch(const afc::test::StdlibParams &params = {});
 
 /// stdlib eyeriss with two 64 x 64 x 64 matmuls (workloads/basic/matmuls.af),
-/// the problem of model.md §13.2 and §13.3.
+/// the problem of docs/design/model.md §13.2 and §13.3.
 const Problem &eyerissMatmuls();
 
 // Mappings (mappings/*.yaml), for N_EINSUMS Einsums of matmuls.yaml.
@@ -48,15 +48,15 @@ Mapping fusedMatvecsToSimpleUntiled();
 Mapping fusedMatvecsToSimpleTiled();
 Mapping fusedMatvecsToSimpleTiledReuseA();
 
-/// model.md §13.1: every tensor in MainMemory only, three tile-1 loops.
-/// `einsums` lists (einsum, input, weight, output, rv of input column,
+/// docs/design/model.md §13.1: every tensor in MainMemory only, three tile-1
+/// loops. `einsums` lists (einsum, input, weight, output, rv of input column,
 /// rv of output column).
 struct MatmulNames {
   std::string einsum, input, weight, output, reduced, column;
 };
 Mapping allInMainMemory(const std::vector<MatmulNames> &einsums,
                         bool persistentWeights);
-/// model.md §13.2 and §13.3 (M = KN = 64, two Einsums).
+/// docs/design/model.md §13.2 and §13.3 (M = KN = 64, two Einsums).
 Mapping eyerissUnfusedMatmuls();
 Mapping eyerissFusedMatmuls();
 /// tpu_v4i (M = KN = 64, two Einsums), derived from the reference's counts:

@@ -136,10 +136,10 @@ INSTANTIATE_TEST_SUITE_P(Visible, ModelReference,
 
 //===----------------------------------------------------------------------===//
 // regression_reference_visible.json: ARCH|WORKLOAD|PARAMS|fused-or-unfused,
-// with the mappings model.md §13 derives for simple and eyeriss matmuls, and
-// tpu_v4i and simba matmul mappings derived the same way from the reference's
-// counts (the other cases' mappings cannot be derived from the published
-// numbers).
+// with the mappings docs/design/model.md §13 derives for simple and eyeriss
+// matmuls, and tpu_v4i and simba matmul mappings derived the same way from the
+// reference's counts (the other cases' mappings cannot be derived from the
+// published numbers).
 //===----------------------------------------------------------------------===//
 
 bool supportedRegression(const std::string &key) {
@@ -176,7 +176,7 @@ TEST_P(RegressionReference, MatchesEveryEntry) {
         names.push_back(
             {"Matmul" + a, "T" + a, "W" + a, "T" + b, "n" + a, "n" + b});
       }
-      // Fused and unfused coincide (model.md §13.1).
+      // Fused and unfused coincide (docs/design/model.md §13.1).
       mapping = allInMainMemory(names, /*persistentWeights=*/false);
     } else {
       for (int i = 0; i < 3; ++i) {
