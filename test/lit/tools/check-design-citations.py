@@ -14,6 +14,8 @@ import os
 import re
 import sys
 
+import treewalk
+
 # "model.md §1-§12", "model.md §13.2 and §13.3", ...: the note and the
 # run of section numbers after it.
 SEP = r"(?:,\s*|\s+and\s+|\s+or\s+|\s*-\s*|\s+)?"
@@ -35,26 +37,16 @@ def main():
     notes = {n: headings(os.path.join(root, "docs", "design", n + ".md"))
              for n in ("model", "mapper")}
     cited, dangling = 0, []
-    for top in DIRS:
-        for dirpath, _, filenames in os.walk(os.path.join(root, top)):
-            for name in filenames:
-                if not name.endswith(EXTS):
-                    continue
-                path = os.path.join(dirpath, name)
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    text = f.read()
-                for m in CITE.finditer(text):
-                    for s in SECTION.findall(m.group(2)):
-                        cited += 1
-                        if s not in notes[m.group(1)]:
-                            line = text.count("\n", 0, m.start()) + 1
-                            rel = os.path.relpath(path, root)
-                            dangling.append(
-                                f"{rel}:{line}: {m.group(1)}.md §{s}")
-    for d in dangling:
-        print("dangling:", d)
-    print(f"{cited} section citations, {len(dangling)} dangling")
-    return 1 if dangling or cited == 0 else 0
+    for rel, _, text in treewalk.text_files(root, DIRS, EXTS):
+        for m in CITE.finditer(text):
+            for s in SECTION.findall(m.group(2)):
+                cited += 1
+                if s not in notes[m.group(1)]:
+                    line = text.count("\n", 0, m.start()) + 1
+                    dangling.append(f"{rel}:{line}: {m.group(1)}.md §{s}")
+    return treewalk.report(
+        "dangling", dangling,
+        f"{cited} section citations, {len(dangling)} dangling", cited)
 
 
 if __name__ == "__main__":
