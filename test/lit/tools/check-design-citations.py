@@ -18,7 +18,9 @@ import treewalk
 
 # "model.md §1-§12", "model.md §13.2 and §13.3", ...: the note and the
 # run of section numbers after it.
-SEP = r"(?:,\s*|\s+and\s+|\s+or\s+|\s*-\s*|\s+)?"
+# A citation may wrap onto the next comment line ("model.md\n/// §10").
+SEP = (r"(?:,\s*|\s+and\s+|\s+or\s+|\s*-\s*|[ \t]*\n[ \t]*(?://+|#)[ \t]*"
+       r"|\s+)?")
 CITE = re.compile(r"\b(model|mapper)\.md((?:" + SEP +
                   r"§[0-9]+(?:\.[0-9]+)*)+)")
 SECTION = re.compile(r"§([0-9]+(?:\.[0-9]+)*)")
