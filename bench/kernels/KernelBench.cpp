@@ -13,7 +13,7 @@
 // per core; compare them within one run.
 //
 //===----------------------------------------------------------------------===//
-#include "LowerSupport.h"
+#include "StdlibProblems.h"
 
 #include "afc/lower/TemplateKernel.h"
 #include "afc/mapper/Mapper.h"

@@ -1,4 +1,4 @@
-//===- MapperBench.cpp - afcMapper benchmarks ------------------------------===//
+//===- MapperBench.cpp - afcMapper benchmarks -----------------------------===//
 //
 // BM_SeedDesignPoint: the design-space walkthrough's point (eyeriss, one
 // 4096^3 matmul, metric energy, 1 Mb GlobalBuffer), whole search.
@@ -8,7 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "MapperTestSupport.h"
+#include "StdlibProblems.h"
+
+#include "afc/mapper/Mapper.h"
 
 #include <benchmark/benchmark.h>
 
@@ -18,9 +20,11 @@ using namespace afc::mapper;
 namespace {
 
 MapperProblem eyeriss(int64_t size, int threads) {
-  MapperProblem p = test::eyerissProblem(
-      model::test::makeMatmuls(1, size, size), test::matmulRoles(1, 0),
-      model::test::loadData("hwcomponents_expected.json").at("eyeriss"));
+  // stdlib eyeriss.af with one matmul of workloads/basic/matmuls.af.
+  MapperProblem p = test::stdlibMapperProblem(
+      "eyeriss", "basic/matmuls",
+      {{"N_EINSUMS", 1}, {"M", double(size)}, {"KN", double(size)}},
+      /*unfused=*/false);
   p.settings.metric = Metric::Energy;
   p.settings.threads = threads;
   p.settings.detailedResult = false;

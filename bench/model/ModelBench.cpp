@@ -1,11 +1,12 @@
 //===- ModelBench.cpp - evaluations per second of afcModel ----------------===//
 //
-// Times Evaluator::evaluateInto on the eyeriss matmul case of model.md §13.2
-// and §13.3 (two 64 x 64 x 64 matmuls, 8 x 8 PEs, unfused and fused), the
-// kind of call the mapper makes in its inner loop. Reports evaluations per
-// second with full breakdowns and with totals only. The problem and the
-// mappings are the model tests' own (ModelTestSupport), so the benchmark
-// times exactly what the tests check.
+// Times Evaluator::evaluateInto on the eyeriss matmul case of
+// docs/design/model.md §13.2 and §13.3 (two 64 x 64 x 64 matmuls, 8 x 8 PEs,
+// unfused and fused), the kind of call the mapper makes in its inner loop.
+// Reports evaluations per second with full breakdowns and with totals only. The
+// problem (stdlib eyeriss.af and workloads/basic/matmuls.af through the
+// compiler) and the mappings are the model tests' own (ModelTestSupport), so
+// the benchmark times exactly what the tests check.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,15 +18,6 @@ using namespace afc::model;
 using namespace afc::model::test;
 
 namespace {
-
-Problem eyerissMatmuls() {
-  Problem p;
-  p.workload = makeMatmuls(2, 64, 64);
-  p.architectures =
-      makeEyerissArchs(loadData("hwcomponents_expected.json").at("eyeriss"),
-                       {{"Matmul0", "W0", "T1"}, {"Matmul1", "W1", "T2"}});
-  return p;
-}
 
 void run(benchmark::State &state, const Mapping &mapping, bool detailed) {
   Problem problem = eyerissMatmuls();

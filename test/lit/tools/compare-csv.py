@@ -27,7 +27,7 @@ def main():
     p.add_argument("actual")
     p.add_argument("--key", required=True)
     p.add_argument("--column", action="append", default=[])
-    p.add_argument("--rtol", type=float, default=1e-4)
+    p.add_argument("--rtol", type=float, default=1e-9)
     p.add_argument("--atol", type=float, default=0.0)
     p.add_argument("--only-present", action="store_true",
                    help="compare only the reference rows ACTUAL has (for a "

@@ -8,7 +8,7 @@
 // must agree bit for bit.
 //
 //===----------------------------------------------------------------------===//
-#include "LowerSupport.h"
+#include "StdlibProblems.h"
 
 #include "afc/lower/TemplateKernel.h"
 #include "afc/mapper/Mapper.h"
@@ -31,7 +31,7 @@ bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 struct Case {
   std::string name, arch, workload;
-  afc::test::Params params;
+  afc::test::StdlibParams params;
   bool imperfect = false; ///< explore imperfect factors too
 };
 

@@ -2,9 +2,9 @@
 #ifndef AFC_TEST_UNIT_COMPILER_TESTUTIL_H
 #define AFC_TEST_UNIT_COMPILER_TESTUTIL_H
 
-#include "afc/parse/ModuleLoader.h"
+#include "Compiled.h"
+
 #include "afc/parse/Parser.h"
-#include "afc/sema/Elaborator.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -12,29 +12,6 @@
 #include <string>
 
 namespace afc::test {
-
-/// Compiles `text` as one in-memory file; collects diagnostics in `errors`.
-struct Compiled {
-  llvm::SourceMgr sm;
-  std::string errors;
-  llvm::raw_string_ostream errStream{errors};
-  DiagnosticEngine diags{sm, errStream};
-  std::unique_ptr<ModuleLoader> loader;
-  std::unique_ptr<ir::Spec> spec;
-
-  explicit Compiled(const std::string &text, ParamOverrides overrides = {}) {
-    loader = std::make_unique<ModuleLoader>(
-        diags, std::vector<std::string>{AFC_SOURCE_DIR "/stdlib"});
-    if (loader->loadBuffer(
-            llvm::MemoryBuffer::getMemBufferCopy(text, "test.af"))) {
-      std::vector<const ast::Module *> modules;
-      for (auto &m : loader->modules())
-        modules.push_back(m.get());
-      spec = elaborate(modules, overrides, diags);
-    }
-    errStream.flush();
-  }
-};
 
 /// Evaluates a standalone expression in `scope`; errors go to `error`.
 inline std::optional<ir::Value> evalIn(const std::string &text,

@@ -1,4 +1,4 @@
-//===- SearchTest.cpp - properties of the search ---------------------------===//
+//===- SearchTest.cpp - properties of the search --------------------------===//
 //
 // Determinism at any thread count, the min_usage shortcut against brute
 // force, the Pareto front's tie-break, and that the returned mapping
@@ -6,21 +6,21 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "MapperTestSupport.h"
+#include "StdlibProblems.h"
+
+#include "afc/mapper/Mapper.h"
 
 #include <gtest/gtest.h>
 
 using namespace afc;
 using namespace afc::mapper;
-using namespace afc::mapper::test;
 
 namespace {
 
 MapperProblem eyeriss(int nEinsums, int64_t size, Metric metric) {
-  MapperProblem p = eyerissProblem(
-      model::test::makeMatmuls(nEinsums, size, size),
-      matmulRoles(nEinsums, 0),
-      model::test::loadData("hwcomponents_expected.json").at("eyeriss"));
+  MapperProblem p = afc::test::stdlibMapperProblem(
+      "eyeriss", "basic/matmuls",
+      {{"N_EINSUMS", nEinsums}, {"M", double(size)}, {"KN", double(size)}});
   p.settings.metric = metric;
   p.settings.unfused = true;
   return p;
@@ -129,8 +129,8 @@ TEST(Search, NoValidMappingIsAnError) {
 
 } // namespace
 
-// Imperfect factorisation (mapper.md §4.4) only adds candidates to the
-// outermost loops, so without min_usage (which keeps the rows of highest
+// Imperfect factorisation (docs/design/mapper.md §4.4) only adds candidates to
+// the outermost loops, so without min_usage (which keeps the rows of highest
 // spatial usage, and imperfect loops change usage) the optimum can only
 // improve. With a prime rank bound (61) perfect factors leave only tiles 1
 // and 61 for it, and non-divisor tiles do much better. The mapping

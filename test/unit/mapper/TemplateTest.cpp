@@ -1,13 +1,17 @@
-//===- TemplateTest.cpp - pmapping template enumeration --------------------===//
+//===- TemplateTest.cpp - pmapping template enumeration -------------------===//
 //
-// Checks the template enumeration against mapper.md §3.9: one matmul on
-// eyeriss gives 16 templates (one per GlobalBuffer dataplacement), the
-// mapper.md example templates, and the closed-form factorisation-space sizes
-// (352,800 for 64^3, 16,595,124 for 4096^3).
+// Checks the template enumeration against docs/design/mapper.md §3.9: one
+// matmul on eyeriss gives 16 templates (one per GlobalBuffer dataplacement),
+// the example templates of that section, and the closed-form
+// factorisation-space sizes (352,800 for 64^3, 16,595,124 for 4096^3).
 //
 //===----------------------------------------------------------------------===//
 
-#include "MapperTestSupport.h"
+#include "StdlibProblems.h"
+
+#include "afc/mapper/Mapper.h"
+#include "afc/mapper/Template.h"
+#include "afc/mapper/TileShapes.h"
 
 #include <gtest/gtest.h>
 
@@ -15,14 +19,13 @@
 
 using namespace afc;
 using namespace afc::mapper;
-using namespace afc::mapper::test;
 
 namespace {
 
 MapperProblem eyerissMatmul(int64_t size) {
-  MapperProblem p = eyerissProblem(
-      model::test::makeMatmuls(1, size, size), matmulRoles(1, 0),
-      model::test::loadData("hwcomponents_expected.json").at("eyeriss"));
+  MapperProblem p = afc::test::stdlibMapperProblem(
+      "eyeriss", "basic/matmuls",
+      {{"N_EINSUMS", 1}, {"M", double(size)}, {"KN", double(size)}});
   p.settings.unfused = true;
   return p;
 }

@@ -1,8 +1,8 @@
 //===- HandDerivedTest.cpp - small mappings counted by hand ---------------===//
 //
 // Mappings small enough that every count can be derived on paper from the
-// rules of model.md §5. Each test states its derivation; the constants are
-// the hand-derived results.
+// rules of docs/design/model.md §5. Each test states its derivation; the
+// constants are the hand-derived results.
 //
 //===----------------------------------------------------------------------===//
 
@@ -299,7 +299,7 @@ TEST(HandDerived, LoopBoundsEqualTileShapes) {
 TEST(HandDerived, ImperfectOutermostLoop) {
   // Z[m] = A[m] * B[k], M = 10, K = 3. The outer m loop has tile 4: 2.5
   // average iterations (computes stay exact, 10 * 3 = 30), but B, which m
-  // does not index, sees ceil(10 / 4) = 3 iterations (model.md §4).
+  // does not index, sees ceil(10 / 4) = 3 iterations (docs/design/model.md §4).
   Problem p;
   Workload &w = p.workload;
   w.rankVariables = {{"m", 10}, {"k", 3}};
@@ -371,7 +371,7 @@ TEST(HandDerived, TollChargesEveryValuePassingThrough) {
 TEST(HandDerived, CopyEinsumMovesTheSource) {
   // B[m] = A[m] as a copy, A in MainMemory, B in the GlobalBuffer: 4 values
   // read from MainMemory and written into the GlobalBuffer, both reported
-  // under the copy's source tensor A; no computes (model.md §5.7).
+  // under the copy's source tensor A; no computes (docs/design/model.md §5.7).
   Problem p;
   Workload &w = p.workload;
   w.rankVariables = {{"m", 4}};
@@ -382,7 +382,7 @@ TEST(HandDerived, CopyEinsumMovesTheSource) {
   e.accesses = {{0, false, {{"", {{0, 1}}, 0}}, 8, false},
                 {1, true, {{"", {{0, 1}}, 0}}, 8, false}};
   w.einsums.push_back(e);
-  p.architectures.push_back(makeSimpleArch(1, kInfinity, kInfinity));
+  p.architectures.push_back(simpleArch());
   Mapping m;
   m.nodes = {N::storage("MainMemory", {"A"}), N::storage("GlobalBuffer", {"B"}),
              N::temporal("m", 1), N::compute("Copy", "MAC")};
@@ -402,7 +402,7 @@ TEST(HandDerived, LeakChargedForEveryComponentAtEinsumLatency) {
   // 4, and 1 W on an off-path unit; the Einsum takes 24 s (the MAC).
   Problem p;
   p.workload = smallMatmul();
-  FlattenedArch a = makeSimpleArch(1, kInfinity, kInfinity);
+  FlattenedArch a = simpleArch();
   a.nodes[1].leakPower = 2;
   a.nodes.insert(a.nodes.begin() + 2,
                  container("PE", {{"X", 4, {}, true, 1, false}}));
@@ -427,8 +427,9 @@ TEST(HandDerived, LeakChargedForEveryComponentAtEinsumLatency) {
 
 TEST(HandDerived, OwnFanoutQuirkIsOptional) {
   // A memory declaring its own fanout of 4 is counted once by default
-  // (model.md §10, quirk 2) and four times with the corrected option.
-  FlattenedArch a = makeSimpleArch(1, kInfinity, kInfinity);
+  // (docs/design/model.md §10, quirk 2) and four times with the corrected
+  // option.
+  FlattenedArch a = simpleArch();
   a.nodes[1].area = 5;
   a.nodes[1].spatial = {{"Z", 4, {}, false, 1, false}};
   EXPECT_DOUBLE_EQ(computeArea(a).totalArea, 5);
@@ -512,11 +513,7 @@ TEST(HandDerived, Float32RoundingOption) {
 }
 
 TEST(HandDerived, TotalsOnlyModeAgrees) {
-  Problem p;
-  p.workload = makeMatmuls(2, 64, 64);
-  p.architectures =
-      makeEyerissArchs(loadData("hwcomponents_expected.json").at("eyeriss"),
-                       {{"Matmul0", "W0", "T1"}, {"Matmul1", "W1", "T2"}});
+  Problem p = eyerissMatmuls();
   Evaluator detailed(p);
   EvaluateOptions fast;
   fast.detailed = false;

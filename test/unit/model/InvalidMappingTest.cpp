@@ -21,10 +21,11 @@ SourceLocation at(uint32_t id) { return SourceLocation{id}; }
 /// Two matmuls (M = KN = 8) on the simple architecture with a 1,000-bit
 /// GlobalBuffer.
 Problem simpleProblem(double globalBufferSize = 1000) {
-  Problem p;
-  p.workload = makeMatmuls(2, 8, 8);
-  p.architectures.push_back(makeSimpleArch(1, globalBufferSize, kInfinity));
-  return p;
+  return stdlibProblem("simple", "basic/matmuls",
+                       {{"N_EINSUMS", 2},
+                        {"M", 8},
+                        {"KN", 8},
+                        {"GlobalBufferSize", globalBufferSize}});
 }
 
 /// A valid unfused mapping whose nodes carry location ids: Einsum i's
@@ -91,11 +92,7 @@ TEST(InvalidMapping, CapacityOverflowListsEveryMemory) {
 
 TEST(InvalidMapping, FanoutExceeded) {
   // Eyeriss's reuse_weight has 14 PEs; 16 instances of m do not fit.
-  Problem p;
-  p.workload = makeMatmuls(2, 64, 64);
-  p.architectures =
-      makeEyerissArchs(loadData("hwcomponents_expected.json").at("eyeriss"),
-                       {{"Matmul0", "W0", "T1"}, {"Matmul1", "W1", "T2"}});
+  Problem p = eyerissMatmuls();
   Mapping m = eyerissUnfusedMatmuls();
   N &spatial = m.nodes[0].children[0].children[2];
   ASSERT_EQ(spatial.kind, MappingNodeKind::Spatial);
@@ -157,11 +154,7 @@ TEST(InvalidMapping, UnknownTensor) {
 }
 
 TEST(InvalidMapping, UnknownSpatialDimension) {
-  Problem p;
-  p.workload = makeMatmuls(2, 64, 64);
-  p.architectures =
-      makeEyerissArchs(loadData("hwcomponents_expected.json").at("eyeriss"),
-                       {{"Matmul0", "W0", "T1"}, {"Matmul1", "W1", "T2"}});
+  Problem p = eyerissMatmuls();
   Mapping m = eyerissUnfusedMatmuls();
   N &spatial = m.nodes[0].children[1].children[3];
   ASSERT_EQ(spatial.kind, MappingNodeKind::Spatial);
@@ -261,7 +254,7 @@ TEST(InvalidMapping, SpatialLoopCannotPassADependentTemporalLoop) {
   e.accesses = {{0, false, {{"", {{0, 1}}, 0}}, 8, false},
                 {1, true, {{"", {{0, 1}}, 0}}, 8, false}};
   p.workload.einsums.push_back(e);
-  FlattenedArch a = makeSimpleArch(1, kInfinity, kInfinity);
+  FlattenedArch a = simpleArch();
   ArchNode pe;
   pe.kind = NodeKind::Container;
   pe.name = "PE";
