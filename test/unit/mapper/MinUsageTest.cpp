@@ -7,7 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "MapperTestSupport.h"
+#include "StdlibProblems.h"
+
+#include "afc/mapper/Mapper.h"
 
 #include "afc/support/InternalError.h"
 
@@ -15,7 +17,6 @@
 
 using namespace afc;
 using namespace afc::mapper;
-using namespace afc::mapper::test;
 
 namespace {
 
@@ -100,13 +101,11 @@ struct SeedTemplates {
 };
 
 SeedTemplates eyerissTemplates() {
-  SeedTemplates s{
-      eyerissProblem(
-          model::test::makeMatmuls(1, 64, 64), matmulRoles(1, 0),
-          model::test::loadData("hwcomponents_expected.json").at("eyeriss")),
-      {},
-      {}};
-  s.problem.settings.unfused = true;
+  SeedTemplates s{afc::test::stdlibMapperProblem(
+                      "eyeriss", "basic/matmuls",
+                      {{"N_EINSUMS", 1}, {"M", 64.0}, {"KN", 64.0}}),
+                  {},
+                  {}};
   s.view = makeEinsumView(s.problem, 0, s.problem.problem.architectures[0]);
   s.templates = enumerateTemplates(
       s.problem, s.view,
