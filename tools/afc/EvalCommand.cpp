@@ -2,7 +2,7 @@
 #include "Commands.h"
 #include "Output.h"
 
-#include "afc/lower/ModelProblem.h"
+#include "afc/lower/LowerToModel.h"
 #include "afc/support/JSONWriter.h"
 
 #include <cmath>

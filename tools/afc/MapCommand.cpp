@@ -2,8 +2,8 @@
 #include "Commands.h"
 #include "Output.h"
 
-#include "afc/lower/MapperProblem.h"
-#include "afc/lower/ModelProblem.h"
+#include "afc/lower/LowerToMapper.h"
+#include "afc/lower/LowerToModel.h"
 #include "afc/lower/TemplateKernel.h"
 #include "afc/mapper/Mapper.h"
 #include "afc/study/SweepRunner.h"

@@ -6,7 +6,7 @@
 
 #include "afc/components/ModelLibrary.h"
 #include "afc/lower/LatencyKernel.h"
-#include "afc/lower/ModelProblem.h"
+#include "afc/lower/LowerToModel.h"
 #include "afc/lower/TemplateKernel.h"
 
 #include "llvm/Support/raw_ostream.h"

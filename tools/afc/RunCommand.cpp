@@ -10,8 +10,8 @@
 #include "Output.h"
 
 #include "afc/lower/ComponentCosts.h"
-#include "afc/lower/MapperProblem.h"
-#include "afc/lower/ModelProblem.h"
+#include "afc/lower/LowerToMapper.h"
+#include "afc/lower/LowerToModel.h"
 #include "afc/mapper/Mapper.h"
 #include "afc/study/Plot.h"
 #include "afc/study/ResultTable.h"

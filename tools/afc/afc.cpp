@@ -18,6 +18,7 @@
 #include "afc/parse/ModuleLoader.h"
 #include "afc/parse/Parser.h"
 #include "afc/sema/Elaborator.h"
+#include "afc/ir/IRPrinter.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -166,7 +167,7 @@ bool parseDefines(DiagnosticEngine &diags, ParamOverrides &out) {
       ok = false;
       continue;
     }
-    ir::Evaluator eval(&diags);
+    ir::ExprEvaluator eval(&diags);
     ir::Scope empty;
     std::optional<ir::Value> v = eval.eval(*expr, empty);
     if (!v) {

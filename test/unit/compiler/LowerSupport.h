@@ -13,8 +13,8 @@
 
 #include "afc/components/ModelLibrary.h"
 #include "afc/lower/LatencyKernel.h"
-#include "afc/lower/MapperProblem.h"
-#include "afc/lower/ModelProblem.h"
+#include "afc/lower/LowerToMapper.h"
+#include "afc/lower/LowerToModel.h"
 
 #include <cstdlib>
 #include <memory>

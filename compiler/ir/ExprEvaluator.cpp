@@ -1,5 +1,5 @@
-//===- Evaluator.cpp - evaluate .af expressions ---------------------------===//
-#include "afc/ir/Evaluator.h"
+//===- ExprEvaluator.cpp - evaluate .af expressions -----------------------===//
+#include "afc/ir/ExprEvaluator.h"
 
 #include "llvm/Support/Casting.h"
 
@@ -42,7 +42,7 @@ const std::vector<std::string> &ir::builtinFunctionNames() {
   return names;
 }
 
-std::nullopt_t Evaluator::error(SMRange r, const llvm::Twine &msg) {
+std::nullopt_t ExprEvaluator::error(SMRange r, const llvm::Twine &msg) {
   if (!hadError)
     firstErrorMessage = msg.str();
   hadError = true;
@@ -69,7 +69,7 @@ static std::optional<Dimension> commonDimension(const Value &a,
   return std::nullopt;
 }
 
-std::optional<std::string> Evaluator::evalName(const Name &n,
+std::optional<std::string> ExprEvaluator::evalName(const Name &n,
                                                const Scope &scope) {
   std::string out;
   for (const Name::Piece &p : n.pieces) {
@@ -92,7 +92,7 @@ std::optional<std::string> Evaluator::evalName(const Name &n,
   return out;
 }
 
-std::optional<Value> Evaluator::eval(const Expr &e, const Scope &scope) {
+std::optional<Value> ExprEvaluator::eval(const Expr &e, const Scope &scope) {
   switch (e.getKind()) {
   case Expr::EK_Number: {
     auto &n = cast<NumberExpr>(e);
@@ -170,7 +170,7 @@ std::optional<Value> Evaluator::eval(const Expr &e, const Scope &scope) {
   return error(e.getRange(), "cannot evaluate this expression");
 }
 
-std::optional<Value> Evaluator::evalUnary(const UnaryExpr &e, const Scope &s) {
+std::optional<Value> ExprEvaluator::evalUnary(const UnaryExpr &e, const Scope &s) {
   std::optional<Value> v = eval(*e.operand, s);
   if (!v)
     return std::nullopt;
@@ -199,7 +199,7 @@ std::optional<Value> Evaluator::evalUnary(const UnaryExpr &e, const Scope &s) {
   return std::nullopt;
 }
 
-std::optional<Value> Evaluator::evalBinary(const BinaryExpr &e,
+std::optional<Value> ExprEvaluator::evalBinary(const BinaryExpr &e,
                                            const Scope &s) {
   // Short-circuit like Python, returning the deciding operand.
   if (e.op == BinaryOp::And || e.op == BinaryOp::Or) {
@@ -318,7 +318,7 @@ static bool valuesEqual(const Value &a, const Value &b) {
   }
 }
 
-std::optional<Value> Evaluator::evalCompare(const CompareExpr &e,
+std::optional<Value> ExprEvaluator::evalCompare(const CompareExpr &e,
                                             const Scope &s) {
   std::optional<Value> left = eval(*e.operands[0], s);
   if (!left)
@@ -387,7 +387,7 @@ std::optional<Value> Evaluator::evalCompare(const CompareExpr &e,
 }
 
 std::optional<std::vector<Value>>
-Evaluator::iterate(const Value &v, SMRange r, const Scope &s) {
+ExprEvaluator::iterate(const Value &v, SMRange r, const Scope &s) {
   if (v.isList())
     return v.asList();
   if (v.isSet()) {
@@ -408,7 +408,7 @@ Evaluator::iterate(const Value &v, SMRange r, const Scope &s) {
 }
 
 std::optional<std::vector<Value>>
-Evaluator::comprehension(const Expr &element, const Comprehension &comp,
+ExprEvaluator::comprehension(const Expr &element, const Comprehension &comp,
                          const Scope &s) {
   std::optional<Value> iter = eval(*comp.iter, s);
   if (!iter)
@@ -438,7 +438,7 @@ Evaluator::comprehension(const Expr &element, const Comprehension &comp,
   return out;
 }
 
-std::optional<Value> Evaluator::evalMember(const MemberExpr &e,
+std::optional<Value> ExprEvaluator::evalMember(const MemberExpr &e,
                                            const Scope &s) {
   std::optional<Value> base = eval(*e.base, s);
   if (!base)
@@ -487,7 +487,7 @@ std::optional<Value> Evaluator::evalMember(const MemberExpr &e,
                base->describe() + " has no attribute '" + e.member + "'");
 }
 
-std::optional<Value> Evaluator::evalIndex(const IndexExpr &e, const Scope &s) {
+std::optional<Value> ExprEvaluator::evalIndex(const IndexExpr &e, const Scope &s) {
   std::optional<Value> base = eval(*e.base, s);
   if (!base)
     return std::nullopt;
@@ -533,7 +533,7 @@ std::optional<Value> Evaluator::evalIndex(const IndexExpr &e, const Scope &s) {
   return error(e.getRange(), "cannot index " + base->describe());
 }
 
-std::optional<Value> Evaluator::evalCall(const CallExpr &e, const Scope &s) {
+std::optional<Value> ExprEvaluator::evalCall(const CallExpr &e, const Scope &s) {
   auto *callee = dyn_cast<NameExpr>(e.callee.get());
   if (!callee || !callee->name.isPlain())
     return error(e.callee->getRange(), "only built-in functions can be called");
@@ -562,7 +562,7 @@ std::optional<Value> Evaluator::evalCall(const CallExpr &e, const Scope &s) {
   return builtin(name, e, args, s);
 }
 
-std::optional<Value> Evaluator::builtin(llvm::StringRef name,
+std::optional<Value> ExprEvaluator::builtin(llvm::StringRef name,
                                         const CallExpr &e,
                                         std::vector<Value> &args,
                                         const Scope &s) {
