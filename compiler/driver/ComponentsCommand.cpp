@@ -1,4 +1,10 @@
 //===- ComponentsCommand.cpp - `afc components` ---------------------------===//
+//
+// Costs every component of every architecture (area, leak power, energy and
+// throughput per action) and prints them; `--emit=kernel-ir` prints the
+// generated `total_latency` kernels instead.
+//
+//===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "Output.h"
 
@@ -122,8 +128,9 @@ void printJSON(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
 
 } // namespace
 
-int driver::runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
-                          const CommonOptions &options) {
+int driver::runComponents(const ir::Spec &spec, Context &ctx) {
+  const Options &options = ctx.options;
+  DiagnosticEngine &diags = ctx.diags;
   // A file whose parameters only its studies set has no architecture of
   // its own; its studies' programs do.
   const ir::Spec *program = &spec;
@@ -138,7 +145,7 @@ int driver::runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
     return 1;
   }
   const ir::Spec &from = *program;
-  const components::ModelLibrary *models = loadModelLibrary(options, diags);
+  const components::ModelLibrary *models = loadModelLibrary(ctx);
   if (!models)
     return 1;
   // Like the reference, fields that depend on the Einsum are evaluated for
@@ -162,7 +169,7 @@ int driver::runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
       return 1;
     all.push_back({&a, einsum ? einsum->name : "", std::move(*comps)});
   }
-  return withOutput(options, diags, [&](llvm::raw_ostream &os) {
+  return withOutput(ctx, [&](llvm::raw_ostream &os) {
     switch (options.format) {
     case OutputFormat::Table: printTable(all, os); break;
     case OutputFormat::CSV: printCSV(all, os); break;
@@ -171,8 +178,7 @@ int driver::runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
   });
 }
 
-int driver::printKernels(const ir::Spec &spec, DiagnosticEngine &diags,
-                         llvm::raw_ostream &os) {
+int driver::printKernels(const ir::Spec &spec, Context &ctx) {
   std::vector<const ir::Spec *> programs = {&spec};
   for (const ir::Study &s : spec.studies)
     if (s.program)
@@ -188,9 +194,9 @@ int driver::printKernels(const ir::Spec &spec, DiagnosticEngine &diags,
           if (!tl || !printed.insert(name).second)
             continue;
           if (auto graph = lower::latencyGraph(tl->expr, n, {}))
-            codegen::KernelCompiler::printIR(*graph, name, os);
+            codegen::KernelCompiler::printIR(*graph, name, ctx.out);
           else
-            diags.warning(tl->range, "this total_latency is interpreted: it "
+            ctx.diags.warning(tl->range, "this total_latency is interpreted: it "
                                      "uses a construct kernels do not cover");
         }
   return 0;
