@@ -11,6 +11,7 @@
 #include "afc/driver/Driver.h"
 #include "Commands.h"
 
+#include "afc/ast/ASTPrinter.h"
 #include "afc/ir/ExprEvaluator.h"
 #include "afc/ir/IRPrinter.h"
 #include "afc/parse/ModuleLoader.h"
@@ -20,6 +21,8 @@
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Process.h"
+
+#include <algorithm>
 
 using namespace afc;
 using namespace afc::driver;
@@ -67,6 +70,21 @@ bool parseDefines(const std::vector<std::string> &defines,
   return ok;
 }
 
+/// `--emit=ast`: the files named on the command line, not their imports.
+void printASTs(const Options &options, const ModuleLoader &loader,
+               const llvm::SourceMgr &sm, llvm::raw_ostream &out) {
+  for (const auto &m : loader.modules()) {
+    bool named = std::any_of(options.inputFiles.begin(),
+                             options.inputFiles.end(),
+                             [&](const std::string &f) {
+                               return f == m->filename ||
+                                      (f == "-" && m->filename == "<stdin>");
+                             });
+    if (named)
+      ast::dumpAST(*m, sm, out);
+  }
+}
+
 /// Runs the command on the elaborated program.
 int dispatch(const ir::Spec &spec, Context &ctx,
              const lower::ElaborateFn &elaborate) {
@@ -112,6 +130,12 @@ int runInvocation(const Options &options, llvm::raw_ostream &out,
   ModuleLoader loader(diags, search);
   for (const std::string &f : options.inputFiles)
     loader.loadRoot(f);
+  if (options.emit == EmitKind::AST) {
+    if (diags.hadError())
+      return 1;
+    printASTs(options, loader, sm, out);
+    return 0;
+  }
   ParamOverrides overrides;
   parseDefines(options.defines, diags, overrides);
   if (diags.hadError())

@@ -11,7 +11,7 @@
 //   afc eval FILE...             evaluate a fixed mapping
 //   afc map FILE...              search the optimal mapping
 //   afc run FILE...              run the studies: tables and plots
-//   afc --emit=ir FILE...        print the elaborated IR
+//   afc --emit=ast|ir FILE...    print the syntax tree or the elaborated IR
 //   afc map --emit=kernel-ir ... print the pmapping templates' kernels
 //
 //===----------------------------------------------------------------------===//
@@ -127,7 +127,8 @@ cl::opt<bool> noJit("no-jit",
                     cl::init(false), cl::cat(afcCategory));
 cl::opt<EmitKind, true> emit(
     "emit", cl::desc("Print an intermediate form"), cl::location(options.emit),
-    cl::values(clEnumValN(EmitKind::IR, "ir", "the elaborated IR"),
+    cl::values(clEnumValN(EmitKind::AST, "ast", "the syntax tree of each file"),
+               clEnumValN(EmitKind::IR, "ir", "the elaborated IR"),
                clEnumValN(EmitKind::KernelIR, "kernel-ir",
                           "the LLVM IR of generated kernels")),
     cl::cat(afcCategory));

@@ -20,7 +20,7 @@ enum class Command { Check, Components, Eval, Map, Run };
 
 /// Which intermediate form to print instead of running the command, in
 /// pipeline order as toyc's -emit: each needs everything before it.
-enum class EmitKind { None, IR, KernelIR };
+enum class EmitKind { None, AST, IR, KernelIR };
 
 enum class OutputFormat { Table, CSV, JSON };
 

@@ -59,6 +59,17 @@ TEST(Driver, EmitIRWritesToTheOutputStream) {
   EXPECT_NE(r.out.find("arch "), std::string::npos) << r.out;
 }
 
+TEST(Driver, EmitASTPrintsPositions) {
+  Options o;
+  o.emit = EmitKind::AST;
+  o.inputFiles = {stdlib("arches/simple.af")};
+  Invocation r = invoke(o);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  std::string position = "@";
+  position.append(stdlib("arches/simple.af")).append(":");
+  EXPECT_NE(r.out.find(position), std::string::npos) << r.out;
+}
+
 TEST(Driver, EvalPrintsJSON) {
   Options o;
   o.command = Command::Eval;
