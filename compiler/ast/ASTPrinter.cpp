@@ -18,10 +18,14 @@ namespace {
 
 llvm::StringRef spell(UnaryOp op) {
   switch (op) {
-  case UnaryOp::Neg: return "-";
-  case UnaryOp::Plus: return "+";
-  case UnaryOp::Complement: return "~";
-  case UnaryOp::Not: return "not";
+  case UnaryOp::Neg:
+    return "-";
+  case UnaryOp::Plus:
+    return "+";
+  case UnaryOp::Complement:
+    return "~";
+  case UnaryOp::Not:
+    return "not";
   }
   return "?";
 }
@@ -37,8 +41,7 @@ public:
     for (const Import &i : m.imports)
       line("Import \"" + i.path + "\"", i.range);
     for (const Param &p : m.params) {
-      line("Param " + p.name + (p.defaultValue ? "" : " (required)"),
-           p.range);
+      line("Param " + p.name + (p.defaultValue ? "" : " (required)"), p.range);
       if (p.defaultValue) {
         Indent in2(depth);
         print(*p.defaultValue);
@@ -69,8 +72,8 @@ private:
     unsigned id = sm.FindBufferContainingLoc(loc);
     AFC_INTERNAL_ASSERT(id != 0) << "a node's range is outside every buffer";
     auto [lineNo, col] = sm.getLineAndColumn(loc, id);
-    os << "@" << sm.getMemoryBuffer(id)->getBufferIdentifier() << ":"
-       << lineNo << ":" << col;
+    os << "@" << sm.getMemoryBuffer(id)->getBufferIdentifier() << ":" << lineNo
+       << ":" << col;
   }
 
   void print(const StmtList &body) {
@@ -213,8 +216,7 @@ void ASTPrinter::print(const Expr &e) {
   switch (e.getKind()) {
   case Expr::EK_Number: {
     auto &n = cast<NumberExpr>(e);
-    return line("Number " + n.digits + (n.unit.empty() ? "" : " " + n.unit),
-                r);
+    return line("Number " + n.digits + (n.unit.empty() ? "" : " " + n.unit), r);
   }
   case Expr::EK_String:
     return line("String \"" + cast<StringExpr>(e).value + "\"", r);

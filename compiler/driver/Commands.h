@@ -1,4 +1,4 @@
-//===- Commands.h - the afc subcommands ---------------------------*- C++ -*-===//
+//===- Commands.h - the afc subcommands -------------------------*- C++ -*-===//
 //
 // Each subcommand takes the elaborated IR and the invocation's context and
 // returns the process exit code. They print what the libraries return;

@@ -50,8 +50,8 @@ bool parseDefines(const std::vector<std::string> &defines,
     std::string name = d.substr(0, eq);
     auto buf = llvm::MemoryBuffer::getMemBufferCopy(d.substr(eq + 1),
                                                     "<-D " + name + ">");
-    unsigned id = diags.sourceMgr().AddNewSourceBuffer(std::move(buf),
-                                                       llvm::SMLoc());
+    unsigned id =
+        diags.sourceMgr().AddNewSourceBuffer(std::move(buf), llvm::SMLoc());
     ast::ExprPtr expr = parseExpression(id, diags);
     if (!expr) {
       ok = false;
@@ -74,12 +74,11 @@ bool parseDefines(const std::vector<std::string> &defines,
 void printASTs(const Options &options, const ModuleLoader &loader,
                const llvm::SourceMgr &sm, llvm::raw_ostream &out) {
   for (const auto &m : loader.modules()) {
-    bool named = std::any_of(options.inputFiles.begin(),
-                             options.inputFiles.end(),
-                             [&](const std::string &f) {
-                               return f == m->filename ||
-                                      (f == "-" && m->filename == "<stdin>");
-                             });
+    bool named = std::any_of(
+        options.inputFiles.begin(), options.inputFiles.end(),
+        [&](const std::string &f) {
+          return f == m->filename || (f == "-" && m->filename == "<stdin>");
+        });
     if (named)
       ast::dumpAST(*m, sm, out);
   }
@@ -146,15 +145,15 @@ int runInvocation(const Options &options, llvm::raw_ostream &out,
   std::unique_ptr<ir::Spec> spec = elaborate(modules, overrides, diags);
   if (!spec)
     return 1;
-  return dispatch(*spec, ctx,
-                  [&](const ParamOverrides &params)
-                      -> std::shared_ptr<const ir::Spec> {
-                    ParamOverrides merged = params;
-                    for (auto &[k, v] : overrides)
-                      merged[k] = v; // the command line wins
-                    return elaborate(modules, merged, diags,
-                                     /*checkStudies=*/false);
-                  });
+  return dispatch(
+      *spec, ctx,
+      [&](const ParamOverrides &params) -> std::shared_ptr<const ir::Spec> {
+        ParamOverrides merged = params;
+        for (auto &[k, v] : overrides)
+          merged[k] = v; // the command line wins
+        return elaborate(modules, merged, diags,
+                         /*checkStudies=*/false);
+      });
 }
 
 } // namespace

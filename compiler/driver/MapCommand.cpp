@@ -32,16 +32,14 @@ struct MapTarget {
 };
 
 /// Lowers the selected architecture, workload and mapper settings.
-std::optional<mapper::MapperProblem> mapperProblem(const ir::Spec &spec,
-                                                   Context &ctx,
-                                                   MapTarget &target) {
+std::optional<mapper::MapperProblem>
+mapperProblem(const ir::Spec &spec, Context &ctx, MapTarget &target) {
   const Options &options = ctx.options;
   DiagnosticEngine &diags = ctx.diags;
   const ir::Arch *&arch = target.arch;
   const ir::Workload *&workload = target.workload;
   if (!selectOne(spec.arches, options.arch, "arch", arch, diags) ||
-      !selectOne(spec.workloads, options.workload, "workload", workload,
-                 diags))
+      !selectOne(spec.workloads, options.workload, "workload", workload, diags))
     return std::nullopt;
   ir::MapperSettings settings;
   if (!options.mapper.empty() || spec.mappers.size() == 1) {
@@ -170,10 +168,9 @@ static void printSearchSummary(const mapper::MapperStatistics &st,
                                llvm::raw_ostream &err) {
   err << "afc: searched " << st.templates << " templates ("
       << st.kernelTemplates << " with generated kernels"
-      << (st.invalidTemplates
-              ? ", " + std::to_string(st.invalidTemplates) +
-                    " invalid for any tile shape"
-              : std::string())
+      << (st.invalidTemplates ? ", " + std::to_string(st.invalidTemplates) +
+                                    " invalid for any tile shape"
+                              : std::string())
       << "), " << st.evaluatedPmappings << " pmappings evaluated, "
       << st.paretoPmappings << " on Pareto fronts, in "
       << llvm::format("%.3f", st.seconds) << " s on " << st.threads
@@ -196,8 +193,7 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
   progress.finish(0, 0, false);
   if (!r) {
     ctx.diags.error("no valid mapping of workload '" + target.workload->name +
-                    "' onto '" + target.arch->name + "': " +
-                    r.error().message);
+                    "' onto '" + target.arch->name + "': " + r.error().message);
     return 1;
   }
   std::string mappingText;

@@ -69,8 +69,8 @@ int driver::withOutput(Context &ctx, const std::string &file,
   write(out.os());
   out.os().flush();
   if (out.os().has_error()) {
-    ctx.diags.error("cannot write '" + file + "': " +
-                    out.os().error().message());
+    ctx.diags.error("cannot write '" + file +
+                    "': " + out.os().error().message());
     out.os().clear_error();
     return 1;
   }

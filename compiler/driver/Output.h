@@ -1,4 +1,4 @@
-//===- Output.h - shared helpers of the afc subcommands -----------*- C++ -*-===//
+//===- Output.h - shared helpers of the afc subcommands ---------*- C++ -*-===//
 //
 // Choosing the one declaration a command works on, aligned text tables,
 // writing to -o files that are kept only when complete, and loading the
@@ -78,9 +78,8 @@ const components::ModelLibrary *loadModelLibrary(Context &ctx);
 
 /// Loads the component models and lowers `arch` and `workload` to the
 /// model's problem; nullopt after reporting an error.
-std::optional<model::Problem> lowerProblem(const ir::Arch &arch,
-                                           const ir::Workload &workload,
-                                           Context &ctx);
+std::optional<model::Problem>
+lowerProblem(const ir::Arch &arch, const ir::Workload &workload, Context &ctx);
 
 /// How generated kernels run, from --no-jit.
 inline lower::KernelOptions kernelOptions(const Options &options) {

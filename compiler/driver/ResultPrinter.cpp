@@ -32,14 +32,14 @@ void printCSV(const model::Result &r, llvm::raw_ostream &os) {
   os << "total,,,,computes," << formatNumber(r.iterationSpacePoints) << ",\n";
   os << "total,,,,area," << formatNumber(r.area.totalArea) << ",m2\n";
   for (const model::EnergyEntry &e : r.energyPerComponentAction())
-    os << "energy," << e.einsum << "," << e.component << ",," << e.action
-       << "," << formatNumber(e.energy) << ",J\n";
+    os << "energy," << e.einsum << "," << e.component << ",," << e.action << ","
+       << formatNumber(e.energy) << ",J\n";
   for (const model::ComponentLatency &l : r.latencies)
     os << "latency," << l.einsum << "," << l.component << ",,,"
        << formatNumber(l.latency) << ",s\n";
   for (const model::ActionCount &a : r.actions)
-    os << "actions," << a.einsum << "," << a.component << "," << a.tensor
-       << "," << a.action << "," << formatNumber(a.count) << ",\n";
+    os << "actions," << a.einsum << "," << a.component << "," << a.tensor << ","
+       << a.action << "," << formatNumber(a.count) << ",\n";
   for (const model::MemoryUsage &u : r.resourceUsage)
     os << "usage,," << u.memory << ",,," << formatNumber(u.usage) << ",\n";
 }
@@ -53,8 +53,8 @@ void printTable(const model::Result &r, llvm::raw_ostream &os) {
   os << "computes           " << formatNumber(r.iterationSpacePoints) << "\n";
   os << "area               " << tableNumber(r.area.totalArea * 1e6)
      << " mm^2\n\n";
-  Table energy({"einsum", "component", "action", "energy (J)",
-                "per compute (pJ)"});
+  Table energy(
+      {"einsum", "component", "action", "energy (J)", "per compute (pJ)"});
   for (const model::EnergyEntry &e : r.energyPerComponentAction())
     energy.addRow({std::string(e.einsum), std::string(e.component),
                    std::string(e.action), tableNumber(e.energy),

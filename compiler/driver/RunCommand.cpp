@@ -31,8 +31,8 @@ class StudyRun {
 public:
   StudyRun(const ir::Spec &spec, const ir::Study &s, Context &ctx,
            const lower::ElaborateFn &elaborate)
-      : spec(spec), s(s), ctx(ctx), options(ctx.options),
-        elaborate(elaborate) {}
+      : spec(spec), s(s), ctx(ctx), options(ctx.options), elaborate(elaborate) {
+  }
 
   int run() {
     const components::ModelLibrary *models = loadModelLibrary(ctx);
@@ -52,8 +52,8 @@ public:
     lo.searchThreads = points.size() > 1 ? 1 : int(options.threads);
     for (size_t i = 0; i < points.size(); ++i) {
       setAxisCells(i, points[i]);
-      prepared[i] = lower::preparePoint(spec, s, points[i], *models,
-                                        ctx.diags, elaborate, locations, lo);
+      prepared[i] = lower::preparePoint(spec, s, points[i], *models, ctx.diags,
+                                        elaborate, locations, lo);
       if (prepared[i].errorInRow)
         table.set(i, "status", "error: " + prepared[i].error);
     }
@@ -105,7 +105,8 @@ private:
     }
     if (!pp.problem || !pp.mapping)
       return;
-    model::Expected<model::Result> r = model::evaluate(*pp.problem, *pp.mapping);
+    model::Expected<model::Result> r =
+        model::evaluate(*pp.problem, *pp.mapping);
     std::lock_guard<std::mutex> lock(tableMutex);
     if (!r) {
       table.set(i, "status", "no valid mapping: " + r.error().message);
@@ -126,8 +127,8 @@ private:
       llvm::sys::fs::create_directories(options.outputDir);
     for (const ir::Report &r : s.reports) {
       std::string path = outputPath(r.path);
-      if (auto error = study::writeReport(
-              table, study::reportFormat(r.format), s.name, path)) {
+      if (auto error = study::writeReport(table, study::reportFormat(r.format),
+                                          s.name, path)) {
         ctx.diags.error(r.range, *error);
         rc = 1;
         continue;

@@ -1,4 +1,4 @@
-//===- Spec.cpp - the resolved IR: queries ---------------------------------===//
+//===- Spec.cpp - the resolved IR: queries --------------------------------===//
 #include "afc/ir/Spec.h"
 
 #include <cmath>

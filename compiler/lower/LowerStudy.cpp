@@ -107,8 +107,8 @@ PreparedPoint lower::preparePoint(const ir::Spec &spec, const ir::Study &s,
   }
   unsigned before = diags.errorCount();
   auto comps = evaluateComponentCosts(*arch, nullptr, models, diags, &ov);
-  pp.problem = lowerProblem(*arch, *workload, models, diags, &ov,
-                            options.kernels);
+  pp.problem =
+      lowerProblem(*arch, *workload, models, diags, &ov, options.kernels);
   if (!comps || !pp.problem || diags.errorCount() != before) {
     pp.error = "component or architecture evaluation failed";
     return pp;
@@ -154,9 +154,9 @@ lower::pointFigures(const model::Result &r,
   return f;
 }
 
-std::optional<study::PlotRequest>
-lower::plotRequest(const ir::Study &s, const ir::Plot &p,
-                   DiagnosticEngine &diags) {
+std::optional<study::PlotRequest> lower::plotRequest(const ir::Study &s,
+                                                     const ir::Plot &p,
+                                                     DiagnosticEngine &diags) {
   auto ref = [&](const char *k) {
     auto it = p.references.find(k);
     return it == p.references.end() ? std::string() : it->second;
@@ -179,8 +179,8 @@ lower::plotRequest(const ir::Study &s, const ir::Plot &p,
       if ((a.target == x || x.empty()) && r.xColumn.empty())
         r.xColumn = axisColumn(a);
   if (r.xColumn.empty()) {
-    diags.error(p.range, "plot x '" + x + "' is not swept by study '" +
-                             s.name + "'");
+    diags.error(p.range,
+                "plot x '" + x + "' is not swept by study '" + s.name + "'");
     return std::nullopt;
   }
   r.metric = ref("y");

@@ -1,4 +1,4 @@
-//===- ElaborateEinsums.cpp - a workload's tensors and Einsums --------===//
+//===- ElaborateEinsums.cpp - a workload's tensors and Einsums ------------===//
 //
 // Finishing a workload once its Einsums are read: tensors and their
 // writers, rank-variable bounds, per-Einsum symbols, renames in order, bits

@@ -1,4 +1,4 @@
-//===- ElaborateMapper.cpp - mapper settings --------------------------===//
+//===- ElaborateMapper.cpp - mapper settings ------------------------------===//
 //
 // Mapper settings: the metrics to minimise and the search options, with a
 // warning for settings the mapper reads but this search ignores.

@@ -1,4 +1,4 @@
-//===- ElaborateMapping.cpp - mappings --------------------------------===//
+//===- ElaborateMapping.cpp - mappings ------------------------------------===//
 //
 // Mapping declarations: the LoopTree of storage, temporal and spatial nodes,
 // with symbols for the tile shapes that the mapper leaves free.

@@ -1,4 +1,4 @@
-//===- ElaborateStudy.cpp - studies -----------------------------------===//
+//===- ElaborateStudy.cpp - studies ---------------------------------------===//
 //
 // Study declarations: sweeps with their targets and units, the program each
 // study runs on, reports and plots.

@@ -1,4 +1,4 @@
-//===- ElaborateWorkload.cpp - workloads ------------------------------===//
+//===- ElaborateWorkload.cpp - workloads ----------------------------------===//
 //
 // Workload declarations: Einsums and their affine projections, rank-variable
 // constraints and the raw accesses that ElaborateEinsums.cpp finishes.

@@ -1,4 +1,4 @@
-//===- PartialFile.h - write next to the target, then rename ------*- C++ -*-===//
+//===- PartialFile.h - write next to the target, then rename ----*- C++ -*-===//
 //
 // Reports and plots are written under a temporary name in the target's
 // folder and renamed over the target once complete. A rename within one

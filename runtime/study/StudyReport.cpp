@@ -24,8 +24,7 @@ void afc::study::addStandardColumns(
     table.column(c);
 }
 
-void afc::study::fillRow(ResultTable &table, size_t i,
-                         const PointFigures &r) {
+void afc::study::fillRow(ResultTable &table, size_t i, const PointFigures &r) {
   double n = r.computes ? r.computes : 1;
   table.set(i, "status", std::string("ok"));
   table.set(i, "energy_J", r.energy);
@@ -100,8 +99,7 @@ static bool endsWith(const std::string &s, const std::string &suffix) {
 
 /// The series of a per-component plot: one per component column of `y`.
 static std::optional<std::string>
-componentSeries(const ResultTable &table, const std::string &y,
-                PlotSpec &spec,
+componentSeries(const ResultTable &table, const std::string &y, PlotSpec &spec,
                 std::vector<std::pair<std::string, std::string>> &series) {
   std::string prefix, suffix;
   if (y == "energy_per_compute_pJ" || y == "energy_J") {
@@ -177,9 +175,15 @@ std::optional<std::string> afc::study::writeReport(const ResultTable &table,
     if (!out)
       return "cannot write '" + path + "'";
     switch (format) {
-    case ReportFormat::CSV: table.writeCSV(out); break;
-    case ReportFormat::JSON: table.writeJSON(out, study); break;
-    case ReportFormat::Markdown: table.writeMarkdown(out); break;
+    case ReportFormat::CSV:
+      table.writeCSV(out);
+      break;
+    case ReportFormat::JSON:
+      table.writeJSON(out, study);
+      break;
+    case ReportFormat::Markdown:
+      table.writeMarkdown(out);
+      break;
     }
     out.flush();
     if (!out) {

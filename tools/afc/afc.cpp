@@ -38,9 +38,10 @@ driver::Options options;
 cl::OptionCategory afcCategory("afc options");
 
 using StringList = std::vector<std::string>;
-cl::list<std::string, StringList>
-    inputFiles(cl::Positional, cl::desc("<file.af>..."),
-               cl::location(options.inputFiles), cl::cat(afcCategory));
+cl::list<std::string, StringList> inputFiles(cl::Positional,
+                                             cl::desc("<file.af>..."),
+                                             cl::location(options.inputFiles),
+                                             cl::cat(afcCategory));
 cl::list<std::string, StringList>
     defines("D", cl::Prefix, cl::desc("Set a parameter: -D NAME=VALUE"),
             cl::value_desc("NAME=VALUE"), cl::location(options.defines),
@@ -50,29 +51,28 @@ cl::list<std::string, StringList>
                 cl::desc("Add a directory to the import search path"),
                 cl::value_desc("dir"), cl::location(options.includeDirs),
                 cl::cat(afcCategory));
-cl::opt<std::string, true>
-    stdlibDir("stdlib", cl::desc("The standard library directory"),
-              cl::value_desc("dir"), cl::location(options.stdlibDir),
-              cl::cat(afcCategory));
-cl::opt<OutputFormat, true> format(
-    "format", cl::desc("Output format"), cl::location(options.format),
-    cl::values(clEnumValN(OutputFormat::Table, "table",
-                          "aligned text (default)"),
-               clEnumValN(OutputFormat::CSV, "csv", "CSV"),
-               clEnumValN(OutputFormat::JSON, "json", "JSON")),
-    cl::cat(afcCategory));
-cl::opt<std::string, true>
-    outputFile("o", cl::desc("Write results to a file"),
-               cl::value_desc("file"), cl::location(options.outputFile),
-               cl::cat(afcCategory));
+cl::opt<std::string, true> stdlibDir("stdlib",
+                                     cl::desc("The standard library directory"),
+                                     cl::value_desc("dir"),
+                                     cl::location(options.stdlibDir),
+                                     cl::cat(afcCategory));
+cl::opt<OutputFormat, true>
+    format("format", cl::desc("Output format"), cl::location(options.format),
+           cl::values(clEnumValN(OutputFormat::Table, "table",
+                                 "aligned text (default)"),
+                      clEnumValN(OutputFormat::CSV, "csv", "CSV"),
+                      clEnumValN(OutputFormat::JSON, "json", "JSON")),
+           cl::cat(afcCategory));
+cl::opt<std::string, true> outputFile("o", cl::desc("Write results to a file"),
+                                      cl::value_desc("file"),
+                                      cl::location(options.outputFile),
+                                      cl::cat(afcCategory));
 cl::opt<std::string, true> einsumName(
     "einsum",
     cl::desc("Evaluate Einsum-dependent fields for this Einsum (default: the "
              "first)"),
-    cl::value_desc("name"), cl::location(options.einsum),
-    cl::cat(afcCategory));
-cl::opt<std::string, true> archName("arch",
-                                    cl::desc("The architecture to use"),
+    cl::value_desc("name"), cl::location(options.einsum), cl::cat(afcCategory));
+cl::opt<std::string, true> archName("arch", cl::desc("The architecture to use"),
                                     cl::value_desc("name"),
                                     cl::location(options.arch),
                                     cl::cat(afcCategory));
@@ -86,8 +86,7 @@ cl::opt<std::string, true> mappingName("mapping",
                                        cl::value_desc("name"),
                                        cl::location(options.mapping),
                                        cl::cat(afcCategory));
-cl::opt<std::string, true> studyName("study",
-                                     cl::desc("Run only this study"),
+cl::opt<std::string, true> studyName("study", cl::desc("Run only this study"),
                                      cl::value_desc("name"),
                                      cl::location(options.study),
                                      cl::cat(afcCategory));
@@ -106,21 +105,23 @@ cl::opt<std::string, true> mapperName("mapper",
                                       cl::value_desc("name"),
                                       cl::location(options.mapper),
                                       cl::cat(afcCategory));
-cl::opt<ir::Metric> metric(
-    "metric", cl::desc("What the mapper minimises"), cl::init(ir::Metric(0)),
-    cl::values(clEnumValN(ir::MetricEnergy, "energy", "total energy"),
-               clEnumValN(ir::MetricLatency, "latency", "total latency"),
-               clEnumValN(ir::MetricEDP, "edp", "energy-delay product")),
-    cl::cat(afcCategory));
+cl::opt<ir::Metric>
+    metric("metric", cl::desc("What the mapper minimises"),
+           cl::init(ir::Metric(0)),
+           cl::values(clEnumValN(ir::MetricEnergy, "energy", "total energy"),
+                      clEnumValN(ir::MetricLatency, "latency", "total latency"),
+                      clEnumValN(ir::MetricEDP, "edp", "energy-delay product")),
+           cl::cat(afcCategory));
 cl::opt<bool, true> unfused("unfused",
                             cl::desc("Keep every tensor in the outermost "
                                      "memory"),
                             cl::location(options.unfused),
                             cl::cat(afcCategory));
-cl::opt<std::string, true> saveMapping(
-    "save-mapping", cl::desc("afc map: write the best mapping to a file"),
-    cl::value_desc("file.af"), cl::location(options.saveMapping),
-    cl::cat(afcCategory));
+cl::opt<std::string, true>
+    saveMapping("save-mapping",
+                cl::desc("afc map: write the best mapping to a file"),
+                cl::value_desc("file.af"), cl::location(options.saveMapping),
+                cl::cat(afcCategory));
 cl::opt<bool> noJit("no-jit",
                     cl::desc("Interpret generated kernels instead of "
                              "compiling them"),
@@ -135,8 +136,7 @@ cl::opt<EmitKind, true> emit(
 cl::opt<bool, true> debugInternalError(
     "debug-internal-error",
     cl::desc("Fail an internal check (tests the internal-error path)"),
-    cl::location(options.debugInternalError), cl::Hidden,
-    cl::cat(afcCategory));
+    cl::location(options.debugInternalError), cl::Hidden, cl::cat(afcCategory));
 
 struct CommandInfo {
   const char *name;

@@ -1,4 +1,4 @@
-//===- ASTPrinter.h - the syntax tree as indented text ------------*- C++ -*-===//
+//===- ASTPrinter.h - the syntax tree as indented text ----------*- C++ -*-===//
 //
 // `afc --emit=ast` prints every node of every loaded file, one per line,
 // indented by depth and followed by its position `@file:line:col`, as MLIR

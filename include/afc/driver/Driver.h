@@ -1,4 +1,4 @@
-//===- Driver.h - afc as a library call ---------------------------*- C++ -*-===//
+//===- Driver.h - afc as a library call -------------------------*- C++ -*-===//
 //
 // What the `afc` command does, callable from tests and other tools: load the
 // .af files, run the front end, and hand the IR to the requested command or
@@ -34,7 +34,7 @@ struct Options {
   std::string stdlibDir; ///< empty: $AFC_STDLIB, else the built-in one
   OutputFormat format = OutputFormat::Table;
   std::string outputFile = "-"; ///< "-" or empty: the output stream
-  std::string einsum;           ///< evaluate architecture fields for this Einsum
+  std::string einsum; ///< evaluate architecture fields for this Einsum
   /// Which declaration to use when the files define several.
   std::string arch, workload, mapping;
   /// afc run: which study (all if empty), where outputs go, threads.

@@ -1,4 +1,4 @@
-//===- ExprEvaluator.h - evaluate .af expressions ----------------*- C++ -*-===//
+//===- ExprEvaluator.h - evaluate .af expressions ---------------*- C++ -*-===//
 //
 // Evaluates AST expressions to Values in a Scope. Used at compile time (to
 // elaborate parameters, loops and fields) and later, per Einsum or after the

@@ -1,4 +1,4 @@
-//===- IRPrinter.h - the IR as stable, readable text -------------*- C++ -*-===//
+//===- IRPrinter.h - the IR as stable, readable text ------------*- C++ -*-===//
 //
 // `afc --emit=ir` prints what the files elaborate to; lit tests match it, so
 // the printer is the IR's test interface.

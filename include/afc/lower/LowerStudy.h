@@ -1,4 +1,4 @@
-//===- LowerStudy.h - a study's design points to runtime inputs ---*- C++ -*-===//
+//===- LowerStudy.h - a study's design points to runtime inputs -*- C++ -*-===//
 //
 // Plans a study for the runtime: expands its sweeps into design points,
 // lowers each point (elaborating the program again when a parameter is
@@ -75,13 +75,11 @@ struct PreparedPoint {
 
 /// Lowers one design point of `study`. Errors are reported to `diags` or
 /// recorded in the result's `error`.
-PreparedPoint preparePoint(const ir::Spec &spec, const ir::Study &study,
-                           const DesignPoint &point,
-                           const components::ModelLibrary &models,
-                           DiagnosticEngine &diags,
-                           const ElaborateFn &elaborate,
-                           LocationTable &locations,
-                           const StudyLoweringOptions &options);
+PreparedPoint
+preparePoint(const ir::Spec &spec, const ir::Study &study,
+             const DesignPoint &point, const components::ModelLibrary &models,
+             DiagnosticEngine &diags, const ElaborateFn &elaborate,
+             LocationTable &locations, const StudyLoweringOptions &options);
 
 /// The figures of an evaluated point for its result row.
 study::PointFigures pointFigures(const model::Result &result,

@@ -1,4 +1,4 @@
-//===- LowerToMapper.h - IR to the mapper's problem ----------------*- C++ -*-===//
+//===- LowerToMapper.h - IR to the mapper's problem -------------*- C++ -*-===//
 //
 // Adds to a lowered model problem what only the mapper needs: each tensor
 // holder's placement rules (`keep`, `may_keep`, `back`) as callbacks that

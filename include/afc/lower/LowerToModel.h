@@ -1,4 +1,4 @@
-//===- LowerToModel.h - IR to the model's problem and mappings ---*- C++ -*-===//
+//===- LowerToModel.h - IR to the model's problem and mappings --*- C++ -*-===//
 //
 // Lowers an architecture and a workload to a model::Problem: the workload
 // with numeric projections, and for every Einsum the flattened architecture

@@ -1,4 +1,4 @@
-//===- StudyReport.h - rows, plots and reports of a study ---------*- C++ -*-===//
+//===- StudyReport.h - rows, plots and reports of a study -------*- C++ -*-===//
 //
 // What a study writes, from plain numbers: the fixed result columns, one row
 // per evaluated design point, the series of a plot, and the report files.
@@ -62,10 +62,10 @@ std::string metricLabel(const std::string &column);
 
 /// A plot of one study, as the study declares it.
 struct PlotRequest {
-  std::string xColumn;  ///< the swept column on the x axis
-  std::string xLabel;   ///< its label unless `xLabelOverride` is set
-  std::string metric;   ///< `y` as written ("energy_per_compute")
-  std::string kind;     ///< "" or "per_component"
+  std::string xColumn; ///< the swept column on the x axis
+  std::string xLabel;  ///< its label unless `xLabelOverride` is set
+  std::string metric;  ///< `y` as written ("energy_per_compute")
+  std::string kind;    ///< "" or "per_component"
   std::string title;
   std::optional<std::string> xLabelOverride, yLabelOverride;
   bool logX = false, logY = false;
@@ -74,8 +74,7 @@ struct PlotRequest {
 /// The plot's series read from the table; an error message if the request
 /// does not fit the table.
 std::optional<std::string> planPlot(const ResultTable &table,
-                                    const PlotRequest &request,
-                                    PlotSpec &out);
+                                    const PlotRequest &request, PlotSpec &out);
 
 enum class ReportFormat { CSV, JSON, Markdown };
 
