@@ -66,8 +66,9 @@ void printTable(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
       total += c.costs.area * c.instances;
       leak += c.costs.leakPower * c.instances;
     }
-    os << "total area " << tableNumber(total * 1e6) << " mm^2 (" << tableNumber(total)
-       << " m^2), total leak power " << tableNumber(leak) << " W\n";
+    os << "total area " << tableNumber(total * 1e6) << " mm^2 ("
+       << tableNumber(total) << " m^2), total leak power " << tableNumber(leak)
+       << " W\n";
     for (const std::string &n : notes)
       os << "* approximate: " << n << "\n";
     os << "\n";
@@ -81,13 +82,12 @@ void printCSV(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
     for (const lower::EvaluatedComponent &c : a.components)
       for (const auto &act : c.costs.actions)
         os << a.arch->name << "," << c.node->name << ","
-           << c.node->componentClass << "," << formatNumber(c.instances)
-           << "," << formatNumber(c.costs.area) << ","
+           << c.node->componentClass << "," << formatNumber(c.instances) << ","
+           << formatNumber(c.costs.area) << ","
            << formatNumber(c.costs.area * 1e6) << ","
            << formatNumber(c.costs.leakPower) << "," << act.name << ","
-           << formatNumber(act.energy) << ","
-           << formatNumber(act.energy * 1e12) << ","
-           << formatNumber(act.throughput) << ","
+           << formatNumber(act.energy) << "," << formatNumber(act.energy * 1e12)
+           << "," << formatNumber(act.throughput) << ","
            << (c.costs.isApproximate() ? "true" : "false") << "\n";
 }
 
@@ -171,9 +171,15 @@ int driver::runComponents(const ir::Spec &spec, Context &ctx) {
   }
   return withOutput(ctx, [&](llvm::raw_ostream &os) {
     switch (options.format) {
-    case OutputFormat::Table: printTable(all, os); break;
-    case OutputFormat::CSV: printCSV(all, os); break;
-    case OutputFormat::JSON: printJSON(all, os); break;
+    case OutputFormat::Table:
+      printTable(all, os);
+      break;
+    case OutputFormat::CSV:
+      printCSV(all, os);
+      break;
+    case OutputFormat::JSON:
+      printJSON(all, os);
+      break;
     }
   });
 }
@@ -196,8 +202,9 @@ int driver::printKernels(const ir::Spec &spec, Context &ctx) {
           if (auto graph = lower::latencyGraph(tl->expr, n, {}))
             codegen::KernelCompiler::printIR(*graph, name, ctx.out);
           else
-            ctx.diags.warning(tl->range, "this total_latency is interpreted: it "
-                                     "uses a construct kernels do not cover");
+            ctx.diags.warning(tl->range,
+                              "this total_latency is interpreted: it "
+                              "uses a construct kernels do not cover");
         }
   return 0;
 }

@@ -36,6 +36,17 @@ public:
 
 private:
   void indent() { os.indent(depth * 2); }
+  /// Starts a nested block: `name {`, its contents one level deeper.
+  void open(llvm::StringRef name) {
+    indent();
+    os << name << " {\n";
+    ++depth;
+  }
+  void close() {
+    --depth;
+    indent();
+    os << "}\n";
+  }
   void field(const std::string &name, const Field &f) {
     indent();
     os << name << " = ";
@@ -67,13 +78,9 @@ private:
     ++depth;
     fields(n.fields);
     if (!n.modelAttributes.empty()) {
-      indent();
-      os << "attributes {\n";
-      ++depth;
+      open("attributes");
       fields(n.modelAttributes);
-      --depth;
-      indent();
-      os << "}\n";
+      close();
     }
     entries("bits_per_value", n.bitsPerValue);
     entries("values_per_action", n.valuesPerAction);
@@ -90,9 +97,7 @@ private:
       fields(a.fields);
       fields(a.modelAttributes);
       entries("values_per_action", a.valuesPerAction);
-      --depth;
-      indent();
-      os << "}\n";
+      close();
     }
     for (const SpatialDimension &s : n.spatial) {
       indent();
@@ -103,28 +108,20 @@ private:
         indent();
         os << "loop_bound {" << d.text() << "}\n";
       }
-      --depth;
-      indent();
-      os << "}\n";
+      close();
     }
     for (const ArchNode &c : n.children)
       print(c);
-    --depth;
-    indent();
-    os << "}\n";
+    close();
   }
 
   void print(const Arch &a) {
     os << "arch " << a.name << " {\n";
     ++depth;
     if (!a.modelAttributesForAll.empty()) {
-      indent();
-      os << "attributes {\n";
-      ++depth;
+      open("attributes");
       fields(a.modelAttributesForAll);
-      --depth;
-      indent();
-      os << "}\n";
+      close();
     }
     for (const Arch::Path &p : a.paths()) {
       indent();
@@ -196,9 +193,7 @@ private:
         indent();
         os << "n_instances = " << e.nInstances << "\n";
       }
-      --depth;
-      indent();
-      os << "}\n";
+      close();
     }
     --depth;
     os << "}\n";
@@ -239,9 +234,7 @@ private:
     ++depth;
     for (const MappingNode &c : n.children)
       print(c);
-    --depth;
-    indent();
-    os << "}\n";
+    close();
   }
 
   void print(const Mapping &m) {
@@ -267,9 +260,7 @@ private:
       indent();
       os << k << " = " << v.str() << "\n";
     }
-    --depth;
-    indent();
-    os << "}\n";
+    close();
   }
 
   void print(const Study &s) {
@@ -299,9 +290,7 @@ private:
           os << (i ? ", " : "") << a.values[i].str();
         os << "]\n";
       }
-      --depth;
-      indent();
-      os << "}\n";
+      close();
     }
     indent();
     os << "points = " << s.numPoints() << "\n";
