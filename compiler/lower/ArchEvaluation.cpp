@@ -23,7 +23,7 @@ const Einsum &lower::emptyEinsum() {
 std::optional<Value> FieldEvaluator::evaluate(const Field &f) {
   if (f.value)
     return f.value;
-  Evaluator eval(&diags);
+  ExprEvaluator eval(&diags);
   ScopePtr scope = einsumScope(f.expr, einsum);
   std::optional<Value> v = eval.eval(*f.expr.expr, *scope);
   if (!v) {

@@ -42,7 +42,7 @@ public:
 
   std::optional<NodeId> lower(const ast::Expr &e) {
     if (llvm::isa<ast::NumberExpr>(&e)) {
-      Evaluator eval(nullptr);
+      ExprEvaluator eval(nullptr);
       std::optional<Value> v = eval.eval(e, scope);
       if (!v)
         return std::nullopt;

@@ -16,6 +16,19 @@ static std::string canonicalPath(llvm::StringRef p) {
 }
 
 bool ModuleLoader::loadRoot(llvm::StringRef path) {
+  // "-" is standard input, as for every LLVM tool. It is read once: a
+  // second "-" would only see end of file.
+  if (path == "-") {
+    if (state.count("<stdin>"))
+      return true;
+    state["<stdin>"] = true;
+    auto buf = llvm::MemoryBuffer::getSTDIN();
+    if (!buf) {
+      diags.error("cannot read standard input: " + buf.getError().message());
+      return false;
+    }
+    return loadBuffer(std::move(*buf));
+  }
   if (!llvm::sys::fs::exists(path)) {
     diags.error("cannot open '" + path + "': no such file");
     return false;

@@ -330,7 +330,7 @@ Field Elaborator::makeField(const FieldSpec &spec, const ast::Expr &e,
       f.value = v;
     return f;
   }
-  Evaluator q(nullptr);
+  ExprEvaluator q(nullptr);
   std::optional<Value> v = q.eval(e, *scope);
   if (v) {
     if (checkType(spec, *v, e.getRange(), owner))
@@ -368,7 +368,7 @@ bool afc::checkArchForWorkload(const Arch &arch, const Workload &workload,
       };
   collect(arch.nodes);
   placements["Above"] = NameSet::of(NameSet::Tensors, {});
-  Evaluator eval(&diags);
+  ExprEvaluator eval(&diags);
   std::function<void(const ArchNode &)> check = [&](const ArchNode &n) {
     for (const Einsum &e : workload.einsums) {
       unsigned errs = diags.errorCount();

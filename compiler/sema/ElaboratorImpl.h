@@ -232,7 +232,7 @@ private:
   void buildPlot(const ast::BlockStmt &b, MutableScope sc, Study &study);
 
   DiagnosticEngine &diags;
-  Evaluator eval;
+  ExprEvaluator eval;
   const ParamOverrides &overrides;
   MutableScope globals;
   std::map<std::string, std::vector<Decl>> decls;

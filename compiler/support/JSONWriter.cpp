@@ -21,23 +21,28 @@ void JSONWriter::beforeValue() {
     return;
   }
   if (!stack.empty()) {
-    if (!stack.back().empty)
+    bool first = stack.back().empty;
+    if (!first)
       os << ",";
     stack.back().empty = false;
-    newline();
+    if (!stack.back().singleLine)
+      newline();
+    else if (!first)
+      os << " ";
   }
 }
 
-void JSONWriter::objectBegin() {
+void JSONWriter::objectBegin(bool singleLine) {
   beforeValue();
   os << "{";
-  stack.push_back({true});
+  stack.push_back({true, singleLine});
 }
 
 void JSONWriter::objectEnd() {
   bool empty = stack.back().empty;
+  bool singleLine = stack.back().singleLine;
   stack.pop_back();
-  if (!empty)
+  if (!empty && !singleLine)
     newline();
   os << "}";
   if (stack.empty() && indentWidth)
@@ -85,6 +90,11 @@ void JSONWriter::value(llvm::StringRef s) {
 void JSONWriter::value(bool b) {
   beforeValue();
   os << (b ? "true" : "false");
+}
+
+void JSONWriter::integer(uint64_t v) {
+  beforeValue();
+  os << v;
 }
 
 void JSONWriter::null() {

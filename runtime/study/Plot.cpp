@@ -1,5 +1,6 @@
 //===- Plot.cpp - line plots of study results -----------------------------===//
 #include "afc/study/Plot.h"
+#include "PartialFile.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -217,14 +218,16 @@ void draw(cairo_t *cr, const PlotSpec &spec) {
 
 } // namespace
 
-std::optional<std::string> afc::study::renderPlot(const PlotSpec &spec,
-                                                  const std::string &path) {
+/// Draws the plot into `file`; messages name `path`, where it ends up.
+static std::optional<std::string> renderTo(const PlotSpec &spec,
+                                           const std::string &file,
+                                           const std::string &path) {
   std::string ext = path.substr(path.find_last_of('.') + 1);
   cairo_surface_t *surface;
   if (ext == "svg")
-    surface = cairo_svg_surface_create(path.c_str(), spec.width, spec.height);
+    surface = cairo_svg_surface_create(file.c_str(), spec.width, spec.height);
   else if (ext == "pdf")
-    surface = cairo_pdf_surface_create(path.c_str(), spec.width, spec.height);
+    surface = cairo_pdf_surface_create(file.c_str(), spec.width, spec.height);
   else if (ext == "png")
     surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, spec.width,
                                          spec.height);
@@ -240,7 +243,7 @@ std::optional<std::string> afc::study::renderPlot(const PlotSpec &spec,
   cairo_destroy(cr);
   std::optional<std::string> error;
   if (ext == "png" &&
-      cairo_surface_write_to_png(surface, path.c_str()) != CAIRO_STATUS_SUCCESS)
+      cairo_surface_write_to_png(surface, file.c_str()) != CAIRO_STATUS_SUCCESS)
     error = "cannot write '" + path + "'";
   cairo_surface_finish(surface);
   if (!error && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
@@ -248,4 +251,14 @@ std::optional<std::string> afc::study::renderPlot(const PlotSpec &spec,
             cairo_status_to_string(cairo_surface_status(surface));
   cairo_surface_destroy(surface);
   return error;
+}
+
+std::optional<std::string> afc::study::renderPlot(const PlotSpec &spec,
+                                                  const std::string &path) {
+  std::string partial = detail::partialPath(path);
+  if (std::optional<std::string> error = renderTo(spec, partial, path)) {
+    detail::discardPartial(partial);
+    return error;
+  }
+  return detail::commitPartial(partial, path);
 }

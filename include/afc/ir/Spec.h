@@ -15,7 +15,7 @@
 #ifndef AFC_IR_SPEC_H
 #define AFC_IR_SPEC_H
 
-#include "afc/ir/Evaluator.h"
+#include "afc/ir/ExprEvaluator.h"
 #include "afc/ir/Value.h"
 
 #include "llvm/Support/SMLoc.h"
@@ -329,9 +329,6 @@ struct Spec {
     return s.program ? *s.program : *this;
   }
 };
-
-/// Prints the IR in a stable, readable form (`afc --emit=ir`).
-void print(const Spec &spec, llvm::raw_ostream &os);
 
 } // namespace afc::ir
 

@@ -24,7 +24,8 @@ public:
   ModuleLoader(DiagnosticEngine &diags, std::vector<std::string> searchPaths)
       : diags(diags), searchPaths(std::move(searchPaths)) {}
 
-  /// Loads a file named by the user. Returns false on any error.
+  /// Loads a file named by the user; "-" is standard input. Returns false
+  /// on any error.
   bool loadRoot(llvm::StringRef path);
   /// Loads an in-memory buffer (tests, `-e` snippets).
   bool loadBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer);

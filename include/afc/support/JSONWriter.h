@@ -12,6 +12,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdint>
 #include <vector>
 
 namespace afc {
@@ -21,7 +22,9 @@ public:
   explicit JSONWriter(llvm::raw_ostream &os, unsigned indent = 2)
       : os(os), indentWidth(indent) {}
 
-  void objectBegin();
+  /// A single-line object prints as `{"a": 1, "b": 2}` inside an indented
+  /// document, for small records that read better on one line.
+  void objectBegin(bool singleLine = false);
   void objectEnd();
   void arrayBegin();
   void arrayEnd();
@@ -30,6 +33,8 @@ public:
   void value(double v);
   void value(llvm::StringRef s);
   void value(bool b);
+  /// A count, printed in full (a double would print 1.23457e+07).
+  void integer(uint64_t v);
   void null();
 
   template <class T> void member(llvm::StringRef k, const T &v) {
@@ -50,6 +55,7 @@ private:
   unsigned indentWidth;
   struct Level {
     bool isObject;
+    bool singleLine = false;
     bool empty = true;
   };
   std::vector<Level> stack;

@@ -31,7 +31,7 @@ double interpretAst(const Field &f, const model::ComponentActivity &act) {
          {"energy", Value::number(a.energy, dim::energy)},
          {"bits_per_action", Value::number(a.bitsPerAction, dim::bits)}}));
   scope->define("actions", Value::list(std::move(actions)));
-  Evaluator eval(nullptr);
+  ExprEvaluator eval(nullptr);
   return eval.eval(*f.expr.expr, *scope)->asNumber();
 }
 

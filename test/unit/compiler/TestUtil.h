@@ -26,7 +26,7 @@ inline std::optional<ir::Value> evalIn(const std::string &text,
   ast::ExprPtr e = parseExpression(id, diags);
   std::optional<ir::Value> v;
   if (e) {
-    ir::Evaluator eval(&diags);
+    ir::ExprEvaluator eval(&diags);
     v = eval.eval(*e, scope);
   }
   os.flush();

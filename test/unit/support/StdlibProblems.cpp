@@ -3,8 +3,8 @@
 #include "StdlibProblems.h"
 
 #include "afc/lower/LatencyKernel.h"
-#include "afc/lower/MapperProblem.h"
-#include "afc/lower/ModelProblem.h"
+#include "afc/lower/LowerToMapper.h"
+#include "afc/lower/LowerToModel.h"
 
 #include <limits>
 #include <map>

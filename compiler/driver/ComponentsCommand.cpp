@@ -1,4 +1,10 @@
 //===- ComponentsCommand.cpp - `afc components` ---------------------------===//
+//
+// Costs every component of every architecture (area, leak power, energy and
+// throughput per action) and prints them; `--emit=kernel-ir` prints the
+// generated `total_latency` kernels instead.
+//
+//===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "Output.h"
 
@@ -60,8 +66,9 @@ void printTable(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
       total += c.costs.area * c.instances;
       leak += c.costs.leakPower * c.instances;
     }
-    os << "total area " << tableNumber(total * 1e6) << " mm^2 (" << tableNumber(total)
-       << " m^2), total leak power " << tableNumber(leak) << " W\n";
+    os << "total area " << tableNumber(total * 1e6) << " mm^2 ("
+       << tableNumber(total) << " m^2), total leak power " << tableNumber(leak)
+       << " W\n";
     for (const std::string &n : notes)
       os << "* approximate: " << n << "\n";
     os << "\n";
@@ -75,13 +82,12 @@ void printCSV(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
     for (const lower::EvaluatedComponent &c : a.components)
       for (const auto &act : c.costs.actions)
         os << a.arch->name << "," << c.node->name << ","
-           << c.node->componentClass << "," << formatNumber(c.instances)
-           << "," << formatNumber(c.costs.area) << ","
+           << c.node->componentClass << "," << formatNumber(c.instances) << ","
+           << formatNumber(c.costs.area) << ","
            << formatNumber(c.costs.area * 1e6) << ","
            << formatNumber(c.costs.leakPower) << "," << act.name << ","
-           << formatNumber(act.energy) << ","
-           << formatNumber(act.energy * 1e12) << ","
-           << formatNumber(act.throughput) << ","
+           << formatNumber(act.energy) << "," << formatNumber(act.energy * 1e12)
+           << "," << formatNumber(act.throughput) << ","
            << (c.costs.isApproximate() ? "true" : "false") << "\n";
 }
 
@@ -122,8 +128,9 @@ void printJSON(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
 
 } // namespace
 
-int driver::runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
-                          const CommonOptions &options) {
+int driver::runComponents(const ir::Spec &spec, Context &ctx) {
+  const Options &options = ctx.options;
+  DiagnosticEngine &diags = ctx.diags;
   // A file whose parameters only its studies set has no architecture of
   // its own; its studies' programs do.
   const ir::Spec *program = &spec;
@@ -138,7 +145,7 @@ int driver::runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
     return 1;
   }
   const ir::Spec &from = *program;
-  const components::ModelLibrary *models = loadModelLibrary(options, diags);
+  const components::ModelLibrary *models = loadModelLibrary(ctx);
   if (!models)
     return 1;
   // Like the reference, fields that depend on the Einsum are evaluated for
@@ -162,17 +169,22 @@ int driver::runComponents(const ir::Spec &spec, DiagnosticEngine &diags,
       return 1;
     all.push_back({&a, einsum ? einsum->name : "", std::move(*comps)});
   }
-  return withOutput(options, diags, [&](llvm::raw_ostream &os) {
+  return withOutput(ctx, [&](llvm::raw_ostream &os) {
     switch (options.format) {
-    case OutputFormat::Table: printTable(all, os); break;
-    case OutputFormat::CSV: printCSV(all, os); break;
-    case OutputFormat::JSON: printJSON(all, os); break;
+    case OutputFormat::Table:
+      printTable(all, os);
+      break;
+    case OutputFormat::CSV:
+      printCSV(all, os);
+      break;
+    case OutputFormat::JSON:
+      printJSON(all, os);
+      break;
     }
   });
 }
 
-int driver::printKernels(const ir::Spec &spec, DiagnosticEngine &diags,
-                         llvm::raw_ostream &os) {
+int driver::printKernels(const ir::Spec &spec, Context &ctx) {
   std::vector<const ir::Spec *> programs = {&spec};
   for (const ir::Study &s : spec.studies)
     if (s.program)
@@ -188,10 +200,11 @@ int driver::printKernels(const ir::Spec &spec, DiagnosticEngine &diags,
           if (!tl || !printed.insert(name).second)
             continue;
           if (auto graph = lower::latencyGraph(tl->expr, n, {}))
-            codegen::KernelCompiler::printIR(*graph, name, os);
+            codegen::KernelCompiler::printIR(*graph, name, ctx.out);
           else
-            diags.warning(tl->range, "this total_latency is interpreted: it "
-                                     "uses a construct kernels do not cover");
+            ctx.diags.warning(tl->range,
+                              "this total_latency is interpreted: it "
+                              "uses a construct kernels do not cover");
         }
   return 0;
 }

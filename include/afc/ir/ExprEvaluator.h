@@ -1,4 +1,4 @@
-//===- Evaluator.h - evaluate .af expressions --------------------*- C++ -*-===//
+//===- ExprEvaluator.h - evaluate .af expressions ---------------*- C++ -*-===//
 //
 // Evaluates AST expressions to Values in a Scope. Used at compile time (to
 // elaborate parameters, loops and fields) and later, per Einsum or after the
@@ -10,8 +10,8 @@
 // no units), `*` and `/` combine them.
 //
 //===----------------------------------------------------------------------===//
-#ifndef AFC_IR_EVALUATOR_H
-#define AFC_IR_EVALUATOR_H
+#ifndef AFC_IR_EXPREVALUATOR_H
+#define AFC_IR_EXPREVALUATOR_H
 
 #include "afc/ast/AST.h"
 #include "afc/ir/Value.h"
@@ -67,9 +67,9 @@ private:
 /// Evaluates expressions. With a DiagnosticEngine it reports errors at the
 /// offending sub-expression; without one it is quiet and only remembers the
 /// first error (for expressions that are tried early and kept for later).
-class Evaluator {
+class ExprEvaluator {
 public:
-  explicit Evaluator(DiagnosticEngine *diags) : diags(diags) {}
+  explicit ExprEvaluator(DiagnosticEngine *diags) : diags(diags) {}
 
   std::optional<Value> eval(const ast::Expr &e, const Scope &scope);
   /// Expands a generated name such as `T${i + 1}`.
@@ -115,4 +115,4 @@ const std::vector<std::string> &builtinFunctionNames();
 
 } // namespace afc::ir
 
-#endif // AFC_IR_EVALUATOR_H
+#endif // AFC_IR_EXPREVALUATOR_H

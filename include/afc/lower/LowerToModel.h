@@ -1,4 +1,4 @@
-//===- ModelProblem.h - IR to the model's problem and mappings ---*- C++ -*-===//
+//===- LowerToModel.h - IR to the model's problem and mappings --*- C++ -*-===//
 //
 // Lowers an architecture and a workload to a model::Problem: the workload
 // with numeric projections, and for every Einsum the flattened architecture
@@ -10,8 +10,8 @@
 // LocationTable so the model's errors can be printed at `file:line:col`.
 //
 //===----------------------------------------------------------------------===//
-#ifndef AFC_LOWER_MODELPROBLEM_H
-#define AFC_LOWER_MODELPROBLEM_H
+#ifndef AFC_LOWER_LOWERTOMODEL_H
+#define AFC_LOWER_LOWERTOMODEL_H
 
 #include "afc/components/ModelLibrary.h"
 #include "afc/ir/Spec.h"
@@ -63,4 +63,4 @@ void reportModelError(const model::ModelError &error,
 
 } // namespace afc::lower
 
-#endif // AFC_LOWER_MODELPROBLEM_H
+#endif // AFC_LOWER_LOWERTOMODEL_H

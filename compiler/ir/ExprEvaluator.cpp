@@ -1,5 +1,13 @@
-//===- Evaluator.cpp - evaluate .af expressions ---------------------------===//
-#include "afc/ir/Evaluator.h"
+//===- ExprEvaluator.cpp - evaluate .af expressions -----------------------===//
+//
+// Names, operators with their unit rules, members, indexing, comprehensions
+// and calls; the built-in functions themselves are in Builtins.cpp.
+//
+//===----------------------------------------------------------------------===//
+#include "afc/ir/ExprEvaluator.h"
+#include "Builtins.h"
+
+#include "afc/support/InternalError.h"
 
 #include "llvm/Support/Casting.h"
 
@@ -12,6 +20,8 @@ using namespace afc::ast;
 using llvm::cast;
 using llvm::dyn_cast;
 using llvm::SMRange;
+using ir::detail::commonDimension;
+using ir::detail::isInteger;
 
 const Value *Scope::lookup(llvm::StringRef name) const {
   for (const Scope *s = this; s; s = s->parent.get())
@@ -33,16 +43,7 @@ const EinsumContext *Scope::einsum() const {
   return nullptr;
 }
 
-const std::vector<std::string> &ir::builtinFunctionNames() {
-  static const std::vector<std::string> names = {
-      "abs",   "ceil",  "floor", "round", "int",      "float",    "sqrt",
-      "log",   "log2",  "log10", "exp",   "pow",      "min",      "max",
-      "sum",   "prod",  "len",   "range", "logspace", "linspace", "bool",
-      "str",   "list",  "any",   "all",   "isinf"};
-  return names;
-}
-
-std::nullopt_t Evaluator::error(SMRange r, const llvm::Twine &msg) {
+std::nullopt_t ExprEvaluator::error(SMRange r, const llvm::Twine &msg) {
   if (!hadError)
     firstErrorMessage = msg.str();
   hadError = true;
@@ -51,25 +52,7 @@ std::nullopt_t Evaluator::error(SMRange r, const llvm::Twine &msg) {
   return std::nullopt;
 }
 
-static bool isInteger(const Value &v) {
-  return v.isNumber() && std::isfinite(v.asNumber()) &&
-         v.asNumber() == std::floor(v.asNumber());
-}
-
-/// Dimensions for `+`, `-` and comparisons: equal, or one side plain.
-static std::optional<Dimension> commonDimension(const Value &a,
-                                                const Value &b) {
-  Dimension da = a.getDimension(), db = b.getDimension();
-  if (da == db)
-    return da;
-  if (da.isDimensionless())
-    return db;
-  if (db.isDimensionless())
-    return da;
-  return std::nullopt;
-}
-
-std::optional<std::string> Evaluator::evalName(const Name &n,
+std::optional<std::string> ExprEvaluator::evalName(const Name &n,
                                                const Scope &scope) {
   std::string out;
   for (const Name::Piece &p : n.pieces) {
@@ -92,7 +75,7 @@ std::optional<std::string> Evaluator::evalName(const Name &n,
   return out;
 }
 
-std::optional<Value> Evaluator::eval(const Expr &e, const Scope &scope) {
+std::optional<Value> ExprEvaluator::eval(const Expr &e, const Scope &scope) {
   switch (e.getKind()) {
   case Expr::EK_Number: {
     auto &n = cast<NumberExpr>(e);
@@ -170,7 +153,7 @@ std::optional<Value> Evaluator::eval(const Expr &e, const Scope &scope) {
   return error(e.getRange(), "cannot evaluate this expression");
 }
 
-std::optional<Value> Evaluator::evalUnary(const UnaryExpr &e, const Scope &s) {
+std::optional<Value> ExprEvaluator::evalUnary(const UnaryExpr &e, const Scope &s) {
   std::optional<Value> v = eval(*e.operand, s);
   if (!v)
     return std::nullopt;
@@ -199,7 +182,7 @@ std::optional<Value> Evaluator::evalUnary(const UnaryExpr &e, const Scope &s) {
   return std::nullopt;
 }
 
-std::optional<Value> Evaluator::evalBinary(const BinaryExpr &e,
+std::optional<Value> ExprEvaluator::evalBinary(const BinaryExpr &e,
                                            const Scope &s) {
   // Short-circuit like Python, returning the deciding operand.
   if (e.op == BinaryOp::And || e.op == BinaryOp::Or) {
@@ -318,7 +301,7 @@ static bool valuesEqual(const Value &a, const Value &b) {
   }
 }
 
-std::optional<Value> Evaluator::evalCompare(const CompareExpr &e,
+std::optional<Value> ExprEvaluator::evalCompare(const CompareExpr &e,
                                             const Scope &s) {
   std::optional<Value> left = eval(*e.operands[0], s);
   if (!left)
@@ -387,7 +370,7 @@ std::optional<Value> Evaluator::evalCompare(const CompareExpr &e,
 }
 
 std::optional<std::vector<Value>>
-Evaluator::iterate(const Value &v, SMRange r, const Scope &s) {
+ExprEvaluator::iterate(const Value &v, SMRange r, const Scope &s) {
   if (v.isList())
     return v.asList();
   if (v.isSet()) {
@@ -408,7 +391,7 @@ Evaluator::iterate(const Value &v, SMRange r, const Scope &s) {
 }
 
 std::optional<std::vector<Value>>
-Evaluator::comprehension(const Expr &element, const Comprehension &comp,
+ExprEvaluator::comprehension(const Expr &element, const Comprehension &comp,
                          const Scope &s) {
   std::optional<Value> iter = eval(*comp.iter, s);
   if (!iter)
@@ -438,7 +421,7 @@ Evaluator::comprehension(const Expr &element, const Comprehension &comp,
   return out;
 }
 
-std::optional<Value> Evaluator::evalMember(const MemberExpr &e,
+std::optional<Value> ExprEvaluator::evalMember(const MemberExpr &e,
                                            const Scope &s) {
   std::optional<Value> base = eval(*e.base, s);
   if (!base)
@@ -487,7 +470,7 @@ std::optional<Value> Evaluator::evalMember(const MemberExpr &e,
                base->describe() + " has no attribute '" + e.member + "'");
 }
 
-std::optional<Value> Evaluator::evalIndex(const IndexExpr &e, const Scope &s) {
+std::optional<Value> ExprEvaluator::evalIndex(const IndexExpr &e, const Scope &s) {
   std::optional<Value> base = eval(*e.base, s);
   if (!base)
     return std::nullopt;
@@ -533,15 +516,15 @@ std::optional<Value> Evaluator::evalIndex(const IndexExpr &e, const Scope &s) {
   return error(e.getRange(), "cannot index " + base->describe());
 }
 
-std::optional<Value> Evaluator::evalCall(const CallExpr &e, const Scope &s) {
+std::optional<Value> ExprEvaluator::evalCall(const CallExpr &e, const Scope &s) {
   auto *callee = dyn_cast<NameExpr>(e.callee.get());
   if (!callee || !callee->name.isPlain())
     return error(e.callee->getRange(), "only built-in functions can be called");
   std::string name = callee->name.pieces[0].text;
-  const auto &builtins = builtinFunctionNames();
-  if (std::find(builtins.begin(), builtins.end(), name) == builtins.end())
-    return error(e.callee->getRange(), "unknown function '" + name + "'" +
-                                           didYouMean(name, builtins));
+  if (!ir::detail::findBuiltin(name))
+    return error(e.callee->getRange(),
+                 "unknown function '" + name + "'" +
+                     didYouMean(name, builtinFunctionNames()));
   std::vector<Value> args;
   if (e.generator) {
     auto items = comprehension(*e.args[0].value, *e.generator, s);
@@ -562,218 +545,16 @@ std::optional<Value> Evaluator::evalCall(const CallExpr &e, const Scope &s) {
   return builtin(name, e, args, s);
 }
 
-std::optional<Value> Evaluator::builtin(llvm::StringRef name,
-                                        const CallExpr &e,
-                                        std::vector<Value> &args,
-                                        const Scope &s) {
-  SMRange r = e.getRange();
-  auto arity = [&](size_t lo, size_t hi) -> bool {
-    if (args.size() >= lo && args.size() <= hi)
-      return true;
-    std::string want = lo == hi ? std::to_string(lo)
-                                : std::to_string(lo) + " to " +
-                                      std::to_string(hi);
-    error(r, "'" + name + "' takes " + want + " argument" +
-                 (hi == 1 ? "" : "s") + ", got " +
-                 std::to_string(args.size()));
-    return false;
+std::optional<Value> ExprEvaluator::builtin(llvm::StringRef name,
+                                            const CallExpr &e,
+                                            std::vector<Value> &args,
+                                            const Scope &s) {
+  const ir::detail::Builtin *b = ir::detail::findBuiltin(name);
+  AFC_INTERNAL_ASSERT(b) << "evalCall let through '" << name.str() << "'";
+  auto report = [&](SMRange r, const llvm::Twine &msg) {
+    return error(r, msg);
   };
-  auto number = [&](size_t i) -> std::optional<Value> {
-    if (args[i].isNumber() || args[i].isBool())
-      return args[i];
-    error(e.args.size() > i ? e.args[i].value->getRange() : r,
-          "'" + name + "' needs a number here, not " + args[i].describe());
-    return std::nullopt;
-  };
-  auto plainMath = [&](double (*f)(double)) -> std::optional<Value> {
-    if (!arity(1, 1))
-      return std::nullopt;
-    auto v = number(0);
-    if (!v)
-      return std::nullopt;
-    return Value::number(f(v->asNumber()));
-  };
-  // Aggregates accept one iterable or several arguments, like Python.
-  auto elements = [&]() -> std::optional<std::vector<Value>> {
-    if (args.size() == 1 && (args[0].isList() || args[0].isSet()))
-      return iterate(args[0], r, s);
-    return args;
-  };
-
-  if (name == "len") {
-    if (!arity(1, 1))
-      return std::nullopt;
-    if (args[0].isSet())
-      return Value::number(args[0].asSet().names.size());
-    if (args[0].isList())
-      return Value::number(args[0].asList().size());
-    if (args[0].isString())
-      return Value::number(args[0].asString().size());
-    return error(r, "'len' needs a set, list or string, not " +
-                        args[0].describe());
-  }
-  if (name == "abs") {
-    if (!arity(1, 1) || !number(0))
-      return std::nullopt;
-    return Value::number(std::fabs(args[0].asNumber()),
-                         args[0].getDimension());
-  }
-  if (name == "ceil" || name == "floor" || name == "round" || name == "int") {
-    if (!arity(1, 1) || !number(0))
-      return std::nullopt;
-    double x = args[0].asNumber();
-    double y = name == "ceil"    ? std::ceil(x)
-               : name == "floor" ? std::floor(x)
-               : name == "round" ? std::nearbyint(x)
-                                 : std::trunc(x);
-    return Value::number(y, args[0].getDimension());
-  }
-  if (name == "float") {
-    if (!arity(1, 1) || !number(0))
-      return std::nullopt;
-    return args[0];
-  }
-  if (name == "isinf") {
-    if (!arity(1, 1) || !number(0))
-      return std::nullopt;
-    return Value::boolean(std::isinf(args[0].asNumber()));
-  }
-  if (name == "bool") {
-    if (!arity(1, 1))
-      return std::nullopt;
-    return Value::boolean(args[0].truthy());
-  }
-  if (name == "str") {
-    if (!arity(1, 1))
-      return std::nullopt;
-    if (args[0].isString())
-      return args[0];
-    if (args[0].isNumber() && args[0].getDimension().isDimensionless())
-      return Value::string(formatNumber(args[0].asNumber()));
-    return Value::string(args[0].str());
-  }
-  if (name == "list") {
-    if (!arity(1, 1))
-      return std::nullopt;
-    auto items = iterate(args[0], r, s);
-    if (!items)
-      return std::nullopt;
-    return Value::list(std::move(*items));
-  }
-  if (name == "sqrt")
-    return plainMath([](double x) { return std::sqrt(x); });
-  if (name == "log")
-    return plainMath([](double x) { return std::log(x); });
-  if (name == "log2")
-    return plainMath([](double x) { return std::log2(x); });
-  if (name == "log10")
-    return plainMath([](double x) { return std::log10(x); });
-  if (name == "exp")
-    return plainMath([](double x) { return std::exp(x); });
-  if (name == "pow") {
-    if (!arity(2, 2) || !number(0) || !number(1))
-      return std::nullopt;
-    return Value::number(std::pow(args[0].asNumber(), args[1].asNumber()),
-                         args[0].getDimension().pow(int(args[1].asNumber())));
-  }
-  if (name == "min" || name == "max" || name == "sum" || name == "prod") {
-    auto items = elements();
-    if (!items)
-      return std::nullopt;
-    if (items->empty()) {
-      if (name == "sum")
-        return Value::number(0);
-      if (name == "prod")
-        return Value::number(1);
-      return error(r, "'" + name + "' of an empty sequence");
-    }
-    Value acc = (*items)[0];
-    for (size_t i = 0; i < items->size(); ++i) {
-      const Value &v = (*items)[i];
-      if (!v.isNumber() && !v.isBool())
-        return error(r, "'" + name + "' needs numbers, not " + v.describe());
-      if (i == 0)
-        continue;
-      std::optional<Dimension> d = commonDimension(acc, v);
-      if (!d && name != "prod")
-        return error(r, "'" + name + "' of quantities with different units (" +
-                            acc.getDimension().str() + " and " +
-                            v.getDimension().str() + ")");
-      double a = acc.asNumber(), b = v.asNumber();
-      if (name == "min")
-        acc = b < a ? Value::number(b, *d) : Value::number(a, *d);
-      else if (name == "max")
-        acc = b > a ? Value::number(b, *d) : Value::number(a, *d);
-      else if (name == "sum")
-        acc = Value::number(a + b, *d);
-      else
-        acc = Value::number(a * b, acc.getDimension() * v.getDimension());
-    }
-    return acc;
-  }
-  if (name == "any" || name == "all") {
-    auto items = elements();
-    if (!items)
-      return std::nullopt;
-    bool any = false, all = true;
-    for (const Value &v : *items) {
-      any |= v.truthy();
-      all &= v.truthy();
-    }
-    return Value::boolean(name == "any" ? any : all);
-  }
-  if (name == "range") {
-    if (!arity(1, 3))
-      return std::nullopt;
-    double lo = 0, hi, step = 1;
-    for (size_t i = 0; i < args.size(); ++i)
-      if (!isInteger(args[i]))
-        return error(e.args[i].value->getRange(),
-                     "'range' needs integers, not " + args[i].str());
-    if (args.size() == 1) {
-      hi = args[0].asNumber();
-    } else {
-      lo = args[0].asNumber();
-      hi = args[1].asNumber();
-      if (args.size() == 3)
-        step = args[2].asNumber();
-    }
-    if (step == 0)
-      return error(r, "'range' step must not be zero");
-    if ((hi - lo) / step > 1e6)
-      return error(r, "'range' would produce more than a million elements");
-    std::vector<Value> out;
-    for (double x = lo; step > 0 ? x < hi : x > hi; x += step)
-      out.push_back(Value::number(x));
-    return Value::list(std::move(out));
-  }
-  if (name == "logspace" || name == "linspace") {
-    if (!arity(3, 3) || !number(0) || !number(1) || !number(2))
-      return std::nullopt;
-    std::optional<Dimension> d = commonDimension(args[0], args[1]);
-    if (!d)
-      return error(r, "'" + name + "' endpoints have different units (" +
-                          args[0].getDimension().str() + " and " +
-                          args[1].getDimension().str() + ")");
-    if (!isInteger(args[2]) || args[2].asNumber() < 1)
-      return error(e.args[2].value->getRange(),
-                   "the number of points must be a positive integer");
-    if (args[2].asNumber() > 1e6)
-      return error(e.args[2].value->getRange(), "too many points");
-    double a = args[0].asNumber(), b = args[1].asNumber();
-    if (!std::isfinite(a) || !std::isfinite(b))
-      return error(r, "'" + name + "' endpoints must be finite");
-    if (name == "logspace" && (a <= 0 || b <= 0))
-      return error(r, "'logspace' endpoints must be positive");
-    size_t n = (size_t)args[2].asNumber();
-    std::vector<Value> out;
-    for (size_t i = 0; i < n; ++i) {
-      double t = n == 1 ? 0 : double(i) / double(n - 1);
-      // The same formula as the reference walkthrough: start*(end/start)**t.
-      double x = name == "logspace" ? a * std::pow(b / a, t) : a + (b - a) * t;
-      out.push_back(Value::number(x, *d));
-    }
-    return Value::list(std::move(out));
-  }
-  return error(r, "unknown function '" + name.str() + "'");
+  auto iterateHere = [&](const Value &v) { return iterate(v, e.getRange(), s); };
+  ir::detail::BuiltinCall call{*b, name, e, args, report, iterateHere};
+  return b->fn(call);
 }

@@ -1,5 +1,5 @@
-//===- ModelProblem.cpp - IR to the model's problem and mappings ----------===//
-#include "afc/lower/ModelProblem.h"
+//===- LowerToModel.cpp - IR to the model's problem and mappings ----------===//
+#include "afc/lower/LowerToModel.h"
 #include "afc/lower/ComponentCosts.h"
 #include "afc/sema/Elaborator.h"
 
@@ -54,7 +54,7 @@ std::optional<std::vector<std::pair<std::string, double>>>
 keyedMap(const std::vector<KeyedEntry> &entries, const Einsum &einsum,
          DiagnosticEngine &diags) {
   std::vector<std::pair<std::string, double>> out;
-  Evaluator eval(&diags);
+  ExprEvaluator eval(&diags);
   for (const KeyedEntry &k : entries) {
     ScopePtr sc = einsumScope(k.key, einsum);
     std::optional<Value> key = eval.eval(*k.key.expr, *sc);
@@ -98,7 +98,7 @@ model::TotalLatencyFn totalLatencyFn(const Field &f,
                                                        : 1 / a.throughput,
                                      dim::time)}}));
     scope->define("actions", Value::list(std::move(actions)));
-    Evaluator eval(nullptr);
+    ExprEvaluator eval(nullptr);
     std::optional<Value> v = eval.eval(*expr.expr, *scope);
     return v && v->isNumber() ? v->asNumber() : NAN;
   };
@@ -122,7 +122,7 @@ bool checkTotalLatency(const Field &f, const ArchNode &node,
          {"bits_per_action", Value::number(1, dim::bits)},
          {"latency", Value::number(1, dim::time)}}));
   scope->define("actions", Value::list(std::move(actions)));
-  Evaluator eval(&diags);
+  ExprEvaluator eval(&diags);
   std::optional<Value> v = eval.eval(*f.expr.expr, *scope);
   if (!v)
     return false;
@@ -385,7 +385,7 @@ bool lower::checkPlacement(const Arch &arch, const Workload &workload,
         NameSet here = kept.count(n.name) ? kept[n.name]
                                           : NameSet::of(NameSet::Tensors, {});
         symbols["Above"] = above;
-        Evaluator eval(&diags);
+        ExprEvaluator eval(&diags);
         auto rule = [&](const char *name) -> std::optional<NameSet> {
           const Field *f = n.field(name);
           if (!f)

@@ -1,4 +1,4 @@
-//===- MapperProblem.h - IR to the mapper's problem ----------------*- C++ -*-===//
+//===- LowerToMapper.h - IR to the mapper's problem -------------*- C++ -*-===//
 //
 // Adds to a lowered model problem what only the mapper needs: each tensor
 // holder's placement rules (`keep`, `may_keep`, `back`) as callbacks that
@@ -10,8 +10,8 @@
 // fed to `afc eval`.
 //
 //===----------------------------------------------------------------------===//
-#ifndef AFC_LOWER_MAPPERPROBLEM_H
-#define AFC_LOWER_MAPPERPROBLEM_H
+#ifndef AFC_LOWER_LOWERTOMAPPER_H
+#define AFC_LOWER_LOWERTOMAPPER_H
 
 #include "afc/ir/Spec.h"
 #include "afc/lower/ArchEvaluation.h"
@@ -38,4 +38,4 @@ void printMapping(const model::Mapping &mapping, const std::string &name,
 
 } // namespace afc::lower
 
-#endif // AFC_LOWER_MAPPERPROBLEM_H
+#endif // AFC_LOWER_LOWERTOMAPPER_H

@@ -1,5 +1,5 @@
-//===- MapperProblem.cpp - IR to the mapper's problem ---------------------===//
-#include "afc/lower/MapperProblem.h"
+//===- LowerToMapper.cpp - IR to the mapper's problem ---------------------===//
+#include "afc/lower/LowerToMapper.h"
 #include "afc/sema/Elaborator.h"
 #include "afc/support/Units.h"
 
@@ -37,7 +37,7 @@ mapper::PlacementFn placementFn(const ArchNode &node, const Einsum &einsum) {
         return std::nullopt;
       if (f->value && f->value->isSet())
         return toTensorSet(f->value->asSet());
-      Evaluator eval(nullptr);
+      ExprEvaluator eval(nullptr);
       std::optional<Value> v =
           eval.eval(*f->expr.expr, *einsumScope(f->expr, einsum, symbols));
       if (!v || !v->isSet())
@@ -139,7 +139,7 @@ std::optional<mapper::MapperProblem> lower::lowerMapperProblem(
                                           "e.g. '~m == 1'");
                   continue;
                 }
-                Evaluator eval(&diags);
+                ExprEvaluator eval(&diags);
                 ScopePtr sc = einsumScope(lb, e);
                 auto lhs = eval.eval(*cmp->operands[0], *sc);
                 auto rhs = eval.eval(*cmp->operands[1], *sc);

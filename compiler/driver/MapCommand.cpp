@@ -1,9 +1,16 @@
 //===- MapCommand.cpp - `afc map`: search the optimal mapping -------------===//
+//
+// Lowers the selected architecture, workload and mapper settings to the
+// mapper's problem, searches it, and prints the best mapping in .af syntax
+// with its results; `--emit=kernel-ir` prints each pmapping template's cost
+// kernel instead.
+//
+//===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "Output.h"
 
-#include "afc/lower/MapperProblem.h"
-#include "afc/lower/ModelProblem.h"
+#include "afc/lower/LowerToMapper.h"
+#include "afc/lower/LowerToModel.h"
 #include "afc/lower/TemplateKernel.h"
 #include "afc/mapper/Mapper.h"
 #include "afc/study/SweepRunner.h"
@@ -16,15 +23,23 @@ using namespace afc::driver;
 
 namespace {
 
-/// The mapper's problem of the selected architecture, workload and mapper
-/// settings; nullopt after reporting an error.
+/// What `afc map` searches: the selected architecture and workload, and
+/// the mapper's problem (none after an error was reported).
+struct MapTarget {
+  const ir::Arch *arch = nullptr;
+  const ir::Workload *workload = nullptr;
+  std::optional<mapper::MapperProblem> problem;
+};
+
+/// Lowers the selected architecture, workload and mapper settings.
 std::optional<mapper::MapperProblem>
-mapperProblem(const ir::Spec &spec, DiagnosticEngine &diags,
-              const CommonOptions &options, const ir::Arch *&arch,
-              const ir::Workload *&workload) {
+mapperProblem(const ir::Spec &spec, Context &ctx, MapTarget &target) {
+  const Options &options = ctx.options;
+  DiagnosticEngine &diags = ctx.diags;
+  const ir::Arch *&arch = target.arch;
+  const ir::Workload *&workload = target.workload;
   if (!selectOne(spec.arches, options.arch, "arch", arch, diags) ||
-      !selectOne(spec.workloads, options.workload, "workload", workload,
-                 diags))
+      !selectOne(spec.workloads, options.workload, "workload", workload, diags))
     return std::nullopt;
   ir::MapperSettings settings;
   if (!options.mapper.empty() || spec.mappers.size() == 1) {
@@ -35,12 +50,17 @@ mapperProblem(const ir::Spec &spec, DiagnosticEngine &diags,
   }
   if (options.metric)
     settings.metrics = options.metric;
-  std::optional<model::Problem> problem =
-      driver::lowerProblem(*arch, *workload, options, diags);
+  std::optional<model::Problem> problem = lowerProblem(*arch, *workload, ctx);
   if (!problem)
     return std::nullopt;
   return lower::lowerMapperProblem(std::move(*problem), *arch, *workload,
                                    settings, options.unfused, diags);
+}
+
+MapTarget mapTarget(const ir::Spec &spec, Context &ctx) {
+  MapTarget target;
+  target.problem = mapperProblem(spec, ctx, target);
+  return target;
 }
 
 /// What a template kernel's point argument is, in the spec's words.
@@ -68,13 +88,10 @@ std::string describePoint(const model::FlattenedArch &arch,
 
 } // namespace
 
-int driver::printTemplateKernels(const ir::Spec &spec, DiagnosticEngine &diags,
-                                 const CommonOptions &options,
-                                 llvm::raw_ostream &os) {
-  const ir::Arch *arch = nullptr;
-  const ir::Workload *workload = nullptr;
-  std::optional<mapper::MapperProblem> mp =
-      mapperProblem(spec, diags, options, arch, workload);
+int driver::printTemplateKernels(const ir::Spec &spec, Context &ctx) {
+  const Options &options = ctx.options;
+  llvm::raw_ostream &os = ctx.out;
+  std::optional<mapper::MapperProblem> mp = mapTarget(spec, ctx).problem;
   if (!mp)
     return 1;
   model::Evaluator evaluator(mp->problem, mp->costingOptions());
@@ -122,12 +139,48 @@ int driver::printTemplateKernels(const ir::Spec &spec, DiagnosticEngine &diags,
   return 0;
 }
 
-int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
-                   const CommonOptions &options) {
-  const ir::Arch *arch = nullptr;
-  const ir::Workload *workload = nullptr;
-  std::optional<mapper::MapperProblem> mp =
-      mapperProblem(spec, diags, options, arch, workload);
+/// The best mapping with its results, for `--format=json`: the result
+/// object of `afc eval` plus the mapping and the search's statistics.
+static void printMapJSON(const mapper::MapperResult &r,
+                         const std::string &mappingText,
+                         llvm::raw_ostream &os) {
+  const mapper::MapperStatistics &st = r.stats;
+  JSONWriter j(os);
+  j.objectBegin();
+  writeModelResultMembers(r.result, j);
+  j.member("mapping", llvm::StringRef(mappingText));
+  j.key("stats");
+  j.objectBegin(/*singleLine=*/true);
+  j.key("templates");
+  j.integer(st.templates);
+  j.key("kernel_templates");
+  j.integer(st.kernelTemplates);
+  j.key("pmappings_evaluated");
+  j.integer(st.evaluatedPmappings);
+  j.key("pareto_pmappings");
+  j.integer(st.paretoPmappings);
+  j.objectEnd();
+  j.objectEnd();
+}
+
+/// The search's summary on the error stream.
+static void printSearchSummary(const mapper::MapperStatistics &st,
+                               llvm::raw_ostream &err) {
+  err << "afc: searched " << st.templates << " templates ("
+      << st.kernelTemplates << " with generated kernels"
+      << (st.invalidTemplates ? ", " + std::to_string(st.invalidTemplates) +
+                                    " invalid for any tile shape"
+                              : std::string())
+      << "), " << st.evaluatedPmappings << " pmappings evaluated, "
+      << st.paretoPmappings << " on Pareto fronts, in "
+      << llvm::format("%.3f", st.seconds) << " s on " << st.threads
+      << " threads\n";
+}
+
+int driver::runMap(const ir::Spec &spec, Context &ctx) {
+  const Options &options = ctx.options;
+  MapTarget target = mapTarget(spec, ctx);
+  std::optional<mapper::MapperProblem> &mp = target.problem;
   if (!mp)
     return 1;
   mp->settings.threads = int(options.threads);
@@ -139,56 +192,26 @@ int driver::runMap(const ir::Spec &spec, DiagnosticEngine &diags,
   model::Expected<mapper::MapperResult> r = mapper::map(*mp);
   progress.finish(0, 0, false);
   if (!r) {
-    diags.error("no valid mapping of workload '" + workload->name +
-                "' onto '" + arch->name + "': " + r.error().message);
+    ctx.diags.error("no valid mapping of workload '" + target.workload->name +
+                    "' onto '" + target.arch->name + "': " + r.error().message);
     return 1;
   }
-  const mapper::MapperStatistics &st = r->stats;
   std::string mappingText;
   llvm::raw_string_ostream ms(mappingText);
   lower::printMapping(r->mapping, "best", ms);
   ms.flush();
-  if (!options.saveMapping.empty()) {
-    CommonOptions file = options;
-    file.outputFile = options.saveMapping;
-    if (withOutput(file, diags,
-                   [&](llvm::raw_ostream &os) { os << mappingText; }))
-      return 1;
-  }
-  int rc = withOutput(options, diags, [&](llvm::raw_ostream &os) {
-    if (options.format == OutputFormat::JSON) {
-      // The result object of `afc eval`, plus the mapping and statistics.
-      std::string body;
-      llvm::raw_string_ostream bs(body);
-      printModelResult(r->result, OutputFormat::JSON, bs);
-      bs.flush();
-      body.erase(body.find_last_of('}'));
-      while (!body.empty() && (body.back() == '\n' || body.back() == ' '))
-        body.pop_back();
-      os << body << ",\n  \"mapping\": ";
-      JSONWriter j(os, 0);
-      j.value(llvm::StringRef(mappingText));
-      os << ",\n  \"stats\": {\"templates\": " << st.templates
-         << ", \"kernel_templates\": " << st.kernelTemplates
-         << ", \"pmappings_evaluated\": " << st.evaluatedPmappings
-         << ", \"pareto_pmappings\": " << st.paretoPmappings << "}\n}\n";
-      return;
-    }
+  if (!options.saveMapping.empty() &&
+      withOutput(ctx, options.saveMapping,
+                 [&](llvm::raw_ostream &os) { os << mappingText; }))
+    return 1;
+  int rc = withOutput(ctx, [&](llvm::raw_ostream &os) {
+    if (options.format == OutputFormat::JSON)
+      return printMapJSON(*r, mappingText, os);
     if (options.format == OutputFormat::Table)
       os << mappingText << "\n";
     printModelResult(r->result, options.format, os);
   });
   if (!options.quiet)
-    llvm::errs() << "afc: searched " << st.templates << " templates ("
-                 << st.kernelTemplates << " with generated kernels"
-                 << (st.invalidTemplates
-                         ? ", " + std::to_string(st.invalidTemplates) +
-                               " invalid for any tile shape"
-                         : std::string())
-                 << "), "
-                 << st.evaluatedPmappings << " pmappings evaluated, "
-                 << st.paretoPmappings << " on Pareto fronts, in "
-                 << llvm::format("%.3f", st.seconds) << " s on " << st.threads
-                 << " threads\n";
+    printSearchSummary(r->stats, ctx.err);
   return rc;
 }

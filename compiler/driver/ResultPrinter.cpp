@@ -1,0 +1,137 @@
+//===- ResultPrinter.cpp - a model result as a table, CSV or JSON ---------===//
+//
+// The output of `afc eval` (and the result part of `afc map`). Keys of the
+// JSON form join the einsum, component, tensor and action with `|`, so a
+// reader can index a flat object without knowing the nesting.
+//
+//===----------------------------------------------------------------------===//
+#include "Commands.h"
+#include "Output.h"
+
+#include "afc/support/Units.h"
+
+using namespace afc;
+using namespace afc::driver;
+
+namespace {
+
+std::string key(std::initializer_list<std::string_view> parts) {
+  std::string s;
+  for (std::string_view p : parts) {
+    if (!s.empty())
+      s += "|";
+    s += p;
+  }
+  return s;
+}
+
+void printCSV(const model::Result &r, llvm::raw_ostream &os) {
+  os << "kind,einsum,component,tensor,action,value,unit\n";
+  os << "total,,,,energy," << formatNumber(r.energy) << ",J\n";
+  os << "total,,,,latency," << formatNumber(r.latency) << ",s\n";
+  os << "total,,,,computes," << formatNumber(r.iterationSpacePoints) << ",\n";
+  os << "total,,,,area," << formatNumber(r.area.totalArea) << ",m2\n";
+  for (const model::EnergyEntry &e : r.energyPerComponentAction())
+    os << "energy," << e.einsum << "," << e.component << ",," << e.action << ","
+       << formatNumber(e.energy) << ",J\n";
+  for (const model::ComponentLatency &l : r.latencies)
+    os << "latency," << l.einsum << "," << l.component << ",,,"
+       << formatNumber(l.latency) << ",s\n";
+  for (const model::ActionCount &a : r.actions)
+    os << "actions," << a.einsum << "," << a.component << "," << a.tensor << ","
+       << a.action << "," << formatNumber(a.count) << ",\n";
+  for (const model::MemoryUsage &u : r.resourceUsage)
+    os << "usage,," << u.memory << ",,," << formatNumber(u.usage) << ",\n";
+}
+
+void printTable(const model::Result &r, llvm::raw_ostream &os) {
+  double perCompute = r.iterationSpacePoints ? 1 / r.iterationSpacePoints : 0;
+  os << "energy             " << tableNumber(r.energy) << " J\n";
+  os << "energy per compute " << tableNumber(r.energy * perCompute * 1e12)
+     << " pJ\n";
+  os << "latency            " << tableNumber(r.latency) << " s\n";
+  os << "computes           " << formatNumber(r.iterationSpacePoints) << "\n";
+  os << "area               " << tableNumber(r.area.totalArea * 1e6)
+     << " mm^2\n\n";
+  Table energy(
+      {"einsum", "component", "action", "energy (J)", "per compute (pJ)"});
+  for (const model::EnergyEntry &e : r.energyPerComponentAction())
+    energy.addRow({std::string(e.einsum), std::string(e.component),
+                   std::string(e.action), tableNumber(e.energy),
+                   tableNumber(e.energy * perCompute * 1e12)});
+  os << "Energy per component and action\n";
+  energy.print(os);
+  Table latency({"einsum", "component", "latency (s)"});
+  for (const model::ComponentLatency &l : r.latencies)
+    latency.addRow({std::string(l.einsum), std::string(l.component),
+                    tableNumber(l.latency)});
+  os << "\nLatency per component\n";
+  latency.print(os);
+  Table actions({"einsum", "component", "tensor", "action", "count"});
+  for (const model::ActionCount &a : r.actions)
+    actions.addRow({std::string(a.einsum), std::string(a.component),
+                    std::string(a.tensor), std::string(a.action),
+                    tableNumber(a.count)});
+  os << "\nActions per component and tensor\n";
+  actions.print(os);
+  Table usage({"memory", "usage (fraction of size)"});
+  for (const model::MemoryUsage &u : r.resourceUsage)
+    usage.addRow({std::string(u.memory), tableNumber(u.usage)});
+  os << "\nMemory usage\n";
+  usage.print(os);
+}
+
+} // namespace
+
+void driver::writeModelResultMembers(const model::Result &r, JSONWriter &j) {
+  double perCompute = r.iterationSpacePoints ? 1 / r.iterationSpacePoints : 0;
+  j.member("energy", r.energy);
+  j.member("latency", r.latency);
+  j.member("computes", r.iterationSpacePoints);
+  j.member("energy_per_compute", r.energy * perCompute);
+  j.member("area", r.area.totalArea);
+  j.key("energy_per_component");
+  j.objectBegin();
+  for (const model::EnergyEntry &e : r.energyPerComponentAction())
+    j.member(key({e.einsum, e.component, e.action}), e.energy);
+  j.objectEnd();
+  j.key("latency_per_component");
+  j.objectBegin();
+  for (const model::ComponentLatency &l : r.latencies)
+    j.member(key({l.einsum, l.component}), l.latency);
+  j.objectEnd();
+  j.key("actions");
+  j.objectBegin();
+  for (const model::ActionCount &a : r.actions)
+    j.member(key({a.einsum, a.component, a.tensor, a.action}), a.count);
+  j.objectEnd();
+  j.key("resource_usage");
+  j.objectBegin();
+  for (const model::MemoryUsage &u : r.resourceUsage)
+    j.member(std::string(u.memory), u.usage);
+  j.objectEnd();
+  j.key("area_per_component");
+  j.objectBegin();
+  for (const model::ComponentArea &a : r.area.components)
+    j.member(std::string(a.component), a.totalArea);
+  j.objectEnd();
+}
+
+void driver::printModelResult(const model::Result &r, OutputFormat format,
+                              llvm::raw_ostream &os) {
+  switch (format) {
+  case OutputFormat::JSON: {
+    JSONWriter j(os);
+    j.objectBegin();
+    writeModelResultMembers(r, j);
+    j.objectEnd();
+    return;
+  }
+  case OutputFormat::CSV:
+    printCSV(r, os);
+    return;
+  case OutputFormat::Table:
+    printTable(r, os);
+    return;
+  }
+}

@@ -1,0 +1,201 @@
+//===- RunCommand.cpp - `afc run`: execute the studies of the files -------===//
+//
+// For each study: lower its design points (lower/LowerStudy.h, serially),
+// evaluate or search them in parallel (study/SweepRunner.h), fill one row
+// per point and write the study's reports and plots (study/StudyReport.h).
+// This file only sequences those steps and reports what they return.
+//
+//===----------------------------------------------------------------------===//
+#include "Commands.h"
+#include "Output.h"
+
+#include "afc/lower/LowerStudy.h"
+#include "afc/lower/LowerToMapper.h"
+#include "afc/mapper/Mapper.h"
+#include "afc/study/SweepRunner.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+
+#include <mutex>
+#include <sstream>
+
+using namespace afc;
+using namespace afc::driver;
+using study::ResultTable;
+
+namespace {
+
+class StudyRun {
+public:
+  StudyRun(const ir::Spec &spec, const ir::Study &s, Context &ctx,
+           const lower::ElaborateFn &elaborate)
+      : spec(spec), s(s), ctx(ctx), options(ctx.options), elaborate(elaborate) {
+  }
+
+  int run() {
+    const components::ModelLibrary *models = loadModelLibrary(ctx);
+    if (!models)
+      return 1;
+    std::vector<lower::DesignPoint> points = lower::expandSweeps(s);
+    table.resize(points.size());
+    prepared.resize(points.size());
+    study::addStandardColumns(table, lower::axisColumns(s));
+    lower::StudyLoweringOptions lo;
+    lo.metric = options.metric;
+    lo.unfused = options.unfused;
+    lo.kernels = kernelOptions(options);
+    lo.templateKernels = templateKernels(options);
+    // Points already run in parallel; a search inside a point uses more
+    // threads only when there are fewer points than threads.
+    lo.searchThreads = points.size() > 1 ? 1 : int(options.threads);
+    for (size_t i = 0; i < points.size(); ++i) {
+      setAxisCells(i, points[i]);
+      prepared[i] = lower::preparePoint(spec, s, points[i], *models, ctx.diags,
+                                        elaborate, locations, lo);
+      if (prepared[i].errorInRow)
+        table.set(i, "status", "error: " + prepared[i].error);
+    }
+    if (ctx.diags.hadError())
+      return 1;
+    study::RunOptions ro;
+    ro.threads = options.threads;
+    ro.quiet = options.quiet;
+    study::RunSummary summary = study::runPoints(
+        points.size(), [&](size_t i) { evaluate(i); }, ro);
+    for (size_t i = 0; i < points.size(); ++i)
+      if (!summary.done[i] && prepared[i].error.empty())
+        table.set(i, "status", std::string("not run (interrupted)"));
+    if (!options.quiet)
+      ctx.err << "afc: study '" << s.name << "': " << summary.completed
+              << " of " << points.size() << " points in "
+              << llvm::format("%.3f", summary.seconds) << " s\n";
+    int rc = writeOutputs();
+    return summary.interrupted ? 130 : rc;
+  }
+
+private:
+  void setAxisCells(size_t i, const lower::DesignPoint &p) {
+    table.set(i, "point", double(i));
+    for (auto &[axis, value] : p.values)
+      table.set(i, lower::axisColumn(*axis),
+                value.isNumber() ? study::Cell(value.asNumber())
+                                 : study::Cell(value.str()));
+  }
+
+  void evaluate(size_t i) {
+    lower::PreparedPoint &pp = prepared[i];
+    if (!pp.error.empty())
+      return;
+    if (pp.search) {
+      model::Expected<mapper::MapperResult> m = mapper::map(*pp.search);
+      std::lock_guard<std::mutex> lock(tableMutex);
+      if (!m) {
+        table.set(i, "status", "no valid mapping: " + m.error().message);
+        return;
+      }
+      study::fillRow(table, i, lower::pointFigures(m->result, pp.components));
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      lower::printMapping(m->mapping, "point" + std::to_string(i), os);
+      table.set(i, "pmappings_evaluated", double(m->stats.evaluatedPmappings));
+      table.set(i, "mapping", os.str());
+      return;
+    }
+    if (!pp.problem || !pp.mapping)
+      return;
+    model::Expected<model::Result> r =
+        model::evaluate(*pp.problem, *pp.mapping);
+    std::lock_guard<std::mutex> lock(tableMutex);
+    if (!r) {
+      table.set(i, "status", "no valid mapping: " + r.error().message);
+      return;
+    }
+    study::fillRow(table, i, lower::pointFigures(*r, pp.components));
+  }
+
+  std::string outputPath(const std::string &file) {
+    llvm::SmallString<256> p(options.outputDir);
+    llvm::sys::path::append(p, file);
+    return std::string(p.str());
+  }
+
+  int writeOutputs() {
+    int rc = 0;
+    if (!options.outputDir.empty() && options.outputDir != ".")
+      llvm::sys::fs::create_directories(options.outputDir);
+    for (const ir::Report &r : s.reports) {
+      std::string path = outputPath(r.path);
+      if (auto error = study::writeReport(table, study::reportFormat(r.format),
+                                          s.name, path)) {
+        ctx.diags.error(r.range, *error);
+        rc = 1;
+        continue;
+      }
+      if (!options.quiet)
+        ctx.err << "afc: wrote " << path << "\n";
+    }
+    for (const ir::Plot &p : s.plots)
+      if (!plot(p))
+        rc = 1;
+    if (!options.quiet && s.reports.empty()) {
+      std::ostringstream os;
+      table.writeMarkdown(os);
+      ctx.out << os.str();
+    }
+    return rc;
+  }
+
+  bool plot(const ir::Plot &p) {
+    std::optional<study::PlotRequest> request =
+        lower::plotRequest(s, p, ctx.diags);
+    if (!request)
+      return false;
+    study::PlotSpec spec;
+    std::string path = outputPath(p.path);
+    std::optional<std::string> error = study::planPlot(table, *request, spec);
+    if (!error)
+      error = study::renderPlot(spec, path);
+    if (error) {
+      ctx.diags.error(p.range, *error);
+      return false;
+    }
+    if (!options.quiet)
+      ctx.err << "afc: wrote " << path << "\n";
+    return true;
+  }
+
+  const ir::Spec &spec;
+  const ir::Study &s;
+  Context &ctx;
+  const Options &options;
+  const lower::ElaborateFn &elaborate;
+  ResultTable table;
+  std::vector<lower::PreparedPoint> prepared;
+  lower::LocationTable locations;
+  std::mutex tableMutex;
+};
+
+} // namespace
+
+int driver::runStudies(const ir::Spec &spec, Context &ctx,
+                       const lower::ElaborateFn &elaborate) {
+  if (spec.studies.empty()) {
+    ctx.diags.error("the files define no study to run; add 'study NAME { "
+                    "... }' or use 'afc eval' for a single mapping");
+    return 1;
+  }
+  study::installInterruptHandler();
+  int rc = 0;
+  for (const ir::Study &s : spec.studies) {
+    if (!ctx.options.study.empty() && s.name != ctx.options.study)
+      continue;
+    int r = StudyRun(spec, s, ctx, elaborate).run();
+    if (r)
+      rc = r;
+    if (study::interruptRequested())
+      break;
+  }
+  return rc;
+}

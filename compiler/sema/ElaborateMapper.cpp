@@ -1,0 +1,125 @@
+//===- ElaborateMapper.cpp - mapper settings ------------------------------===//
+//
+// Mapper settings: the metrics to minimise and the search options, with a
+// warning for settings the mapper reads but this search ignores.
+//
+//===----------------------------------------------------------------------===//
+#include "ElaboratorImpl.h"
+
+#include <cmath>
+
+using namespace afc;
+using namespace afc::sema;
+
+unsigned Elaborator::parseMetric(const ast::Expr &e) {
+  static const std::map<std::string, unsigned> names = {
+      {"energy", MetricEnergy},
+      {"latency", MetricLatency},
+      {"edp", MetricEDP},
+      {"energy_delay_product", MetricEDP},
+      {"dynamic_energy", MetricDynamicEnergy},
+      {"leak_energy", MetricLeakEnergy},
+      {"resource_usage", MetricResourceUsage},
+      {"actions", MetricActions},
+      {"detailed_memory_usage", MetricDetailedMemoryUsage}};
+  if (auto *b = dyn_cast<ast::BinaryExpr>(&e);
+      b && b->op == ast::BinaryOp::SetOr) {
+    unsigned l = parseMetric(*b->lhs), r = parseMetric(*b->rhs);
+    return l && r ? (l | r) : 0;
+  }
+  std::string name;
+  if (auto *n = dyn_cast<ast::NameExpr>(&e); n && n->name.isPlain())
+    name = n->name.pieces[0].text;
+  else if (auto *s = dyn_cast<ast::StringExpr>(&e))
+    name = s->value;
+  std::string lower = llvm::StringRef(name).lower();
+  auto it = names.find(lower);
+  if (it == names.end()) {
+    std::vector<std::string> all;
+    for (auto &kv : names)
+      all.push_back(kv.first);
+    diags.error(e.getRange(), "unknown metric '" + std::string(e.text()) + "'" +
+                                  didYouMean(lower, all) +
+                                  " (combine metrics with '|')");
+    return 0;
+  }
+  return it->second;
+}
+
+void Elaborator::warnIfIgnored(const std::string &key, const Value &v,
+                               SMRange range) {
+  // Reference settings the mapper accepts but does not implement yet, with
+  // the reference's default: any other value would silently change nothing.
+  struct Ignored {
+    const char *key;
+    double defaultValue;
+  };
+  static const Ignored ignored[] = {
+      {"objective_tolerance", 0},
+      {"resource_usage_tolerance", 0},
+      {"explore_loop_orders", 1},
+      {"prioritize_reuse_of_unfused_tensors", 0},
+      {"max_pmapping_templates_per_einsum", INFINITY},
+      {"time_limit", INFINITY},
+  };
+  for (const Ignored &i : ignored) {
+    if (key != i.key)
+      continue;
+    double value = v.isNumber() ? v.asNumber() : (v.truthy() ? 1 : 0);
+    if (value != i.defaultValue)
+      diags.warning(range, "mapper setting '" + key +
+                               "' is not implemented yet and has no effect "
+                               "(the search runs as with its default)");
+  }
+}
+
+MapperSettings Elaborator::buildMapper(const ast::BlockStmt *b,
+                                       MutableScope scope,
+                                       const std::string &name) {
+  MapperSettings m;
+  m.name = name;
+  m.range = b->name ? b->name->range : b->kindRange;
+  std::set<std::string> seen;
+  walk(b->body, std::make_shared<Scope>(scope),
+       [&](const ast::Stmt &s, MutableScope sc) {
+         auto *f = dyn_cast<ast::FieldStmt>(&s);
+         if (!f) {
+           diags.error(s.getRange(), "mapper settings are 'name = value;' "
+                                     "fields");
+           return;
+         }
+         std::string key = f->target.spelling();
+         const FieldSpec *fs = findField(mapperFields(), key);
+         if (!fs) {
+           diags.error(f->target.range,
+                       "unknown mapper setting '" + key + "'" +
+                           didYouMean(key, fieldNames(mapperFields())));
+           return;
+         }
+         if (!seen.insert(key).second) {
+           diags.error(f->target.range,
+                       "mapper setting '" + key + "' is set twice");
+           return;
+         }
+         if (key == "metric") {
+           if (unsigned mm = parseMetric(*f->value)) {
+             if (mm & MetricActions && (mm & ~MetricActions) == 0)
+               diags.error(f->value->getRange(),
+                           "'actions' is reported, not optimised; choose "
+                           "energy, latency or edp");
+             m.metrics = mm;
+           }
+           return;
+         }
+         std::optional<Value> v = eval.eval(*f->value, *sc);
+         if (!v || !checkType(*fs, *v, f->value->getRange(), "mapper"))
+           return;
+         warnIfIgnored(key, *v, f->target.range);
+         if (key == "unfused")
+           m.unfused = v->truthy();
+         else
+           m.settings[key] = *v;
+       });
+  return m;
+}
+

@@ -1,0 +1,70 @@
+//===- Driver.h - afc as a library call -------------------------*- C++ -*-===//
+//
+// What the `afc` command does, callable from tests and other tools: load the
+// .af files, run the front end, and hand the IR to the requested command or
+// print an intermediate form. tools/afc only turns the command line into
+// Options and calls afcMain, as mlir-opt calls MlirOptMain.
+//
+//===----------------------------------------------------------------------===//
+#ifndef AFC_DRIVER_DRIVER_H
+#define AFC_DRIVER_DRIVER_H
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace afc::driver {
+
+enum class Command { Check, Components, Eval, Map, Run };
+
+/// Which intermediate form to print instead of running the command, in
+/// pipeline order as toyc's -emit: each needs everything before it.
+enum class EmitKind { None, AST, IR, KernelIR };
+
+enum class OutputFormat { Table, CSV, JSON };
+
+/// Everything the command line can say.
+struct Options {
+  Command command = Command::Check;
+  EmitKind emit = EmitKind::None;
+  std::vector<std::string> inputFiles; ///< "-" reads standard input
+  std::vector<std::string> defines;    ///< -D NAME=VALUE
+  std::vector<std::string> includeDirs;
+  std::string stdlibDir; ///< empty: $AFC_STDLIB, else the built-in one
+  OutputFormat format = OutputFormat::Table;
+  std::string outputFile = "-"; ///< "-" or empty: the output stream
+  std::string einsum; ///< evaluate architecture fields for this Einsum
+  /// Which declaration to use when the files define several.
+  std::string arch, workload, mapping;
+  /// afc run: which study (all if empty), where outputs go, threads.
+  std::string study;
+  std::string outputDir = ".";
+  unsigned threads = 0;
+  bool quiet = false;
+  /// afc map: mapper settings to use, overrides.
+  std::string mapper;
+  unsigned metric = 0; ///< ir::Metric flags; 0: the settings' own
+  bool unfused = false;
+  /// afc map: also write the best mapping, in .af syntax, to this file.
+  std::string saveMapping;
+  /// Compile generated kernels with LLVM (else interpret them).
+  bool jit = true;
+  /// Fail an internal check on purpose, to test how one is reported.
+  bool debugInternalError = false;
+};
+
+/// Runs one afc invocation: results go to `out`, diagnostics and progress
+/// to `err`. Returns the process exit code: 0, 1 after user errors, 130
+/// when interrupted, afc::kInternalErrorExitCode after a broken invariant
+/// (reported as "afc: internal error: ...").
+int afcMain(const Options &options, llvm::raw_ostream &out,
+            llvm::raw_ostream &err);
+
+/// The standard library searched for imports and component data:
+/// `$AFC_STDLIB` if set, else the source tree's `stdlib/`.
+std::string defaultStdlibDir();
+
+} // namespace afc::driver
+
+#endif // AFC_DRIVER_DRIVER_H
