@@ -192,6 +192,7 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
   model::Expected<mapper::MapperResult> r = mapper::map(*mp);
   progress.finish(0, 0, false);
   if (!r) {
+    lower::checkProblemConsistent(r.error());
     ctx.diags.error("no valid mapping of workload '" + target.workload->name +
                     "' onto '" + target.arch->name + "': " + r.error().message);
     return 1;

@@ -92,6 +92,7 @@ private:
       model::Expected<mapper::MapperResult> m = mapper::map(*pp.search);
       std::lock_guard<std::mutex> lock(tableMutex);
       if (!m) {
+        lower::checkProblemConsistent(m.error());
         table.set(i, "status", "no valid mapping: " + m.error().message);
         return;
       }
@@ -109,6 +110,7 @@ private:
         model::evaluate(*pp.problem, *pp.mapping);
     std::lock_guard<std::mutex> lock(tableMutex);
     if (!r) {
+      lower::checkProblemConsistent(r.error());
       table.set(i, "status", "no valid mapping: " + r.error().message);
       return;
     }

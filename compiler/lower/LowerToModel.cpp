@@ -1,7 +1,9 @@
 //===- LowerToModel.cpp - IR to the model's problem and mappings ----------===//
 #include "afc/lower/LowerToModel.h"
+
 #include "afc/lower/ComponentCosts.h"
 #include "afc/sema/Elaborator.h"
+#include "afc/support/InternalError.h"
 
 #include <cmath>
 #include <algorithm>
@@ -427,9 +429,15 @@ bool lower::checkPlacement(const Arch &arch, const Workload &workload,
   return ok;
 }
 
+void lower::checkProblemConsistent(const model::ModelError &error) {
+  AFC_INTERNAL_ASSERT(error.kind != model::ErrorKind::InvalidProblem)
+      << "the lowered problem is inconsistent: " << error.message;
+}
+
 void lower::reportModelError(const model::ModelError &error,
                              const LocationTable &table,
                              DiagnosticEngine &diags) {
+  checkProblemConsistent(error);
   std::string msg = "invalid mapping: " + error.message;
   llvm::SMRange where = table.get(error.location);
   diags.error(where, msg);

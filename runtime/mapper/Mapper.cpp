@@ -377,9 +377,13 @@ MapRun::einsumFronts() const {
         for (const PmappingRow &r : results[i])
           front.insert(r);
     fronts[e] = front.takeByEnergy();
-    if (fronts[e].empty())
-      return problemError("no valid mapping for Einsum '" +
-                          workload.einsums[e].name + "'");
+    if (fronts[e].empty()) {
+      model::ModelError none;
+      none.kind = model::ErrorKind::NoValidMapping;
+      none.einsum = workload.einsums[e].name;
+      none.message = "no valid mapping for Einsum '" + none.einsum + "'";
+      return none;
+    }
   }
   return fronts;
 }

@@ -57,7 +57,13 @@ model::Mapping lowerMapping(const ir::Mapping &mapping, LocationTable &table);
 bool checkPlacement(const ir::Arch &arch, const ir::Workload &workload,
                     const ir::Mapping &mapping, DiagnosticEngine &diags);
 
-/// Prints a model error at the mapping node it names, with the reason.
+/// Lowering builds the model's problem from checked IR, so an inconsistent
+/// problem (ErrorKind::InvalidProblem) is afc's fault: an internal error
+/// (afc/support/InternalError.h), never a diagnostic for the user.
+void checkProblemConsistent(const model::ModelError &error);
+
+/// Prints a model error at the mapping node it names, with the reason
+/// (after checkProblemConsistent).
 void reportModelError(const model::ModelError &error,
                       const LocationTable &table, DiagnosticEngine &diags);
 

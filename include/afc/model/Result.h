@@ -37,6 +37,7 @@ inline constexpr std::string_view kLeakAction = "leak";
 
 enum class ErrorKind : uint8_t {
   InvalidProblem,          ///< the workload or architecture is inconsistent
+  NoValidMapping,          ///< the mapper found no valid pmapping of an Einsum
   MalformedMapping,        ///< tree shape: children not last, no Compute leaf
   UnknownEinsum,           ///< Compute names an Einsum the workload lacks
   UnknownComponent,        ///< no such node on the Einsum's flattened path
