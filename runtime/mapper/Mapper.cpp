@@ -273,13 +273,23 @@ void MapRun::collectUsageKeys() {
   for (size_t i = 0; i < tasks.size(); ++i)
     shortcut[i] = usesMinUsageShortcut(settings, views[tasks[i].view].view,
                                        kernels[i].get());
+  // Most templates get their keys from the spatial bounds alone; the rest
+  // walk their pieces.
+  std::vector<std::optional<UsageKeys>> direct(tasks.size());
+  tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
+    if (!shortcut[i])
+      return;
+    const ViewInfo &vi = views[tasks[i].view];
+    direct[i] = feasibleUsageKeys(mp, vi.view, vi.templates[tasks[i].templ],
+                                  evaluators.local());
+  });
   std::vector<UsageKeys> pieceKeys(schedule.size());
   tbb::parallel_for(
       tbb::blocked_range<size_t>(0, schedule.size(), 1),
       [&](const tbb::blocked_range<size_t> &range) {
         for (size_t s = range.begin(); s != range.end(); ++s) {
           const Piece &pc = *schedule[s];
-          if (!shortcut[pc.task])
+          if (!shortcut[pc.task] || direct[pc.task])
             continue;
           const Task &t = tasks[pc.task];
           const ViewInfo &vi = views[t.view];
@@ -291,6 +301,9 @@ void MapRun::collectUsageKeys() {
         }
       });
   std::vector<UsageKeys> all(tasks.size());
+  for (size_t i = 0; i < tasks.size(); ++i)
+    if (direct[i])
+      all[i] = std::move(*direct[i]);
   for (size_t s = 0; s < schedule.size(); ++s)
     all[schedule[s]->task].insert(pieceKeys[s].begin(), pieceKeys[s].end());
   surviving.assign(tasks.size(), {});

@@ -32,9 +32,9 @@ constexpr int kNoLoop = -1;
 struct Loop {
   uint32_t rankVariable = 0;
   bool spatial = false;
-  int dimRule = -1;   ///< index into EinsumView::dims
-  int inner = kNoLoop; ///< next inner loop of the same rank variable
-  int outer = kNoLoop; ///< next outer loop of the same rank variable
+  int dimRule = -1;       ///< index into EinsumView::dims
+  int inner = kNoLoop;    ///< next inner loop of the same rank variable
+  int outer = kNoLoop;    ///< next outer loop of the same rank variable
   bool imperfect = false; ///< may take non-divisor tile shapes
 };
 
@@ -98,6 +98,30 @@ public:
     for (size_t r = 0; r < nRv; ++r)
       divisorCache.push_back(divisors(view.bounds[r]));
     planPruning();
+  }
+
+  /// The usage keys of every feasible tile shape, found from the spatial
+  /// loops' bounds alone; nullopt where that is not exact (see
+  /// feasibleUsageKeys in TileShapes.h).
+  std::optional<UsageKeys> keysFromSpatialBounds() {
+    if (exactFrom < 0 || problem.settings.tilingCoarseness > 1)
+      return std::nullopt;
+    std::vector<int> spatial;
+    for (size_t i = 0; i < loops.size(); ++i) {
+      if (loops[i].imperfect)
+        return std::nullopt;
+      if (loops[i].spatial) {
+        if (loops[i].dimRule < 0)
+          return std::nullopt;
+        spatial.push_back(int(i));
+      }
+    }
+    bounds.assign(loops.size(), 1);
+    rankProduct.assign(view.rankVariables.size(), 1);
+    dimProduct.assign(view.dims.size(), 1.0);
+    UsageKeys keys;
+    assignSpatialBounds(spatial, 0, keys);
+    return keys;
   }
 
   /// Tile prefixes of the innermost loops: the feasible assignments of the
@@ -183,11 +207,10 @@ private:
             simple[r] = 0;
       }
     for (Loop &l : loops)
-      l.imperfect = l.outer == kNoLoop && l.inner != kNoLoop &&
-                    simple[l.rankVariable] &&
-                    (l.spatial
-                         ? problem.settings.exploreImperfectSpatialLoops
-                         : problem.settings.exploreImperfectTemporalLoops);
+      l.imperfect =
+          l.outer == kNoLoop && l.inner != kNoLoop && simple[l.rankVariable] &&
+          (l.spatial ? problem.settings.exploreImperfectSpatialLoops
+                     : problem.settings.exploreImperfectTemporalLoops);
   }
 
   /// When usage keys become known and from which loop feasible() is exact.
@@ -372,6 +395,75 @@ private:
     return true;
   }
 
+  // keysFromSpatialBounds: per loop its bound, per rank variable and per
+  // spatial dimension the product of the spatial bounds assigned so far.
+  std::vector<int64_t> bounds, rankProduct;
+  std::vector<double> dimProduct;
+
+  /// Enumerates the bounds of spatial loops [k, end): divisors of the rank
+  /// whose product per rank divides it, and per dimension stays within the
+  /// fanout (products only grow, and divisors ascend). Each complete
+  /// assignment is checked on its smallest completion.
+  void assignSpatialBounds(const std::vector<int> &spatial, size_t k,
+                           UsageKeys &keys) {
+    if (k == spatial.size()) {
+      if (smallestCompletion() && feasible(0)) {
+        usageKey(0);
+        keys.insert(key);
+      }
+      return;
+    }
+    const int i = spatial[k];
+    const Loop &l = loops[size_t(i)];
+    const uint32_t r = l.rankVariable;
+    const double fanout = view.dims[size_t(l.dimRule)].fanout;
+    for (int64_t d : divisorCache[r]) {
+      if (dimProduct[size_t(l.dimRule)] * double(d) > fanout)
+        break;
+      if (view.bounds[r] % (rankProduct[r] * d) != 0)
+        continue;
+      bounds[size_t(i)] = d;
+      rankProduct[r] *= d;
+      dimProduct[size_t(l.dimRule)] *= double(d);
+      assignSpatialBounds(spatial, k + 1, keys);
+      dimProduct[size_t(l.dimRule)] /= double(d);
+      rankProduct[r] /= d;
+    }
+    bounds[size_t(i)] = 1;
+  }
+
+  /// Tiles of the smallest completion of the spatial bounds: per rank
+  /// variable, its outermost temporal loop takes what the spatial loops
+  /// leave and every other temporal loop iterates once, which makes every
+  /// tile (so every occupancy) as small as any completion's. False when no
+  /// temporal loop can take the rest.
+  bool smallestCompletion() {
+    for (size_t i = 0; i < loops.size(); ++i) {
+      const Loop &l = loops[i];
+      if (l.outer != kNoLoop)
+        continue; // start each chain at its outermost loop
+      const uint32_t r = l.rankVariable;
+      const int64_t rest = view.bounds[r] / rankProduct[r];
+      int takesRest = kNoLoop, innermost = int(i);
+      for (int j = int(i); j != kNoLoop; j = loops[size_t(j)].inner) {
+        innermost = j;
+        if (!loops[size_t(j)].spatial) {
+          bounds[size_t(j)] = takesRest == kNoLoop ? rest : 1;
+          if (takesRest == kNoLoop)
+            takesRest = j;
+        }
+      }
+      if (takesRest == kNoLoop && rest != 1)
+        return false;
+      tiles[size_t(innermost)] = 1;
+      for (int j = innermost; loops[size_t(j)].outer != kNoLoop;
+           j = loops[size_t(j)].outer)
+        tiles[size_t(loops[size_t(j)].outer)] =
+            tiles[size_t(j)] * bounds[size_t(j)];
+    }
+    return true;
+  }
+
   void descend(int i) {
     if (collecting && i < stopAt) {
       collecting->emplace_back(tiles.begin() + stopAt, tiles.end());
@@ -468,9 +560,9 @@ private:
     for (size_t d = 0; d < view.dims.size(); ++d) {
       int count = 0;
       for (size_t i = 0; i < loops.size(); ++i)
-        count += loops[i].dimRule == int(d) &&
-                 tileAt(loops[i].outer, loops[i].rankVariable, 0) >
-                     double(tiles[i]);
+        count +=
+            loops[i].dimRule == int(d) &&
+            tileAt(loops[i].outer, loops[i].rankVariable, 0) > double(tiles[i]);
       if (count > limit)
         return false;
     }
@@ -515,12 +607,24 @@ private:
 
 } // namespace
 
-std::vector<std::vector<int64_t>>
-splitTemplate(const MapperProblem &problem, const EinsumView &view,
-              const Template &tpl, model::Evaluator &evaluator,
-              size_t minPieces) {
+std::vector<std::vector<int64_t>> splitTemplate(const MapperProblem &problem,
+                                                const EinsumView &view,
+                                                const Template &tpl,
+                                                model::Evaluator &evaluator,
+                                                size_t minPieces) {
   Search s(problem, PieceRequest{.view = view, .tpl = tpl}, evaluator);
   return s.prefixes(minPieces);
+}
+
+std::optional<UsageKeys> feasibleUsageKeys(const MapperProblem &problem,
+                                           const EinsumView &view,
+                                           const Template &tpl,
+                                           model::Evaluator &evaluator) {
+  Search s(problem,
+           PieceRequest{
+               .view = view, .tpl = tpl, .mode = SearchMode::CollectUsageKeys},
+           evaluator);
+  return s.keysFromSpatialBounds();
 }
 
 PieceResult searchPiece(const MapperProblem &problem,
@@ -548,13 +652,11 @@ std::vector<PmappingRow> finishTemplate(const MapperProblem &problem,
   return out;
 }
 
-std::vector<PmappingRow> searchTemplate(const MapperProblem &problem,
-                                        const EinsumView &view,
-                                        const Template &tpl,
-                                        model::Evaluator &evaluator,
-                                        uint32_t viewIndex, uint32_t templIndex,
-                                        TemplateSearchStats &stats,
-                                        const TemplateKernel *kernel) {
+std::vector<PmappingRow>
+searchTemplate(const MapperProblem &problem, const EinsumView &view,
+               const Template &tpl, model::Evaluator &evaluator,
+               uint32_t viewIndex, uint32_t templIndex,
+               TemplateSearchStats &stats, const TemplateKernel *kernel) {
   PieceRequest request{.view = view,
                        .tpl = tpl,
                        .viewIndex = viewIndex,
@@ -563,9 +665,13 @@ std::vector<PmappingRow> searchTemplate(const MapperProblem &problem,
   UsageKeys surviving;
   bool shortcut = usesMinUsageShortcut(problem.settings, view, kernel);
   if (shortcut) {
-    request.mode = SearchMode::CollectUsageKeys;
-    surviving =
-        survivingKeys(view, searchPiece(problem, request, evaluator).keys);
+    std::optional<UsageKeys> keys =
+        feasibleUsageKeys(problem, view, tpl, evaluator);
+    if (!keys) {
+      request.mode = SearchMode::CollectUsageKeys;
+      keys = searchPiece(problem, request, evaluator).keys;
+    }
+    surviving = survivingKeys(view, *keys);
     request.mode = SearchMode::CostSurvivingKeys;
     request.survivingKeys = &surviving;
   }

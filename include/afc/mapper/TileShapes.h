@@ -29,6 +29,7 @@
 #include "afc/mapper/TemplateCost.h"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -89,6 +90,21 @@ std::vector<std::vector<int64_t>>
 splitTemplate(const MapperProblem &problem, const EinsumView &view,
               const Template &tpl, model::Evaluator &evaluator,
               size_t minPieces);
+
+/// Pass 1 of the min_usage shortcut without walking the tile shapes: the
+/// usage keys of every feasible tile shape of the template, the same set a
+/// CollectUsageKeys search of all its pieces finds. A key depends only on
+/// the spatial loops' bounds, and occupancy only grows with tiles, so each
+/// assignment of spatial bounds is feasible exactly when its smallest
+/// completion is (every temporal loop but the outermost of its rank
+/// iterating once). Enumerating spatial bounds costs a few hundred checks
+/// where the walk costs millions on large arrays. nullopt where that
+/// argument does not hold (imperfect factors, tiling coarseness, loop-bound
+/// comparisons, a limit on spatial loops): search the pieces then.
+std::optional<UsageKeys> feasibleUsageKeys(const MapperProblem &problem,
+                                           const EinsumView &view,
+                                           const Template &tpl,
+                                           model::Evaluator &evaluator);
 
 /// Searches the completions of one piece in the request's mode. A template
 /// its kernel found invalid has no rows.

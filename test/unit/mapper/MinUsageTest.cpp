@@ -100,10 +100,10 @@ struct SeedTemplates {
   std::vector<Template> templates;
 };
 
-SeedTemplates eyerissTemplates() {
-  SeedTemplates s{afc::test::stdlibMapperProblem(
-                      "eyeriss", "basic/matmuls",
-                      {{"N_EINSUMS", 1}, {"M", 64.0}, {"KN", 64.0}}),
+/// The templates of the first Einsum of a stdlib problem.
+SeedTemplates templatesOf(const std::string &arch, const std::string &workload,
+                          const afc::test::StdlibParams &params) {
+  SeedTemplates s{afc::test::stdlibMapperProblem(arch, workload, params),
                   {},
                   {}};
   s.view = makeEinsumView(s.problem, 0, s.problem.problem.architectures[0]);
@@ -111,6 +111,11 @@ SeedTemplates eyerissTemplates() {
       s.problem, s.view,
       s.problem.rulesFor(s.problem.problem.workload.einsums[0].name));
   return s;
+}
+
+SeedTemplates eyerissTemplates() {
+  return templatesOf("eyeriss", "basic/matmuls",
+                     {{"N_EINSUMS", 1}, {"M", 64.0}, {"KN", 64.0}});
 }
 
 void expectSameRows(const std::vector<PmappingRow> &a,
@@ -177,6 +182,64 @@ TEST(SearchModes, CostingSurvivingKeysWithoutThemIsAnInternalError) {
                        .tpl = s.templates[0],
                        .mode = SearchMode::CostSurvivingKeys};
   EXPECT_THROW(searchPiece(s.problem, request, evaluator), InternalError);
+}
+
+// The usage keys found from the spatial bounds alone are exactly those of
+// every feasible tile shape, as walking the whole tree finds them, on every
+// template of arrays with min_usage (the TPU's array is where the walk was
+// slow) and without.
+TEST(SearchModes, SpatialBoundsGiveTheKeysOfEveryFeasibleTileShape) {
+  struct Case {
+    const char *arch, *workload;
+    afc::test::StdlibParams params;
+  };
+  const Case cases[] = {
+      {"tpu_v4i", "basic/matmuls",
+       {{"N_EINSUMS", 1}, {"M", 256.0}, {"KN", 384.0}}},
+      {"eyeriss", "basic/matmuls",
+       {{"N_EINSUMS", 1}, {"M", 96.0}, {"KN", 64.0}}},
+      {"simba", "basic/matmuls",
+       {{"N_EINSUMS", 1}, {"M", 128.0}, {"KN", 60.0}}},
+      {"tpu_v4i", "basic/matmuls",
+       {{"N_EINSUMS", 1}, {"M", 96.0}, {"KN", 1000.0}}},
+      {"simple", "basic/matmuls",
+       {{"N_EINSUMS", 1}, {"M", 64.0}, {"KN", 64.0}}},
+      {"fanout_variations/at_mac_with_constraints", "basic/matmuls",
+       {{"N_EINSUMS", 1}, {"M", 64.0}, {"KN", 48.0}}},
+      {"fanout_variations/at_glb", "basic/matmuls",
+       {{"N_EINSUMS", 1}, {"M", 32.0}, {"KN", 64.0}}},
+  };
+  size_t compared = 0, keys = 0;
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.arch);
+    SeedTemplates s = templatesOf(c.arch, c.workload, c.params);
+    model::Evaluator evaluator(s.problem.problem, s.problem.costingOptions());
+    for (const Template &tpl : s.templates) {
+      std::optional<UsageKeys> direct =
+          feasibleUsageKeys(s.problem, s.view, tpl, evaluator);
+      ASSERT_TRUE(direct.has_value()) << describe(s.view, tpl);
+      PieceRequest walk{.view = s.view,
+                        .tpl = tpl,
+                        .mode = SearchMode::CollectUsageKeys};
+      UsageKeys walked = searchPiece(s.problem, walk, evaluator).keys;
+      EXPECT_EQ(*direct, walked) << describe(s.view, tpl);
+      ++compared;
+      keys += walked.size();
+    }
+  }
+  // Enough templates, most with several keys, for the comparison to bite.
+  EXPECT_GT(compared, 100u);
+  EXPECT_GT(keys, 3 * compared);
+}
+
+// Where the spatial bounds do not decide feasibility, the keys come from the
+// walk.
+TEST(SearchModes, CoarseTilingWalksTheTree) {
+  SeedTemplates s = eyerissTemplates();
+  s.problem.settings.tilingCoarseness = 2;
+  model::Evaluator evaluator(s.problem.problem, s.problem.costingOptions());
+  EXPECT_FALSE(
+      feasibleUsageKeys(s.problem, s.view, s.templates[0], evaluator));
 }
 
 } // namespace
