@@ -15,6 +15,7 @@ config.substitutions.append(("%examples", os.path.join(config.afc_src_root, "exa
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%compare-json", "%s %s" % (config.python_executable, os.path.join(config.test_source_root, "tools", "compare-json.py"))))
 config.substitutions.append(("%testdata", os.path.join(config.afc_src_root, "test", "data")))
+config.substitutions.append(("%bench", os.path.join(config.afc_src_root, "bench")))
 config.environment["PATH"] = os.pathsep.join(
     [config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.available_features.add("llvm-%s" % config.llvm_version_major)

@@ -8,6 +8,9 @@ with --select) must be present in ACTUAL at the same
 path and equal within the relative tolerance (infinities must match exactly).
 Extra entries in ACTUAL are allowed. Prints how many values were compared and
 every mismatch; exits 1 on any mismatch or missing value.
+
+Other scripts may import this file (e.g. with importlib, as the name has a
+hyphen) and call compare() on already loaded JSON values.
 """
 import argparse
 import ast
@@ -28,21 +31,28 @@ def retuple(x):
     return out
 
 
+def fail(out, path, message, rel=None):
+    """Records a mismatch: its message, and its path with its relative error
+    (None when the value is missing or not a number)."""
+    out["errors"].append(f"{path}: {message}")
+    out.setdefault("mismatches", []).append((path, rel))
+
+
 def walk(expected, actual, path, rtol, atol, out):
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
-            out["errors"].append(f"{path}: expected an object, got {actual!r}")
+            fail(out, path, f"expected an object, got {actual!r}")
             return
         for k, v in expected.items():
             if k not in actual:
-                out["errors"].append(f"{path}/{k}: missing")
+                fail(out, f"{path}/{k}", "missing")
                 continue
             walk(v, actual[k], f"{path}/{k}", rtol, atol, out)
         return
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         out["compared"] += 1
         if not isinstance(actual, (int, float)):
-            out["errors"].append(f"{path}: expected {expected!r}, got {actual!r}")
+            fail(out, path, f"expected {expected!r}, got {actual!r}")
             return
         e, a = float(expected), float(actual)
         if math.isinf(e) or math.isinf(a) or math.isnan(e):
@@ -51,15 +61,30 @@ def walk(expected, actual, path, rtol, atol, out):
             ok = abs(a - e) <= atol + rtol * abs(e)
         if not ok:
             rel = abs(a - e) / abs(e) if e else float("inf")
-            out["errors"].append(
-                f"{path}: expected {e!r}, got {a!r} (relative error {rel:.3g})")
+            fail(out, path,
+                 f"expected {e!r}, got {a!r} (relative error {rel:.3g})", rel)
         else:
             rel = abs(a - e) / abs(e) if e and not math.isinf(e) else 0.0
             out["worst"] = max(out["worst"], rel)
         return
     out["compared"] += 1
     if expected != actual:
-        out["errors"].append(f"{path}: expected {expected!r}, got {actual!r}")
+        fail(out, path, f"expected {expected!r}, got {actual!r}")
+
+
+def compare(expected, actual, rtol=1e-9, atol=0.0, tuple_keys=False,
+            ignore=()):
+    """Compares the numbers of EXPECTED with ACTUAL (loaded JSON values).
+    Returns {"compared": N, "errors": [messages], "worst": worst relative
+    error among the matching values, "mismatches": [(path, relative
+    error or None when missing or not a number)]}."""
+    if tuple_keys:
+        expected = retuple(expected)
+    if ignore and isinstance(expected, dict):
+        expected = {k: v for k, v in expected.items() if k not in ignore}
+    out = {"compared": 0, "errors": [], "worst": 0.0, "mismatches": []}
+    walk(expected, actual, "", rtol, atol, out)
+    return out
 
 
 def main():
@@ -91,12 +116,8 @@ def main():
             print(f"error: reference has no key {key!r}", file=sys.stderr)
             return 1
         expected = expected[key] if args.unwrap else {key: expected[key]}
-    if args.tuple_keys:
-        expected = retuple(expected)
-    for key in args.ignore:
-        expected.pop(key, None)
-    out = {"compared": 0, "errors": [], "worst": 0.0}
-    walk(expected, actual, "", args.rtol, args.atol, out)
+    out = compare(expected, actual, args.rtol, args.atol, args.tuple_keys,
+                  args.ignore)
     for e in out["errors"]:
         print("mismatch:", e)
     print(f"compared {out['compared']} values, {len(out['errors'])} mismatched, "
