@@ -155,6 +155,8 @@ static void printMapJSON(const mapper::MapperResult &r,
   j.integer(st.templates);
   j.key("kernel_templates");
   j.integer(st.kernelTemplates);
+  j.key("repeated_templates");
+  j.integer(st.repeatedTemplates);
   j.key("pmappings_evaluated");
   j.integer(st.evaluatedPmappings);
   j.key("pareto_pmappings");
@@ -171,6 +173,10 @@ static void printSearchSummary(const mapper::MapperStatistics &st,
       << (st.invalidTemplates ? ", " + std::to_string(st.invalidTemplates) +
                                     " invalid for any tile shape"
                               : std::string())
+      << (st.repeatedTemplates
+              ? ", " + std::to_string(st.repeatedTemplates) +
+                    " repeating an identical Einsum's search"
+              : std::string())
       << "), " << st.evaluatedPmappings << " pmappings evaluated, "
       << st.paretoPmappings << " on Pareto fronts, in "
       << llvm::format("%.3f", st.seconds) << " s on " << st.threads

@@ -181,6 +181,11 @@ lower::templateKernelFactory(KernelOptions kernels) {
       made[i] = std::make_shared<mapper::TemplateKernel>();
       made[i]->point = std::move(traced->point);
       graphs[i] = std::make_shared<CostGraph>(std::move(traced->graph));
+      made[i]->structure = graphs[i]->structuralKey();
+      for (const model::PointValue &v : made[i]->point)
+        made[i]->structure += " " + std::to_string(int(v.kind)) + ":" +
+                              std::to_string(v.node) + ":" +
+                              std::to_string(v.action);
     }
     // Kernels start interpreted; with a compiler, a background thread
     // compiles them (CompiledTier) and each switches to its compiled code

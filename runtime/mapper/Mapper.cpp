@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <numeric>
 #include <optional>
 
@@ -108,6 +109,7 @@ public:
 private:
   std::optional<model::ModelError> buildTasks();
   void compileKernels();
+  void findRepeatedTemplates();
   void splitTemplatesIntoPieces();
   void collectUsageKeys();
   void searchPieces(const std::vector<const Piece *> &which, bool withShortcut);
@@ -131,6 +133,8 @@ private:
   std::vector<Task> tasks;
   /// Generated kernels, one per task (null: costed by the model).
   std::vector<std::shared_ptr<const TemplateKernel>> kernels;
+  /// Per task: the task whose search it repeats (itself when searched).
+  std::vector<size_t> searchedAs;
   tbb::enumerable_thread_specific<model::Evaluator> evaluators;
 
   // Per task: its pieces, and per piece what the search found.
@@ -153,6 +157,7 @@ model::Expected<MapperResult> MapRun::run() {
   if (std::optional<model::ModelError> error = buildTasks())
     return *error;
   compileKernels();
+  findRepeatedTemplates();
   out.stats.threads = settings.threads > 0 ? settings.threads
                                            : tbb::info::default_concurrency();
   tbb::task_arena arena(out.stats.threads);
@@ -231,6 +236,48 @@ void MapRun::compileKernels() {
   }
 }
 
+/// Transformer layers repeat Einsums of one shape (the Q, K and V
+/// projections, the experts of a mixture): a template whose search would
+/// repeat an earlier task's exactly (same view up to names, same template,
+/// same cost kernel over the same design-point values) takes that task's
+/// rows instead.
+/// The rows are the ones its own search would find, bit for bit, so the
+/// answer does not change.
+void MapRun::findRepeatedTemplates() {
+  searchedAs.resize(tasks.size());
+  std::map<std::string, std::vector<size_t>> searchedByKernel;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    searchedAs[i] = i;
+    const TemplateKernel *k = kernels[i].get();
+    if (!settings.reuseRepeatedSearches || !k || !k->invalid.empty() ||
+        k->structure.empty())
+      continue;
+    const ViewInfo &vi = views[tasks[i].view];
+    std::vector<size_t> &searched = searchedByKernel[k->structure];
+    // Equal structures read the same point values; they must hold the same
+    // numbers on both architectures.
+    auto samePoint = [&](const EinsumView &other) {
+      for (const model::PointValue &v : k->point)
+        if (model::pointValue(*vi.view.arch, v) !=
+            model::pointValue(*other.arch, v))
+          return false;
+      return true;
+    };
+    for (size_t j : searched) {
+      const ViewInfo &vj = views[tasks[j].view];
+      if (searchesAlike(vi.view, vj.view) && samePoint(vj.view) &&
+          vi.templates[tasks[i].templ].nodes ==
+              vj.templates[tasks[j].templ].nodes) {
+        searchedAs[i] = j;
+        ++out.stats.repeatedTemplates;
+        break;
+      }
+    }
+    if (searchedAs[i] == i)
+      searched.push_back(i);
+  }
+}
+
 /// Large templates are split into pieces (tile shapes of their innermost
 /// loops) so that workers stay busy; pieces are merged back in order, so the
 /// split never changes the answer. The schedule takes the largest templates
@@ -240,6 +287,8 @@ void MapRun::splitTemplatesIntoPieces() {
   tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
     const Task &t = tasks[i];
     const ViewInfo &vi = views[t.view];
+    if (searchedAs[i] != i)
+      return; // takes the rows of the task it repeats
     if (t.size < kSplitThreshold) {
       piecesOf[i].push_back({i, 0, {}});
       return;
@@ -271,7 +320,8 @@ void MapRun::splitTemplatesIntoPieces() {
 void MapRun::collectUsageKeys() {
   shortcut.assign(tasks.size(), 0);
   for (size_t i = 0; i < tasks.size(); ++i)
-    shortcut[i] = usesMinUsageShortcut(settings, views[tasks[i].view].view,
+    shortcut[i] = searchedAs[i] == i &&
+                  usesMinUsageShortcut(settings, views[tasks[i].view].view,
                                        kernels[i].get());
   // Most templates get their keys from the spatial bounds alone; the rest
   // walk their pieces.
@@ -368,9 +418,20 @@ void MapRun::finishTemplates() {
     }
   results.assign(tasks.size(), {});
   tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
-    results[i] = finishTemplate(mp, views[tasks[i].view].view,
-                                std::move(rowsOf[i]), taskStats[i]);
+    if (searchedAs[i] == i)
+      results[i] = finishTemplate(mp, views[tasks[i].view].view,
+                                  std::move(rowsOf[i]), taskStats[i]);
   });
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (searchedAs[i] == i)
+      continue;
+    results[i] = results[searchedAs[i]];
+    for (PmappingRow &r : results[i]) {
+      r.view = tasks[i].view;
+      r.templ = tasks[i].templ;
+    }
+    taskStats[i].pareto = results[i].size();
+  }
   for (const TemplateSearchStats &s : taskStats) {
     out.stats.evaluatedPmappings += s.evaluated;
     out.stats.paretoPmappings += s.pareto;

@@ -38,6 +38,22 @@ TensorSet PlacementContext::keptBy(const std::string &name) const {
 // EinsumView
 //===----------------------------------------------------------------------===//
 
+bool searchesAlike(const EinsumView &a, const EinsumView &b) {
+  // The search reads the architecture's capacities; its fanouts are in
+  // `dims`, its costs in the kernels.
+  auto sizes = [](const model::FlattenedArch &arch) {
+    std::vector<double> out;
+    for (const model::ArchNode &n : arch.nodes)
+      out.push_back(n.size);
+    return out;
+  };
+  return sizes(*a.arch) == sizes(*b.arch) &&
+         a.tensorIsOutput == b.tensorIsOutput &&
+         a.bounds == b.bounds && a.relevant == b.relevant &&
+         a.partial == b.partial && a.bitsPerValue == b.bitsPerValue &&
+         a.ranks == b.ranks && a.dims == b.dims;
+}
+
 EinsumView makeEinsumView(const MapperProblem &problem, uint32_t einsum,
                           const model::FlattenedArch &arch) {
   // Indices come from a model::Problem afc built and checked: one out of

@@ -48,6 +48,10 @@ struct MapperStatistics {
   /// Templates the model rejects whatever the tile shapes (found while
   /// tracing them; not searched).
   size_t invalidTemplates = 0;
+  /// Templates whose search would repeat another's exactly (an Einsum of
+  /// the same shape on the same architecture, the same cost kernel): they
+  /// take its rows instead of being searched.
+  size_t repeatedTemplates = 0;
   /// Size of the factorisation space (closed form, mapper.md §4.7).
   double totalPmappings = 0;
   /// Tile shapes that reached a leaf of the search (passed capacity and

@@ -83,6 +83,9 @@ struct LoopBoundComparison {
   Comparison op = Comparison::Equal;
   double value = 1;
   bool product = false;
+
+  friend bool operator==(const LoopBoundComparison &,
+                         const LoopBoundComparison &) = default;
 };
 
 /// The mapper-only rules of one spatial dimension (spec-language.md §2.8).
@@ -127,6 +130,11 @@ struct TemplateKernel {
   /// tile shapes (e.g. a spatial loop that cannot be relocated): the reason.
   /// The search then skips the template; `score` is empty.
   std::string invalid;
+  /// Equal for kernels that compute the same function of the tile shapes
+  /// and the design point (the same traced expressions over the same point
+  /// values); empty when unknown. The mapper searches a template whose
+  /// search would repeat another's once (the identical Einsums of a layer).
+  std::string structure;
 };
 
 /// A template as a mapping (any tile shapes of the right structure) and
@@ -172,6 +180,10 @@ struct MapperSettings {
   /// Cost only tile shapes whose spatial usage survives min_usage (found by
   /// a model-free pass first). Exact; off = brute force, for testing.
   bool minUsageShortcut = true;
+  /// Search a template whose search would repeat another's (an Einsum of
+  /// the same shape) once, and give both its rows. Exact; off = search
+  /// every template, for testing.
+  bool reuseRepeatedSearches = true;
   /// Evaluate the chosen mapping again with detailed output (per-component
   /// and per-tensor breakdowns) for MapperResult::result.
   bool detailedResult = true;

@@ -48,6 +48,8 @@ struct TemplateNode {
   bool persistent = false;   ///< Storage
   uint32_t rankVariable = 0; ///< Temporal / Spatial
   uint32_t dimension = 0;    ///< Spatial: index into the node's spatial dims
+
+  friend bool operator==(const TemplateNode &, const TemplateNode &) = default;
 };
 
 /// A pmapping template of one Einsum on one flattened architecture.
@@ -75,6 +77,8 @@ struct EinsumView {
   struct Rank {
     std::vector<std::pair<uint32_t, int64_t>> terms;
     int64_t constant = 0;
+
+    friend bool operator==(const Rank &, const Rank &) = default;
   };
   std::vector<std::vector<Rank>> ranks;
   /// The min_usage / loop-bound rules by (arch node, dimension).
@@ -82,6 +86,8 @@ struct EinsumView {
     uint32_t archNode = 0, dimension = 0;
     double fanout = 1, usageScale = 1, minUsage = 0;
     std::vector<LoopBoundComparison> loopBounds; ///< non-trivial ones only
+
+    friend bool operator==(const DimRule &, const DimRule &) = default;
   };
   std::vector<DimRule> dims; ///< every dimension with fanout > 1, arch order
 };
@@ -89,6 +95,12 @@ struct EinsumView {
 /// Builds the view of Einsum `einsum` on `arch` (resolving names).
 EinsumView makeEinsumView(const MapperProblem &problem, uint32_t einsum,
                           const model::FlattenedArch &arch);
+
+/// Whether the tile-shape search sees the two views alike: the same
+/// capacities, bounds, projections, bits per value and spatial rules, in
+/// the same local order; only names, the Einsum and the architecture's
+/// costs (which the cost kernels read) may differ.
+bool searchesAlike(const EinsumView &a, const EinsumView &b);
 
 /// Enumerates the templates of one Einsum on one flattened architecture, in a
 /// canonical order. `rules` may be null (defaults everywhere).

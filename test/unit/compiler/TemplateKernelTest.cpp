@@ -212,4 +212,43 @@ TEST(TemplateKernel, StructurallyInvalidTemplatesAreSkipped) {
             byModel->choices[0].row.tileShapes);
 }
 
+// The Q, K and V projections of a transformer layer have one shape: their
+// templates are searched once and share the rows, and the answer is the one
+// searching each of them gives, choice by choice.
+TEST(TemplateKernel, RepeatedEinsumsAreSearchedOnce) {
+  Lowered l = lowerStdlib(
+      "eyeriss", "transformers/gpt/gpt3_6.7B",
+      params({{"BATCH_SIZE", 1}, {"DECODE", 0}, {"N_NEW_TOKENS", 64}}),
+      nullptr);
+  ASSERT_TRUE(l.problem) << l.compiled->errors;
+  mapper::MapperProblem &mp = *l.problem;
+  mp.settings.metric = mapper::Metric::EnergyDelayProduct;
+  mp.settings.templateKernels =
+      lower::templateKernelFactory({lower::sharedKernelCompiler()});
+  auto reused = mapper::map(mp);
+  mp.settings.reuseRepeatedSearches = false;
+  auto searched = mapper::map(mp);
+  ASSERT_TRUE(reused && searched);
+  EXPECT_GT(reused->stats.repeatedTemplates, 0u);
+  EXPECT_EQ(searched->stats.repeatedTemplates, 0u);
+  EXPECT_LT(reused->stats.evaluatedPmappings,
+            searched->stats.evaluatedPmappings);
+  EXPECT_EQ(reused->stats.paretoPmappings, searched->stats.paretoPmappings);
+  EXPECT_EQ(reused->energy, searched->energy);
+  EXPECT_EQ(reused->latency, searched->latency);
+  ASSERT_EQ(reused->choices.size(), searched->choices.size());
+  for (size_t i = 0; i < reused->choices.size(); ++i) {
+    SCOPED_TRACE(reused->choices[i].einsum);
+    EXPECT_EQ(reused->choices[i].einsum, searched->choices[i].einsum);
+    EXPECT_EQ(reused->choices[i].templateDescription,
+              searched->choices[i].templateDescription);
+    EXPECT_EQ(reused->choices[i].row.tileShapes,
+              searched->choices[i].row.tileShapes);
+    EXPECT_EQ(reused->choices[i].row.energy, searched->choices[i].row.energy);
+  }
+  ASSERT_EQ(reused->einsumFronts.size(), searched->einsumFronts.size());
+  for (size_t e = 0; e < reused->einsumFronts.size(); ++e)
+    EXPECT_EQ(reused->einsumFronts[e].size(), searched->einsumFronts[e].size());
+}
+
 } // namespace
