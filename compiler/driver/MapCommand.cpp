@@ -15,8 +15,10 @@
 #include "afc/mapper/Mapper.h"
 #include "afc/study/SweepRunner.h"
 #include "afc/support/JSONWriter.h"
+#include "afc/support/Units.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace afc;
 using namespace afc::driver;
@@ -161,6 +163,8 @@ static void printMapJSON(const mapper::MapperResult &r,
   j.integer(st.evaluatedPmappings);
   j.key("pareto_pmappings");
   j.integer(st.paretoPmappings);
+  j.key("complete");
+  j.value(st.complete);
   j.objectEnd();
   j.objectEnd();
 }
@@ -190,6 +194,8 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
   if (!mp)
     return 1;
   mp->settings.threads = int(options.threads);
+  if (options.maxTime >= 0)
+    mp->settings.timeLimit = options.maxTime;
   mp->settings.templateKernels = templateKernels(options);
   study::ProgressBar progress("search pieces", options.quiet);
   mp->settings.onProgress = [&](size_t done, size_t total) {
@@ -205,6 +211,17 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
   }
   std::string mappingText;
   llvm::raw_string_ostream ms(mappingText);
+  if (!r->stats.complete) {
+    // Said on the error stream and kept with the mapping itself, so a saved
+    // or piped result cannot pass for an optimum.
+    std::string why = llvm::formatv(
+        "the search stopped at its time limit of {0} s after {1} of {2} "
+        "search pieces: this is the best mapping found, not proven optimal",
+        formatNumber(mp->settings.timeLimit), r->stats.piecesSearched,
+        r->stats.pieces);
+    ctx.err << "afc: warning: " << why << "\n";
+    ms << "// " << why << "\n";
+  }
   lower::printMapping(r->mapping, "best", ms);
   ms.flush();
   if (!options.saveMapping.empty() &&

@@ -45,6 +45,7 @@ public:
     lower::StudyLoweringOptions lo;
     lo.metric = options.metric;
     lo.unfused = options.unfused;
+    lo.maxTime = options.maxTime;
     lo.kernels = kernelOptions(options);
     lo.templateKernels = templateKernels(options);
     // Points already run in parallel; a search inside a point uses more
@@ -97,6 +98,10 @@ private:
         return;
       }
       study::fillRow(table, i, lower::pointFigures(m->result, pp.components));
+      if (!m->stats.complete)
+        table.set(i, "status",
+                  std::string("best found within the time limit (not proven "
+                              "optimal)"));
       std::string text;
       llvm::raw_string_ostream os(text);
       lower::printMapping(m->mapping, "point" + std::to_string(i), os);

@@ -132,6 +132,8 @@ PreparedPoint lower::preparePoint(const ir::Spec &spec, const ir::Study &s,
     return pp;
   }
   pp.search->settings.threads = options.searchThreads;
+  if (options.maxTime >= 0)
+    pp.search->settings.timeLimit = options.maxTime;
   pp.search->settings.templateKernels = options.templateKernels;
   return pp;
 }

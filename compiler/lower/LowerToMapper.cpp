@@ -111,6 +111,8 @@ std::optional<mapper::MapperProblem> lower::lowerMapperProblem(
     mp.settings.tilingCoarseness = *v;
   if (auto v = setting("max_loops_per_spatial_dimension"); v && !std::isinf(*v))
     mp.settings.maxLoopsPerSpatialDimension = int(*v);
+  if (auto v = setting("time_limit"))
+    mp.settings.timeLimit = *v; // seconds: a time quantity in base units
 
   for (const Einsum &e : workload.einsums) {
     mapper::EinsumRules rules;

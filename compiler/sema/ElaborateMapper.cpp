@@ -60,7 +60,6 @@ void Elaborator::warnIfIgnored(const std::string &key, const Value &v,
       {"explore_loop_orders", 1},
       {"prioritize_reuse_of_unfused_tensors", 0},
       {"max_pmapping_templates_per_einsum", INFINITY},
-      {"time_limit", INFINITY},
   };
   for (const Ignored &i : ignored) {
     if (key != i.key)

@@ -16,6 +16,8 @@
 
 #include "afc/support/InternalError.h"
 
+#include <fmt/format.h>
+
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
@@ -24,6 +26,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -114,6 +117,7 @@ private:
   void collectUsageKeys();
   void searchPieces(const std::vector<const Piece *> &which, bool withShortcut);
   void redoTemplatesWithLostKeys();
+  void searchPastTheDeadline();
   void finishTemplates();
   model::Expected<std::vector<std::vector<PmappingRow>>> einsumFronts() const;
   std::vector<Combination>
@@ -135,6 +139,10 @@ private:
   std::vector<std::shared_ptr<const TemplateKernel>> kernels;
   /// Per task: the task whose search it repeats (itself when searched).
   std::vector<size_t> searchedAs;
+  /// MapperSettings::timeLimit from the start of run(); set when finite.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// Some piece was skipped or stopped at the deadline.
+  std::atomic<bool> stopped{false};
   tbb::enumerable_thread_specific<model::Evaluator> evaluators;
 
   // Per task: its pieces, and per piece what the search found.
@@ -144,6 +152,8 @@ private:
   /// Every piece, largest templates first.
   std::vector<const Piece *> schedule;
   std::atomic<size_t> piecesDone{0};
+  /// Pieces whose costing search ran to its end.
+  std::atomic<size_t> piecesSearched{0};
   /// Per task: whether the min_usage shortcut applies, and the keys the
   /// rule keeps.
   std::vector<uint8_t> shortcut;
@@ -154,6 +164,11 @@ private:
 
 model::Expected<MapperResult> MapRun::run() {
   auto start = std::chrono::steady_clock::now();
+  if (std::isfinite(settings.timeLimit))
+    deadline = start + std::chrono::duration_cast<
+                           std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(
+                               std::max(0.0, settings.timeLimit)));
   if (std::optional<model::ModelError> error = buildTasks())
     return *error;
   compileKernels();
@@ -166,8 +181,12 @@ model::Expected<MapperResult> MapRun::run() {
     collectUsageKeys();
     searchPieces(schedule, true);
     redoTemplatesWithLostKeys();
+    searchPastTheDeadline();
     finishTemplates();
   });
+  out.stats.pieces = schedule.size();
+  out.stats.piecesSearched = piecesSearched;
+  out.stats.complete = !stopped;
   model::Expected<std::vector<std::vector<PmappingRow>>> fronts =
       einsumFronts();
   if (!fronts)
@@ -346,8 +365,12 @@ void MapRun::collectUsageKeys() {
           PieceRequest request{.view = vi.view,
                                .tpl = vi.templates[t.templ],
                                .mode = SearchMode::CollectUsageKeys,
-                               .prefix = pc.prefix};
-          pieceKeys[s] = searchPiece(mp, request, evaluators.local()).keys;
+                               .prefix = pc.prefix,
+                               .deadline = deadline};
+          PieceResult found = searchPiece(mp, request, evaluators.local());
+          if (found.stopped)
+            stopped = true;
+          pieceKeys[s] = std::move(found.keys);
         }
       });
   std::vector<UsageKeys> all(tasks.size());
@@ -370,6 +393,8 @@ void MapRun::searchPieces(const std::vector<const Piece *> &which,
       tbb::blocked_range<size_t>(0, which.size(), 1),
       [&](const tbb::blocked_range<size_t> &range) {
         for (size_t w = range.begin(); w != range.end(); ++w) {
+          if (stopped) // out of time: the remaining pieces are skipped
+            continue;
           const Piece &pc = *which[w];
           const Task &t = tasks[pc.task];
           const ViewInfo &vi = views[t.view];
@@ -384,8 +409,13 @@ void MapRun::searchPieces(const std::vector<const Piece *> &which,
               .viewIndex = t.view,
               .templIndex = t.templ,
               .survivingKeys = onlySurviving ? &surviving[pc.task] : nullptr,
-              .kernel = kernels[pc.task].get()};
+              .kernel = kernels[pc.task].get(),
+              .deadline = deadline};
           PieceResult found = searchPiece(mp, request, evaluators.local());
+          if (found.stopped)
+            stopped = true;
+          else if (withShortcut)
+            ++piecesSearched;
           rowsOf[pc.task][pc.index] = std::move(found.rows);
           statsOf[pc.task][pc.index] = found.stats;
           if (settings.onProgress)
@@ -398,6 +428,8 @@ void MapRun::searchPieces(const std::vector<const Piece *> &which,
 /// a template left without a row for some surviving key is searched again
 /// in full, so the shortcut never differs from the rule.
 void MapRun::redoTemplatesWithLostKeys() {
+  if (stopped)
+    return; // a stopped search is the best found anyway
   std::vector<uint8_t> redo(tasks.size(), 0);
   for (size_t i = 0; i < tasks.size(); ++i)
     redo[i] = shortcut[i] && usageKeysLost(surviving[i], rowsOf[i]);
@@ -406,6 +438,45 @@ void MapRun::redoTemplatesWithLostKeys() {
     if (redo[pc->task])
       again.push_back(pc);
   searchPieces(again, false);
+}
+
+/// A search stopped by its time limit still answers for every Einsum: one
+/// that has no row yet (its pieces were scheduled last) gets its pieces
+/// searched without the deadline, smallest templates first, until one
+/// yields a row.
+void MapRun::searchPastTheDeadline() {
+  if (!stopped)
+    return;
+  std::vector<uint8_t> hasRows(workload.einsums.size(), 0);
+  for (size_t i = 0; i < tasks.size(); ++i)
+    for (const PartialMap &piece : rowsOf[searchedAs[i]])
+      for (const auto &[key, front] : piece)
+        hasRows[views[tasks[i].view].view.einsum] |= !front.rows().empty();
+  for (auto it = schedule.rbegin(); it != schedule.rend(); ++it) {
+    const Piece *pc = *it;
+    const Task &t = tasks[pc->task];
+    uint32_t e = views[t.view].view.einsum;
+    if (hasRows[e])
+      continue;
+    const ViewInfo &vi = views[t.view];
+    const bool onlySurviving = shortcut[pc->task];
+    PieceRequest request{.view = vi.view,
+                         .tpl = vi.templates[t.templ],
+                         .mode = onlySurviving ? SearchMode::CostSurvivingKeys
+                                               : SearchMode::CostAll,
+                         .prefix = pc->prefix,
+                         .piece = pc->index,
+                         .viewIndex = t.view,
+                         .templIndex = t.templ,
+                         .survivingKeys =
+                             onlySurviving ? &surviving[pc->task] : nullptr,
+                         .kernel = kernels[pc->task].get()};
+    PieceResult found = searchPiece(mp, request, evaluators.local());
+    for (const auto &[key, front] : found.rows)
+      hasRows[e] |= !front.rows().empty();
+    rowsOf[pc->task][pc->index] = std::move(found.rows);
+    statsOf[pc->task][pc->index] = found.stats;
+  }
 }
 
 /// Each template's pieces in piece order: min_usage, then its Pareto front.
@@ -456,6 +527,9 @@ MapRun::einsumFronts() const {
       none.kind = model::ErrorKind::NoValidMapping;
       none.einsum = workload.einsums[e].name;
       none.message = "no valid mapping for Einsum '" + none.einsum + "'";
+      if (stopped)
+        none.message += fmt::format(" was found within the time limit of {:g} s",
+                                    settings.timeLimit);
       return none;
     }
   }

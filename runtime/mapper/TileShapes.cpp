@@ -85,6 +85,7 @@ public:
       : problem(problem), view(request.view), tpl(request.tpl),
         evaluator(evaluator), mode(request.mode),
         surviving(request.survivingKeys), kernel(request.kernel),
+        deadline(request.deadline),
         viewIndex(request.viewIndex), templIndex(request.templIndex) {
     AFC_INTERNAL_ASSERT((mode == SearchMode::CostSurvivingKeys) ==
                         (surviving != nullptr))
@@ -252,6 +253,21 @@ private:
   const SearchMode mode;
   const UsageKeys *surviving; ///< CostSurvivingKeys
   const TemplateKernel *kernel;
+  const std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// Nodes visited since the clock was last read.
+  uint32_t sinceClock = 0;
+
+  /// Whether the walk must stop: the deadline passed (the clock is read
+  /// every 64 Ki nodes, a few milliseconds of search).
+  bool outOfTime() {
+    if (found.stopped)
+      return true;
+    if (!deadline || ++sinceClock < (1u << 16))
+      return false;
+    sinceClock = 0;
+    found.stopped = std::chrono::steady_clock::now() > *deadline;
+    return found.stopped;
+  }
   /// Built on the first costed leaf: splitting and collecting keys never
   /// cost anything.
   std::optional<TemplateCost> cost;
@@ -465,6 +481,8 @@ private:
   }
 
   void descend(int i) {
+    if (outOfTime())
+      return;
     if (collecting && i < stopAt) {
       collecting->emplace_back(tiles.begin() + stopAt, tiles.end());
       return;

@@ -19,10 +19,12 @@
 #include "afc/ir/Spec.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <pthread.h>
 
+#include <cmath>
 #include <cstring>
 
 using namespace afc;
@@ -117,6 +119,12 @@ cl::opt<bool, true> unfused("unfused",
                                      "memory"),
                             cl::location(options.unfused),
                             cl::cat(afcCategory));
+cl::opt<double, true>
+    maxTime("max-time",
+            cl::desc("Stop each search after this many seconds and keep the "
+                     "best mapping found (marked: not proven optimal)"),
+            cl::value_desc("seconds"), cl::location(options.maxTime),
+            cl::cat(afcCategory));
 cl::opt<std::string, true>
     saveMapping("save-mapping",
                 cl::desc("afc map: write the best mapping to a file"),
@@ -182,6 +190,13 @@ int main(int argc, char **argv) {
     return 1;
   options.metric = unsigned(metric.getValue());
   options.jit = !noJit;
+  if (maxTime.getNumOccurrences() &&
+      !(std::isfinite(options.maxTime) && options.maxTime >= 0)) {
+    llvm::errs() << "afc: error: --max-time takes a number of seconds >= 0, "
+                    "not '"
+                 << llvm::format("%g", options.maxTime) << "'\n";
+    return 1;
+  }
   // The parser and evaluator recurse over the input; a large stack lets deep
   // but legal input through, and the front end bounds the depth well below.
   pthread_attr_t attr;

@@ -46,6 +46,9 @@ struct Options {
   std::string mapper;
   unsigned metric = 0; ///< ir::Metric flags; 0: the settings' own
   bool unfused = false;
+  /// afc map / run: the search's time budget in seconds (the mapper
+  /// setting `time_limit`); negative: the settings' own.
+  double maxTime = -1;
   /// afc map: also write the best mapping, in .af syntax, to this file.
   std::string saveMapping;
   /// Compile generated kernels with LLVM (else interpret them).

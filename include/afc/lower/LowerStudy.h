@@ -54,6 +54,7 @@ using ElaborateFn =
 struct StudyLoweringOptions {
   unsigned metric = 0; ///< ir::Metric flags; 0: the study's own
   bool unfused = false;
+  double maxTime = -1; ///< seconds per search; negative: the study's own
   KernelOptions kernels;
   mapper::TemplateKernelFactory templateKernels;
   int searchThreads = 0; ///< threads of a search inside one point

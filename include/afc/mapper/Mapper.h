@@ -52,6 +52,11 @@ struct MapperStatistics {
   /// the same shape on the same architecture, the same cost kernel): they
   /// take its rows instead of being searched.
   size_t repeatedTemplates = 0;
+  /// False when the time limit stopped the search: the result is the best
+  /// found, not proven optimal.
+  bool complete = true;
+  /// Search pieces finished, of all (a stopped search leaves some).
+  size_t piecesSearched = 0, pieces = 0;
   /// Size of the factorisation space (closed form, mapper.md §4.7).
   double totalPmappings = 0;
   /// Tile shapes that reached a leaf of the search (passed capacity and

@@ -184,6 +184,12 @@ struct MapperSettings {
   /// the same shape) once, and give both its rows. Exact; off = search
   /// every template, for testing.
   bool reuseRepeatedSearches = true;
+  /// Wall-clock budget of one map() call, in seconds (the reference's
+  /// `time_limit`, applied to the whole search). When it runs out the
+  /// search stops and returns the best mapping found so far, with
+  /// MapperStatistics::complete false: not proven optimal, and dependent on
+  /// timing.
+  double timeLimit = std::numeric_limits<double>::infinity();
   /// Evaluate the chosen mapping again with detailed output (per-component
   /// and per-tensor breakdowns) for MapperResult::result.
   bool detailedResult = true;

@@ -28,6 +28,7 @@
 #include "afc/mapper/Template.h"
 #include "afc/mapper/TemplateCost.h"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -71,6 +72,9 @@ struct PieceRequest {
   const UsageKeys *survivingKeys = nullptr;
   /// Costs candidates instead of the model when given.
   const TemplateKernel *kernel = nullptr;
+  /// Stop walking when this time has passed (the mapper's time limit); the
+  /// result then holds what was found so far and says it stopped.
+  std::optional<std::chrono::steady_clock::time_point> deadline = {};
 };
 
 /// What a piece's search found.
@@ -80,6 +84,8 @@ struct PieceResult {
   /// CollectUsageKeys: the usage keys of every feasible tile shape.
   UsageKeys keys;
   TemplateSearchStats stats;
+  /// The deadline passed before the walk was complete.
+  bool stopped = false;
 };
 
 /// Splits a template's search into pieces for parallel workers: the feasible
