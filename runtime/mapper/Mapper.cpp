@@ -118,6 +118,7 @@ private:
   void searchPieces(const std::vector<const Piece *> &which, bool withShortcut);
   void redoTemplatesWithLostKeys();
   void searchPastTheDeadline();
+  PieceRequest costingRequest(const Piece &pc, bool onlySurviving) const;
   void finishTemplates();
   model::Expected<std::vector<std::vector<PmappingRow>>> einsumFronts() const;
   std::vector<Combination>
@@ -396,21 +397,9 @@ void MapRun::searchPieces(const std::vector<const Piece *> &which,
           if (stopped) // out of time: the remaining pieces are skipped
             continue;
           const Piece &pc = *which[w];
-          const Task &t = tasks[pc.task];
-          const ViewInfo &vi = views[t.view];
-          bool onlySurviving = withShortcut && shortcut[pc.task];
-          PieceRequest request{
-              .view = vi.view,
-              .tpl = vi.templates[t.templ],
-              .mode = onlySurviving ? SearchMode::CostSurvivingKeys
-                                    : SearchMode::CostAll,
-              .prefix = pc.prefix,
-              .piece = pc.index,
-              .viewIndex = t.view,
-              .templIndex = t.templ,
-              .survivingKeys = onlySurviving ? &surviving[pc.task] : nullptr,
-              .kernel = kernels[pc.task].get(),
-              .deadline = deadline};
+          PieceRequest request =
+              costingRequest(pc, withShortcut && shortcut[pc.task]);
+          request.deadline = deadline;
           PieceResult found = searchPiece(mp, request, evaluators.local());
           if (found.stopped)
             stopped = true;
@@ -440,6 +429,24 @@ void MapRun::redoTemplatesWithLostKeys() {
   searchPieces(again, false);
 }
 
+/// The request that costs a piece: only its surviving usage keys when
+/// `onlySurviving`, else every tile shape; no deadline.
+PieceRequest MapRun::costingRequest(const Piece &pc, bool onlySurviving) const {
+  const Task &t = tasks[pc.task];
+  const ViewInfo &vi = views[t.view];
+  return PieceRequest{
+      .view = vi.view,
+      .tpl = vi.templates[t.templ],
+      .mode = onlySurviving ? SearchMode::CostSurvivingKeys
+                            : SearchMode::CostAll,
+      .prefix = pc.prefix,
+      .piece = pc.index,
+      .viewIndex = t.view,
+      .templIndex = t.templ,
+      .survivingKeys = onlySurviving ? &surviving[pc.task] : nullptr,
+      .kernel = kernels[pc.task].get()};
+}
+
 /// A search stopped by its time limit still answers for every Einsum: one
 /// that has no row yet (its pieces were scheduled last) gets its pieces
 /// searched without the deadline, smallest templates first, until one
@@ -458,20 +465,8 @@ void MapRun::searchPastTheDeadline() {
     uint32_t e = views[t.view].view.einsum;
     if (hasRows[e])
       continue;
-    const ViewInfo &vi = views[t.view];
-    const bool onlySurviving = shortcut[pc->task];
-    PieceRequest request{.view = vi.view,
-                         .tpl = vi.templates[t.templ],
-                         .mode = onlySurviving ? SearchMode::CostSurvivingKeys
-                                               : SearchMode::CostAll,
-                         .prefix = pc->prefix,
-                         .piece = pc->index,
-                         .viewIndex = t.view,
-                         .templIndex = t.templ,
-                         .survivingKeys =
-                             onlySurviving ? &surviving[pc->task] : nullptr,
-                         .kernel = kernels[pc->task].get()};
-    PieceResult found = searchPiece(mp, request, evaluators.local());
+    PieceResult found = searchPiece(mp, costingRequest(*pc, shortcut[pc->task]),
+                                    evaluators.local());
     for (const auto &[key, front] : found.rows)
       hasRows[e] |= !front.rows().empty();
     rowsOf[pc->task][pc->index] = std::move(found.rows);
