@@ -153,16 +153,16 @@ static void printMapJSON(const mapper::MapperResult &r,
   j.member("mapping", llvm::StringRef(mappingText));
   j.key("stats");
   j.objectBegin(/*singleLine=*/true);
-  j.key("templates");
-  j.integer(st.templates);
-  j.key("kernel_templates");
-  j.integer(st.kernelTemplates);
-  j.key("repeated_templates");
-  j.integer(st.repeatedTemplates);
-  j.key("pmappings_evaluated");
-  j.integer(st.evaluatedPmappings);
-  j.key("pareto_pmappings");
-  j.integer(st.paretoPmappings);
+  const std::pair<const char *, uint64_t> counts[] = {
+      {"templates", st.templates},
+      {"kernel_templates", st.kernelTemplates},
+      {"repeated_templates", st.repeatedTemplates},
+      {"pmappings_evaluated", st.evaluatedPmappings},
+      {"pareto_pmappings", st.paretoPmappings}};
+  for (const auto &[name, count] : counts) {
+    j.key(name);
+    j.integer(count);
+  }
   j.key("complete");
   j.value(st.complete);
   j.objectEnd();
