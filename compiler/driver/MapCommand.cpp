@@ -165,6 +165,8 @@ static void printMapJSON(const mapper::MapperResult &r,
   }
   j.key("complete");
   j.value(st.complete);
+  j.key("fusion_not_searched");
+  j.value(st.unfusedSharedTensors != 0);
   j.objectEnd();
   j.objectEnd();
 }
@@ -211,6 +213,15 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
   }
   std::string mappingText;
   llvm::raw_string_ostream ms(mappingText);
+  if (r->stats.unfusedSharedTensors) {
+    std::string why = llvm::formatv(
+        "afc does not search fused mappings yet: the {0} tensor(s) shared "
+        "between Einsums stay in the outermost memory, as with --unfused; a "
+        "fused mapping may cost less",
+        r->stats.unfusedSharedTensors);
+    ctx.err << "afc: warning: " << why << "\n";
+    ms << "// " << why << "\n";
+  }
   if (!r->stats.complete) {
     // Said on the error stream and kept with the mapping itself, so a saved
     // or piped result cannot pass for an optimum.

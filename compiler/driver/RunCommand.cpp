@@ -102,6 +102,10 @@ private:
         table.set(i, "status",
                   std::string("best found within the time limit (not proven "
                               "optimal)"));
+      else if (m->stats.unfusedSharedTensors)
+        table.set(i, "status",
+                  std::string("ok, unfused (fused mappings are not searched "
+                              "yet)"));
       std::string text;
       llvm::raw_string_ostream os(text);
       lower::printMapping(m->mapping, "point" + std::to_string(i), os);

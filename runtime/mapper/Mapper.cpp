@@ -227,6 +227,18 @@ std::optional<model::ModelError> MapRun::buildTasks() {
       tasks.push_back({v, t, size});
     }
   out.stats.templates = tasks.size();
+  if (!settings.unfused) {
+    std::vector<uint32_t> users(workload.tensors.size(), 0);
+    for (const model::Einsum &e : workload.einsums) {
+      std::vector<uint8_t> uses(workload.tensors.size(), 0);
+      for (const model::TensorAccess &a : e.accesses)
+        uses[a.tensor] = 1;
+      for (size_t t = 0; t < uses.size(); ++t)
+        users[t] += uses[t];
+    }
+    for (uint32_t n : users)
+      out.stats.unfusedSharedTensors += n > 1;
+  }
   return std::nullopt;
 }
 

@@ -57,6 +57,11 @@ struct MapperStatistics {
   bool complete = true;
   /// Search pieces finished, of all (a stopped search leaves some).
   size_t piecesSearched = 0, pieces = 0;
+  /// Tensors that Einsums share (their intermediates) while the settings
+  /// allow fusion: the search does not fuse yet, so these stay in the
+  /// outermost memory as with `unfused`, and a fused optimum may be lower.
+  /// The driver says so; 0 when nothing could have been fused.
+  size_t unfusedSharedTensors = 0;
   /// Size of the factorisation space (closed form, mapper.md §4.7).
   double totalPmappings = 0;
   /// Tile shapes that reached a leaf of the search (passed capacity and
