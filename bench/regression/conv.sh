@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Times `afc map` (metric EDP, unfused) of the 3 x 3 convolution in
+# conv3x3.af on the stdlib architectures, each with a time limit, and says
+# whether the search finished. The reference's time for this case is not
+# recorded; the mapper's goal for it is about 2 s.
+#
+#   bench/regression/conv.sh [build-dir] [seconds per architecture]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+limit=${2:-60}
+for arch in eyeriss simba tpu_v4i; do
+  t0=$(date +%s.%N)
+  stats=$("$build/bin/afc" map "stdlib/arches/$arch.af" bench/regression/conv3x3.af \
+    --metric=edp --unfused --max-time="$limit" --quiet --format=json \
+    2> >(grep -v 'warning: the search stopped' >&2) |
+    grep '"stats"' || true)
+  t1=$(date +%s.%N)
+  evaluated=$(sed -n 's/.*"pmappings_evaluated": \([0-9]*\).*/\1/p' <<<"$stats")
+  complete=$(sed -n 's/.*"complete": \([a-z]*\).*/\1/p' <<<"$stats")
+  printf 'conv3x3 on %-8s %7.2f s  %12s pmappings costed  %s\n' "$arch" \
+    "$(echo "$t1 - $t0" | bc -l)" "${evaluated:-?}" \
+    "$([ "$complete" = true ] && echo "complete" || echo "STOPPED at the time limit")"
+done
