@@ -213,26 +213,25 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
   }
   std::string mappingText;
   llvm::raw_string_ostream ms(mappingText);
-  if (r->stats.unfusedSharedTensors) {
-    std::string why = llvm::formatv(
+  // What makes the mapping less than the answer is said on the error stream
+  // and kept with the mapping itself, so a saved or piped result cannot pass
+  // for an optimum.
+  auto caveat = [&](const std::string &why) {
+    ctx.err << "afc: warning: " << why << "\n";
+    ms << "// " << why << "\n";
+  };
+  if (r->stats.unfusedSharedTensors)
+    caveat(llvm::formatv(
         "afc does not search fused mappings yet: the {0} tensor(s) shared "
         "between Einsums stay in the outermost memory, as with --unfused; a "
         "fused mapping may cost less",
-        r->stats.unfusedSharedTensors);
-    ctx.err << "afc: warning: " << why << "\n";
-    ms << "// " << why << "\n";
-  }
-  if (!r->stats.complete) {
-    // Said on the error stream and kept with the mapping itself, so a saved
-    // or piped result cannot pass for an optimum.
-    std::string why = llvm::formatv(
+        r->stats.unfusedSharedTensors));
+  if (!r->stats.complete)
+    caveat(llvm::formatv(
         "the search stopped at its time limit of {0} s after {1} of {2} "
         "search pieces: this is the best mapping found, not proven optimal",
         formatNumber(mp->settings.timeLimit), r->stats.piecesSearched,
-        r->stats.pieces);
-    ctx.err << "afc: warning: " << why << "\n";
-    ms << "// " << why << "\n";
-  }
+        r->stats.pieces));
   lower::printMapping(r->mapping, "best", ms);
   ms.flush();
   if (!options.saveMapping.empty() &&
