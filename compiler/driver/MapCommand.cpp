@@ -17,6 +17,7 @@
 #include "afc/support/JSONWriter.h"
 #include "afc/support/Units.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -165,8 +166,15 @@ static void printMapJSON(const mapper::MapperResult &r,
   }
   j.key("complete");
   j.value(st.complete);
-  j.key("fusion_not_searched");
-  j.value(st.unfusedSharedTensors != 0);
+  j.key("fusion_searched");
+  j.value(st.fusionSearched);
+  j.key("fused_einsums");
+  j.integer(st.fusedEinsums);
+  j.key("on_chip_tensors");
+  j.arrayBegin();
+  for (const std::string &t : st.onChipTensors)
+    j.value(llvm::StringRef(t));
+  j.arrayEnd();
   j.objectEnd();
   j.objectEnd();
 }
@@ -184,7 +192,15 @@ static void printSearchSummary(const mapper::MapperStatistics &st,
                     " repeating an identical Einsum's search"
               : std::string())
       << "), " << st.evaluatedPmappings << " pmappings evaluated, "
-      << st.paretoPmappings << " on Pareto fronts, in "
+      << st.paretoPmappings << " on Pareto fronts, "
+      << (st.fusionSearched
+              ? std::to_string(st.fusedEinsums) + " Einsum(s) fused" +
+                    (st.onChipTensors.empty()
+                         ? std::string()
+                         : " (on chip: " +
+                               llvm::join(st.onChipTensors, ", ") + ")")
+              : std::string("unfused"))
+      << ", in "
       << llvm::format("%.3f", st.seconds) << " s on " << st.threads
       << " threads\n";
 }
@@ -198,6 +214,8 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
   mp->settings.threads = int(options.threads);
   if (options.maxTime >= 0)
     mp->settings.timeLimit = options.maxTime;
+  if (options.maxFusedLoops >= 0)
+    mp->settings.maxFusedLoops = options.maxFusedLoops;
   mp->settings.templateKernels = templateKernels(options);
   study::ProgressBar progress("search pieces", options.quiet);
   mp->settings.onProgress = [&](size_t done, size_t total) {
@@ -220,12 +238,6 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
     ctx.err << "afc: warning: " << why << "\n";
     ms << "// " << why << "\n";
   };
-  if (r->stats.unfusedSharedTensors)
-    caveat(llvm::formatv(
-        "afc does not search fused mappings yet: the {0} tensor(s) shared "
-        "between Einsums stay in the outermost memory, as with --unfused; a "
-        "fused mapping may cost less",
-        r->stats.unfusedSharedTensors));
   if (!r->stats.complete)
     caveat(llvm::formatv(
         "the search stopped at its time limit of {0} s after {1} of {2} "

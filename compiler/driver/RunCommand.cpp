@@ -46,6 +46,7 @@ public:
     lo.metric = options.metric;
     lo.unfused = options.unfused;
     lo.maxTime = options.maxTime;
+    lo.maxFusedLoops = options.maxFusedLoops;
     lo.kernels = kernelOptions(options);
     lo.templateKernels = templateKernels(options);
     // Points already run in parallel; a search inside a point uses more
@@ -102,10 +103,6 @@ private:
         table.set(i, "status",
                   std::string("best found within the time limit (not proven "
                               "optimal)"));
-      else if (m->stats.unfusedSharedTensors)
-        table.set(i, "status",
-                  std::string("ok, unfused (fused mappings are not searched "
-                              "yet)"));
       std::string text;
       llvm::raw_string_ostream os(text);
       lower::printMapping(m->mapping, "point" + std::to_string(i), os);

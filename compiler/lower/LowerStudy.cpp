@@ -134,6 +134,8 @@ PreparedPoint lower::preparePoint(const ir::Spec &spec, const ir::Study &s,
   pp.search->settings.threads = options.searchThreads;
   if (options.maxTime >= 0)
     pp.search->settings.timeLimit = options.maxTime;
+  if (options.maxFusedLoops >= 0)
+    pp.search->settings.maxFusedLoops = options.maxFusedLoops;
   pp.search->settings.templateKernels = options.templateKernels;
   return pp;
 }

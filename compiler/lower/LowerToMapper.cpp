@@ -95,6 +95,9 @@ std::optional<mapper::MapperProblem> lower::lowerMapperProblem(
   };
   if (auto v = setting("max_fused_loops"))
     mp.settings.maxFusedLoops = std::isinf(*v) ? INT32_MAX : int(*v);
+  if (auto v = setting("max_fused_loops_per_rank_variable"))
+    mp.settings.maxFusedLoopsPerRankVariable =
+        std::isinf(*v) ? INT32_MAX : int(*v);
   if (auto v = setting("objective_tolerance"))
     mp.settings.objectiveTolerance = *v;
   auto flag = [&](const char *k, bool byDefault) {

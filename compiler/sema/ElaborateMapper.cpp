@@ -1,7 +1,7 @@
 //===- ElaborateMapper.cpp - mapper settings ------------------------------===//
 //
-// Mapper settings: the metrics to minimise and the search options, with a
-// warning for settings the mapper reads but this search ignores.
+// Mapper settings: the metrics to minimise and the search options, with an
+// error for settings the mapper reads but this search cannot honour yet.
 //
 //===----------------------------------------------------------------------===//
 #include "ElaboratorImpl.h"
@@ -49,26 +49,29 @@ unsigned Elaborator::parseMetric(const ast::Expr &e) {
 void Elaborator::warnIfIgnored(const std::string &key, const Value &v,
                                SMRange range) {
   // Reference settings the mapper accepts but does not implement yet, with
-  // the reference's default: any other value would silently change nothing.
+  // the reference's default: any other value would silently change nothing,
+  // so it is an error rather than a warning that scrolls by.
   struct Ignored {
     const char *key;
     double defaultValue;
+    const char *spelled;
   };
   static const Ignored ignored[] = {
-      {"objective_tolerance", 0},
-      {"resource_usage_tolerance", 0},
-      {"explore_loop_orders", 1},
-      {"prioritize_reuse_of_unfused_tensors", 0},
-      {"max_pmapping_templates_per_einsum", INFINITY},
+      {"objective_tolerance", 0, "0"},
+      {"resource_usage_tolerance", 0, "0"},
+      {"explore_loop_orders", 1, "true"},
+      {"prioritize_reuse_of_unfused_tensors", 0, "false"},
+      {"max_pmapping_templates_per_einsum", INFINITY, "inf"},
   };
   for (const Ignored &i : ignored) {
     if (key != i.key)
       continue;
     double value = v.isNumber() ? v.asNumber() : (v.truthy() ? 1 : 0);
     if (value != i.defaultValue)
-      diags.warning(range, "mapper setting '" + key +
-                               "' is not implemented yet and has no effect "
-                               "(the search runs as with its default)");
+      diags.error(range, "mapper setting '" + key +
+                             "' is not implemented yet: remove it, or set it "
+                             "to its default (" +
+                             i.spelled + ")");
   }
 }
 
@@ -114,6 +117,17 @@ MapperSettings Elaborator::buildMapper(const ast::BlockStmt *b,
          if (!v || !checkType(*fs, *v, f->value->getRange(), "mapper"))
            return;
          warnIfIgnored(key, *v, f->target.range);
+         if ((key == "max_fused_loops" ||
+              key == "max_fused_loops_per_rank_variable") &&
+             v->isNumber() &&
+             !(v->asNumber() >= 0 &&
+               (std::isinf(v->asNumber()) ||
+                v->asNumber() == std::floor(v->asNumber())))) {
+           diags.error(f->value->getRange(),
+                       "'" + key + "' counts loops: a whole number >= 0 or "
+                       "inf, got " + formatNumber(v->asNumber()));
+           return;
+         }
          if (key == "unfused")
            m.unfused = v->truthy();
          else

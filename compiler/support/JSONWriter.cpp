@@ -52,13 +52,15 @@ void JSONWriter::objectEnd() {
 void JSONWriter::arrayBegin() {
   beforeValue();
   os << "[";
-  stack.push_back({false});
+  // Inside a single-line object an array stays on the line too.
+  stack.push_back({false, !stack.empty() && stack.back().singleLine});
 }
 
 void JSONWriter::arrayEnd() {
   bool empty = stack.back().empty;
+  bool singleLine = stack.back().singleLine;
   stack.pop_back();
-  if (!empty)
+  if (!empty && !singleLine)
     newline();
   os << "]";
   if (stack.empty() && indentWidth)

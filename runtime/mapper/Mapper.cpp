@@ -14,6 +14,8 @@
 
 #include "afc/mapper/Mapper.h"
 
+#include "afc/mapper/Join.h"
+
 #include "afc/support/InternalError.h"
 
 #include <fmt/format.h>
@@ -126,6 +128,9 @@ private:
   std::optional<model::ModelError>
   materialiseBest(std::vector<std::vector<PmappingRow>> fronts,
                   const std::vector<Combination> &combos);
+  std::optional<model::ModelError>
+  materialiseBestJoin(std::vector<std::vector<PmappingRow>> fronts);
+  std::optional<model::ModelError> evaluateDetailed(bool fused);
 
   const MapperProblem &mp;
   const model::Workload &workload;
@@ -192,10 +197,16 @@ model::Expected<MapperResult> MapRun::run() {
       einsumFronts();
   if (!fronts)
     return fronts.error();
-  std::vector<Combination> combos = combineEinsums(*fronts);
-  if (std::optional<model::ModelError> error =
-          materialiseBest(std::move(*fronts), combos))
-    return *error;
+  if (out.stats.fusionSearched) {
+    if (std::optional<model::ModelError> error =
+            materialiseBestJoin(std::move(*fronts)))
+      return *error;
+  } else {
+    std::vector<Combination> combos = combineEinsums(*fronts);
+    if (std::optional<model::ModelError> error =
+            materialiseBest(std::move(*fronts), combos))
+      return *error;
+  }
   out.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -237,7 +248,7 @@ std::optional<model::ModelError> MapRun::buildTasks() {
         users[t] += uses[t];
     }
     for (uint32_t n : users)
-      out.stats.unfusedSharedTensors += n > 1;
+      out.stats.fusionSearched |= n > 1;
   }
   return std::nullopt;
 }
@@ -470,7 +481,7 @@ void MapRun::searchPastTheDeadline() {
   for (size_t i = 0; i < tasks.size(); ++i)
     for (const PartialMap &piece : rowsOf[searchedAs[i]])
       for (const auto &[key, front] : piece)
-        hasRows[views[tasks[i].view].view.einsum] |= !front.rows().empty();
+        hasRows[views[tasks[i].view].view.einsum] |= !front.empty();
   for (auto it = schedule.rbegin(); it != schedule.rend(); ++it) {
     const Piece *pc = *it;
     const Task &t = tasks[pc->task];
@@ -480,7 +491,7 @@ void MapRun::searchPastTheDeadline() {
     PieceResult found = searchPiece(mp, costingRequest(*pc, shortcut[pc->task]),
                                     evaluators.local());
     for (const auto &[key, front] : found.rows)
-      hasRows[e] |= !front.rows().empty();
+      hasRows[e] |= !front.empty();
     rowsOf[pc->task][pc->index] = std::move(found.rows);
     statsOf[pc->task][pc->index] = found.stats;
   }
@@ -600,14 +611,86 @@ MapRun::materialiseBest(std::vector<std::vector<PmappingRow>> fronts,
   out.latency = combos[best].latency;
   out.objective = metricValue(settings.metric, out.energy, out.latency);
   out.einsumFronts = std::move(fronts);
+  return evaluateDetailed(false);
+}
 
-  if (settings.detailedResult) {
-    model::EvaluateOptions detailed = mp.evaluateOptions;
-    detailed.detailed = true;
-    auto r = model::evaluate(mp.problem, out.mapping, detailed);
-    if (!r)
-      return r.error();
-    out.result = std::move(*r);
+/// Fusion: the best complete join, as one mapping whose Einsums share the
+/// loops and tensors the join matched.
+std::optional<model::ModelError>
+MapRun::materialiseBestJoin(std::vector<std::vector<PmappingRow>> fronts) {
+  JoinInput input{
+      .fronts = &fronts,
+      .view = [&](uint32_t v) -> const EinsumView & { return views[v].view; },
+      .templ = [&](uint32_t v, uint32_t t) -> const Template & {
+        return views[v].templates[t];
+      }};
+  std::vector<JoinedMapping> joined = joinEinsums(mp, input);
+  if (joined.empty()) {
+    model::ModelError none;
+    none.kind = model::ErrorKind::NoValidMapping;
+    none.message = "no combination of the Einsums' mappings fits the "
+                   "memories while they run one after another";
+    return none;
+  }
+  size_t best = 0;
+  for (size_t i = 1; i < joined.size(); ++i)
+    if (metricValue(settings.metric, joined[i].energy, joined[i].latency) <
+        metricValue(settings.metric, joined[best].energy,
+                    joined[best].latency))
+      best = i;
+  for (const JoinedMapping &j : joined)
+    out.front.push_back({j.energy, j.latency});
+  const JoinedMapping &chosen = joined[best];
+  for (uint32_t e = 0; e < workload.einsums.size(); ++e) {
+    const PmappingRow &row = fronts[e][chosen.pick[e]];
+    const ViewInfo &vi = views[row.view];
+    const Template &tpl = vi.templates[row.templ];
+    EinsumChoice choice;
+    choice.einsum = workload.einsums[e].name;
+    choice.templateDescription = describe(vi.view, tpl);
+    choice.row = row;
+    choice.mapping = TemplateCost(mp, vi.view, tpl).mapping(row.tileShapes);
+    out.choices.push_back(std::move(choice));
+  }
+  out.mapping = jointMapping(mp, input, chosen);
+  out.stats.fusedEinsums = chosen.fusedEinsums;
+  for (uint32_t t : chosen.onChipTensors)
+    out.stats.onChipTensors.push_back(workload.tensors[t].name);
+  out.energy = chosen.energy;
+  out.latency = chosen.latency;
+  out.objective = metricValue(settings.metric, out.energy, out.latency);
+  out.einsumFronts = std::move(fronts);
+  return evaluateDetailed(true);
+}
+
+/// The chosen mapping evaluated again with every breakdown. For a joined
+/// mapping the model must agree with the join's totals and find every
+/// memory within its size: anything else is a bug of the join.
+std::optional<model::ModelError> MapRun::evaluateDetailed(bool fused) {
+  if (!settings.detailedResult)
+    return std::nullopt;
+  model::EvaluateOptions detailed = mp.evaluateOptions;
+  detailed.detailed = true;
+  auto r = model::evaluate(mp.problem, out.mapping, detailed);
+  if (!r) {
+    AFC_INTERNAL_ASSERT(!fused)
+        << "the model rejects the joined mapping: " << r.error().message;
+    return r.error();
+  }
+  out.result = std::move(*r);
+  if (fused) {
+    auto close = [](double a, double b) {
+      return std::abs(a - b) <= 1e-5 * std::max(std::abs(a), std::abs(b));
+    };
+    AFC_INTERNAL_ASSERT(close(out.result.energy, out.energy) &&
+                        close(out.result.latency, out.latency))
+        << "the joined mapping evaluates to " << out.result.energy << " J, "
+        << out.result.latency << " s; the join summed " << out.energy
+        << " J, " << out.latency << " s";
+    for (const auto &u : out.result.resourceUsage)
+      AFC_INTERNAL_ASSERT(u.usage <= 1 + 1e-9)
+          << "the joined mapping overfills " << u.memory << " ("
+          << u.usage << " of its size)";
   }
   return std::nullopt;
 }

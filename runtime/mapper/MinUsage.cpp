@@ -18,7 +18,7 @@ UsageKeys keysWithRows(std::span<const PartialMap> pieces) {
   UsageKeys present;
   for (const PartialMap &piece : pieces)
     for (const auto &[key, front] : piece)
-      if (!front.rows().empty())
+      if (!front.empty())
         present.insert(key);
   return present;
 }

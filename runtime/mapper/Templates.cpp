@@ -278,15 +278,10 @@ struct Enumerator {
     for (const std::string &t : restrict(pl.back))
       must.insert(t);
     TensorSet seen = ctx.aboveUnion();
-    // Shared tensors stay in the outermost memory: fusion is not searched.
-    if (level == 0) {
-      if (problem.settings.unfused)
-        must = all;
-      else
-        for (uint32_t t = 0; t < fusable.size(); ++t)
-          if (fusable[t])
-            must.insert(view.tensorNames[t]);
-    }
+    // Unfused: the outermost memory keeps every tensor, so no tensor shared
+    // between Einsums can stay on chip (mapper.md §7.5).
+    if (level == 0 && problem.settings.unfused)
+      must = all;
     for (const std::string &t : restrict(pl.back))
       if (seen.count(t))
         return; // a `back` tensor already backed above
@@ -423,6 +418,13 @@ struct Enumerator {
           g + 1 < groups.size() ? &groups[g + 1] : nullptr;
       if (next && next->front().persistent)
         continue; // no loops above persistent nodes
+      // Loops here are fused loops while some fusable tensor is not backed
+      // yet (its backing node is below).
+      bool mayBeFused = false;
+      for (size_t t = 0; t < nT; ++t)
+        mayBeFused |= fusable[t] && !stored[t];
+      if (mayBeFused && problem.settings.maxFusedLoops == 0)
+        continue;
       std::vector<uint8_t> keep(nRv, 1);
       // No recomputation: loops above a tensor's first storage must index it.
       for (size_t t = 0; t < nT; ++t)
@@ -437,8 +439,9 @@ struct Enumerator {
             if (view.relevant[n.tensor][r])
               keep[r] = 0;
       // An irrelevant loop above the next node only refetches its tile:
-      // raising the node through it is never worse.
-      if (next)
+      // raising the node through it is never worse, unless the loop may be
+      // fused (it then also tiles what other Einsums exchange).
+      if (next && !mayBeFused)
         for (const HolderNode &n : *next)
           for (size_t r = 0; r < nRv; ++r) {
             if (view.relevant[n.tensor][r] || view.partial[n.tensor][r])
@@ -458,6 +461,7 @@ struct Enumerator {
         }
     }
     insertSpatialLoops(tpl);
+    dropFusedSpatialLoops(tpl);
     addMissingLoops(tpl);
     std::string key = dedupKey(tpl);
     if (seenKeys.insert(key).second)
@@ -528,6 +532,23 @@ struct Enumerator {
         tpl.nodes.insert(tpl.nodes.begin() + long(pos), loops.begin(),
                          loops.end());
       }
+  }
+
+  /// A spatial loop above a fusable tensor backed below the outermost
+  /// memory would be fused, which the join does not search (mapper.md §5):
+  /// it is removed, as if constrained to one iteration.
+  void dropFusedSpatialLoops(Template &tpl) const {
+    uint32_t outermost = holders.empty() ? 0 : holders.front();
+    size_t deepest = 0;
+    for (size_t i = 0; i < tpl.nodes.size(); ++i) {
+      const TemplateNode &n = tpl.nodes[i];
+      if (n.kind == TemplateNodeKind::Storage && n.backing &&
+          fusable[n.tensor] && n.archNode != outermost)
+        deepest = i;
+    }
+    for (size_t i = deepest; i-- > 0;)
+      if (tpl.nodes[i].kind == TemplateNodeKind::Spatial)
+        tpl.nodes.erase(tpl.nodes.begin() + long(i));
   }
 
   /// Every rank variable needs a temporal loop; a missing one goes directly

@@ -11,9 +11,12 @@
 
 #include "afc/mapper/TileShapes.h"
 
+#include "afc/mapper/Fusion.h"
+
 #include "afc/support/InternalError.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -99,12 +102,20 @@ public:
     for (size_t r = 0; r < nRv; ++r)
       divisorCache.push_back(divisors(view.bounds[r]));
     planPruning();
+    if (!problem.settings.unfused) {
+      fusion.emplace(problem, view);
+      if (!fusion->anyFusable())
+        fusion.reset();
+    }
+    planFusedLimits();
   }
 
   /// The usage keys of every feasible tile shape, found from the spatial
   /// loops' bounds alone; nullopt where that is not exact (see
   /// feasibleUsageKeys in TileShapes.h).
   std::optional<UsageKeys> keysFromSpatialBounds() {
+    // The smallest completion may break a fused-loop limit that another
+    // completion of the same spatial bounds keeps.
     if (exactFrom < 0 || problem.settings.tilingCoarseness > 1)
       return std::nullopt;
     std::vector<int> spatial;
@@ -214,6 +225,39 @@ private:
                      : problem.settings.exploreImperfectTemporalLoops);
   }
 
+  /// Whether the fused-loop limits can reject some tile shapes of the
+  /// template: it has more fused loops than they allow.
+  void planFusedLimits() {
+    fusedLoops = fusion ? int(fusion->fusedLoopCount(tpl)) : 0;
+    std::vector<int> perRankVariable(view.rankVariables.size(), 0);
+    int most = 0;
+    for (int j = 0; j < fusedLoops; ++j)
+      most = std::max(most, ++perRankVariable[loops[size_t(j)].rankVariable]);
+    fusedLimitsBind =
+        fusedLoops > problem.settings.maxFusedLoops ||
+        most > problem.settings.maxFusedLoopsPerRankVariable;
+  }
+
+  /// The fused loops whose iteration count is known with loops [0, first)
+  /// free stay within the limits. Counts only grow as outer loops are
+  /// assigned, so a subtree breaking them has no valid leaf.
+  bool fusedWithinLimits(int first) const {
+    int total = 0;
+    std::vector<int> perRankVariable(view.rankVariables.size(), 0);
+    for (int j = std::max(first, 0); j < fusedLoops; ++j) {
+      const Loop &l = loops[size_t(j)];
+      if (l.outer != kNoLoop && l.outer < first)
+        continue; // its outer tile, so whether it iterates, is not known
+      if (tileAt(l.outer, l.rankVariable, first) == double(tiles[size_t(j)]))
+        continue; // one iteration: no loop
+      ++total;
+      if (++perRankVariable[l.rankVariable] >
+          problem.settings.maxFusedLoopsPerRankVariable)
+        return false;
+    }
+    return total <= problem.settings.maxFusedLoops;
+  }
+
   /// When usage keys become known and from which loop feasible() is exact.
   void planPruning() {
     minUsageDims = minUsageDimensions(view);
@@ -294,6 +338,13 @@ private:
     return it->second;
   }
   std::vector<size_t> minUsageDims;
+  /// Set when the Einsum shares tensors and fusion is searched: rows then
+  /// carry their compatibility group and reservations (Fusion.h).
+  std::optional<FusionLayout> fusion;
+  PmappingFusion fused;
+  /// Loops [0, fusedLoops) are fused; fusedLimitsBind: planFusedLimits.
+  int fusedLoops = 0;
+  bool fusedLimitsBind = false;
   model::Result scratch;
   uint64_t sequence = 0;
   std::vector<double> key;
@@ -423,7 +474,7 @@ private:
   void assignSpatialBounds(const std::vector<int> &spatial, size_t k,
                            UsageKeys &keys) {
     if (k == spatial.size()) {
-      if (smallestCompletion() && feasible(0)) {
+      if (someCompletionFits()) {
         usageKey(0);
         keys.insert(key);
       }
@@ -448,12 +499,47 @@ private:
     bounds[size_t(i)] = 1;
   }
 
+  /// Whether some completion of the spatial bounds is feasible. Without
+  /// fused-loop limits the smallest completion decides. With them, the
+  /// completions split by which rank variables iterate a fused loop: for
+  /// those, the smallest completion is the unconstrained one; for the
+  /// others, the fused loops iterate once and the outermost unfused
+  /// temporal loop takes the rest. Each class's smallest completion decides
+  /// for the class, and only classes within the limits count.
+  bool someCompletionFits() {
+    if (!fusedLimitsBind)
+      return smallestCompletion(nullptr) && feasible(0);
+    std::vector<uint32_t> candidates;
+    for (uint32_t r = 0; r < view.rankVariables.size(); ++r) {
+      bool hasFused = false;
+      for (int j = 0; j < fusedLoops; ++j)
+        hasFused |= loops[size_t(j)].rankVariable == r;
+      if (hasFused && view.bounds[r] / rankProduct[r] > 1)
+        candidates.push_back(r);
+    }
+    const int limit = problem.settings.maxFusedLoopsPerRankVariable > 0
+                          ? problem.settings.maxFusedLoops
+                          : 0;
+    std::vector<uint8_t> stayOnce(view.rankVariables.size(), 0);
+    for (uint32_t subset = 0; subset < (1u << candidates.size()); ++subset) {
+      if (std::popcount(subset) > limit)
+        continue;
+      for (size_t c = 0; c < candidates.size(); ++c)
+        stayOnce[candidates[c]] = !(subset >> c & 1);
+      if (smallestCompletion(&stayOnce) && feasible(0))
+        return true;
+    }
+    return false;
+  }
+
   /// Tiles of the smallest completion of the spatial bounds: per rank
   /// variable, its outermost temporal loop takes what the spatial loops
   /// leave and every other temporal loop iterates once, which makes every
-  /// tile (so every occupancy) as small as any completion's. False when no
-  /// temporal loop can take the rest.
-  bool smallestCompletion() {
+  /// tile (so every occupancy) as small as any completion's. For rank
+  /// variables marked in `stayOnce`, fused loops iterate once and the rest
+  /// goes to the outermost unfused temporal loop. False when no temporal
+  /// loop can take the rest.
+  bool smallestCompletion(const std::vector<uint8_t> *stayOnce) {
     for (size_t i = 0; i < loops.size(); ++i) {
       const Loop &l = loops[i];
       if (l.outer != kNoLoop)
@@ -461,8 +547,13 @@ private:
       const uint32_t r = l.rankVariable;
       const int64_t rest = view.bounds[r] / rankProduct[r];
       int takesRest = kNoLoop, innermost = int(i);
+      const bool once = stayOnce && (*stayOnce)[r];
       for (int j = int(i); j != kNoLoop; j = loops[size_t(j)].inner) {
         innermost = j;
+        if (once && j < fusedLoops) {
+          bounds[size_t(j)] = 1;
+          continue;
+        }
         if (!loops[size_t(j)].spatial) {
           bounds[size_t(j)] = takesRest == kNoLoop ? rest : 1;
           if (takesRest == kNoLoop)
@@ -522,10 +613,12 @@ private:
       // this tile, so the first infeasible value ends the scan. The
       // exception is a spatial loop directly under the full rank: its own
       // fanout (bound / tile) shrinks as its tile grows.
-      if (feasible(i))
-        descend(i - 1);
-      else if (!(l.spatial && l.outer == kNoLoop))
+      if (feasible(i)) {
+        if (!fusedLimitsBind || fusedWithinLimits(i))
+          descend(i - 1);
+      } else if (!(l.spatial && l.outer == kNoLoop)) {
         break;
+      }
     }
     maxTile[r] = saved;
   }
@@ -545,10 +638,15 @@ private:
     }
     if (mode == SearchMode::CostSurvivingKeys && !surviving->count(key))
       return; // min_usage drops it whatever its cost
+    PmappingRow row;
+    if (fusion) {
+      if (!fusion->describe(tpl, tiles, fused))
+        return; // beyond the fused-loop limits
+      fusion->paretoColumns(fused, row.group, row.resources);
+    }
     ++found.stats.evaluated;
     if (!cost)
       cost.emplace(problem, view, tpl, kernel);
-    PmappingRow row;
     if (!cost->evaluate(tiles, evaluator, scratch, row.energy, row.latency))
       return;
     ++found.stats.valid;

@@ -125,6 +125,12 @@ cl::opt<double, true>
                      "best mapping found (marked: not proven optimal)"),
             cl::value_desc("seconds"), cl::location(options.maxTime),
             cl::cat(afcCategory));
+cl::opt<int, true> maxFusedLoops(
+    "max-fused-loops",
+    cl::desc("At most this many loops shared by fused Einsums (the mapper "
+             "setting max_fused_loops; 0: intermediates kept on chip whole)"),
+    cl::value_desc("n"), cl::location(options.maxFusedLoops),
+    cl::cat(afcCategory));
 cl::opt<std::string, true>
     saveMapping("save-mapping",
                 cl::desc("afc map: write the best mapping to a file"),
@@ -195,6 +201,12 @@ int main(int argc, char **argv) {
     llvm::errs() << "afc: error: --max-time takes a number of seconds >= 0, "
                     "not '"
                  << llvm::format("%g", options.maxTime) << "'\n";
+    return 1;
+  }
+  if (maxFusedLoops.getNumOccurrences() && options.maxFusedLoops < 0) {
+    llvm::errs() << "afc: error: --max-fused-loops takes a number of loops "
+                    ">= 0, not '"
+                 << options.maxFusedLoops << "'\n";
     return 1;
   }
   // The parser and evaluator recurse over the input; a large stack lets deep

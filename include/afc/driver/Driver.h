@@ -49,6 +49,9 @@ struct Options {
   /// afc map / run: the search's time budget in seconds (the mapper
   /// setting `time_limit`); negative: the settings' own.
   double maxTime = -1;
+  /// afc map / run: the mapper setting `max_fused_loops`; negative: the
+  /// settings' own.
+  int maxFusedLoops = -1;
   /// afc map: also write the best mapping, in .af syntax, to this file.
   std::string saveMapping;
   /// Compile generated kernels with LLVM (else interpret them).

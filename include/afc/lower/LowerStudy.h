@@ -55,6 +55,7 @@ struct StudyLoweringOptions {
   unsigned metric = 0; ///< ir::Metric flags; 0: the study's own
   bool unfused = false;
   double maxTime = -1; ///< seconds per search; negative: the study's own
+  int maxFusedLoops = -1; ///< max_fused_loops; negative: the study's own
   KernelOptions kernels;
   mapper::TemplateKernelFactory templateKernels;
   int searchThreads = 0; ///< threads of a search inside one point

@@ -23,10 +23,10 @@
 // architecture, template, then tile-shape order (inner loops vary slowest,
 // candidates ascending).
 //
-// Fusion (tensors kept on chip across Einsums) is not searched yet: tensors
-// shared between Einsums are kept in the outermost memory, as with
-// MapperSettings::unfused. Pareto rows already carry the per-memory usage a
-// fusion join needs.
+// Fusion: when Einsums share tensors (and `unfused` is off), each
+// Einsum's fronts keep, per compatibility, every pmapping a later Einsum
+// could need (Fusion.h), and the Einsums are joined left to right with
+// exact capacity checks across them (Join.h) instead of being summed.
 //
 //===----------------------------------------------------------------------===//
 #ifndef AFC_MAPPER_MAPPER_H
@@ -57,11 +57,13 @@ struct MapperStatistics {
   bool complete = true;
   /// Search pieces finished, of all (a stopped search leaves some).
   size_t piecesSearched = 0, pieces = 0;
-  /// Tensors that Einsums share (their intermediates) while the settings
-  /// allow fusion: the search does not fuse yet, so these stay in the
-  /// outermost memory as with `unfused`, and a fused optimum may be lower.
-  /// The driver says so; 0 when nothing could have been fused.
-  size_t unfusedSharedTensors = 0;
+  /// Fusion: whether the Einsums were joined with fused mappings in the
+  /// space (they share tensors and the settings allow it), how many
+  /// Einsums of the best mapping exchange a tensor kept below the outermost
+  /// memory, and those tensors' names.
+  bool fusionSearched = false;
+  size_t fusedEinsums = 0;
+  std::vector<std::string> onChipTensors;
   /// Size of the factorisation space (closed form, mapper.md §4.7).
   double totalPmappings = 0;
   /// Tile shapes that reached a leaf of the search (passed capacity and

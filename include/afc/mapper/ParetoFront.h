@@ -20,13 +20,15 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <utility>
 #include <vector>
 
 namespace afc::mapper {
 
 /// One pmapping: a template plus tile shapes, with the columns later stages
-/// need (objectives, and per-memory usage for a fusion join).
+/// need (objectives, and for a fusion join its compatibility group and
+/// reservations, Fusion.h).
 struct PmappingRow {
   double energy = 0;
   double latency = 0;
@@ -34,6 +36,11 @@ struct PmappingRow {
   std::vector<double> memoryUsage;
   /// Tile shape of every loop of the template, outermost loop first.
   std::vector<int64_t> tileShapes;
+  /// Fusion: rows of different groups (compatibilities) are never compared;
+  /// within a group, lower reservations are better too. Both empty when
+  /// the Einsum shares no tensor or the search is unfused.
+  std::vector<int64_t> group;
+  std::vector<double> resources;
   uint32_t view = 0;     ///< index of the (Einsum, architecture) view
   uint32_t templ = 0;    ///< template index within the view
   uint64_t sequence = 0; ///< enumeration order, the tie-break
@@ -41,6 +48,7 @@ struct PmappingRow {
 
 /// Objectives per metric: (energy), (latency) or (energy, latency).
 int objectiveCount(Metric metric);
+
 /// The metric's value of a total (for EDP, the product).
 double metricValue(Metric metric, double energy, double latency);
 
@@ -62,63 +70,153 @@ void objectives(Metric metric, const Row &row, double *out) {
   }
 }
 
+/// The Pareto group of a row and the extra columns it minimises: none
+/// unless the row type has them (PmappingRow and the fusion join's rows do).
+using ParetoGroup = std::vector<int64_t>;
+template <class Row> const ParetoGroup &paretoGroup(const Row &row) {
+  if constexpr (requires { row.group; }) {
+    return row.group;
+  } else {
+    static const ParetoGroup none;
+    return none;
+  }
+}
+/// Whether a's extra columns are each at most b's (same group, same length).
+template <class Row> bool resourcesNoWorse(const Row &a, const Row &b) {
+  if constexpr (requires { a.resources; }) {
+    for (size_t i = 0; i < a.resources.size() && i < b.resources.size(); ++i)
+      if (a.resources[i] > b.resources[i])
+        return false;
+  }
+  return true;
+}
+
+/// Among rows equal in every compared column, the one of lower tie rank is
+/// kept (0 unless the row type has one; the fusion join ranks by how much
+/// is fused, so a fusion that saves nothing does not win a tie).
+template <class Row> uint32_t tieRank(const Row &row) {
+  if constexpr (requires { row.tieRank; })
+    return row.tieRank;
+  else
+    return 0;
+}
+
 /// A Pareto front of rows with an energy and a latency under `metric`'s
-/// objectives. Insertion keeps the first of equal rows, so the result
-/// depends only on insertion order.
+/// objectives, kept per Pareto group. Insertion keeps the first of equal
+/// rows, so the result depends only on insertion order.
 template <class Row> class ParetoFrontOf {
 public:
   explicit ParetoFrontOf(Metric metric) : metric(metric) {}
 
-  /// Inserts `row` unless a kept row weakly dominates it, dropping the rows
-  /// it weakly dominates; `complete(row)` runs only when the row is kept, so
-  /// columns that do not affect the objectives are filled for survivors
-  /// only. Returns whether the row was kept.
+  /// Inserts `row` unless a kept row of its group weakly dominates it,
+  /// dropping the rows of the group it weakly dominates; `complete(row)`
+  /// runs only when the row is kept, so columns that do not affect the
+  /// comparison are filled for survivors only. Returns whether it was kept.
   template <class Complete> bool insert(Row row, Complete &&complete) {
     double obj[2] = {0, 0}, o[2] = {0, 0};
     objectives(metric, row, obj);
-    if (!wouldKeep(obj))
-      return false;
+    std::vector<Entry> &rows = groupOf(paretoGroup(row));
     int n = objectiveCount(metric);
-    std::erase_if(front, [&](const Row &r) {
-      objectives(metric, r, o);
-      return weaklyDominates(obj, o, n);
+    for (const Entry &e : rows) {
+      objectives(metric, e.row, o);
+      if (weaklyDominates(o, obj, n) && resourcesNoWorse(e.row, row) &&
+          (tieRank(e.row) <= tieRank(row) || !equal(o, obj, n) ||
+           !resourcesNoWorse(row, e.row)))
+        return false; // dominated, or equal to an earlier row
+    }
+    std::erase_if(rows, [&](const Entry &e) {
+      objectives(metric, e.row, o);
+      return weaklyDominates(obj, o, n) && resourcesNoWorse(row, e.row);
     });
     complete(row);
-    front.push_back(std::move(row));
+    rows.push_back({inserted++, std::move(row)});
     return true;
   }
   bool insert(Row row) {
     return insert(std::move(row), [](Row &) {});
   }
 
-  /// Would a row with these objectives be kept?
+  /// Would a row of the default (empty) group with these objectives and no
+  /// extra columns be kept?
   bool wouldKeep(const double *obj) const {
+    auto it = index.find(ParetoGroup{});
+    if (it == index.end())
+      return true;
     int n = objectiveCount(metric);
     double o[2] = {0, 0};
-    for (const Row &r : front) {
-      objectives(metric, r, o);
+    for (const Entry &e : groups[it->second]) {
+      objectives(metric, e.row, o);
       if (weaklyDominates(o, obj, n))
-        return false; // dominated, or equal to an earlier row
+        return false;
     }
     return true;
   }
 
+  bool empty() const {
+    for (const std::vector<Entry> &g : groups)
+      if (!g.empty())
+        return false;
+    return true;
+  }
   /// The kept rows, in insertion order.
-  const std::vector<Row> &rows() const { return front; }
-  std::vector<Row> take() { return std::move(front); }
+  std::vector<Row> rows() const {
+    std::vector<Row> out;
+    for (const Entry *e : inOrder())
+      out.push_back(e->row);
+    return out;
+  }
+  std::vector<Row> take() {
+    std::vector<Row> out;
+    for (const Entry *e : inOrder())
+      out.push_back(std::move(const_cast<Entry *>(e)->row));
+    groups.clear();
+    index.clear();
+    return out;
+  }
   /// The kept rows by energy, then latency (ties in insertion order): the
   /// order later choices scan, so the first minimum is deterministic.
   std::vector<Row> takeByEnergy() {
-    std::stable_sort(front.begin(), front.end(),
-                     [](const Row &a, const Row &b) {
-                       if (a.energy != b.energy)
-                         return a.energy < b.energy;
-                       return a.latency < b.latency;
-                     });
-    return take();
+    std::vector<Row> out = take();
+    std::stable_sort(out.begin(), out.end(), [](const Row &a, const Row &b) {
+      if (a.energy != b.energy)
+        return a.energy < b.energy;
+      return a.latency < b.latency;
+    });
+    return out;
   }
 
 private:
+  struct Entry {
+    uint64_t order;
+    Row row;
+  };
+
+  std::vector<Entry> &groupOf(const ParetoGroup &g) {
+    auto [it, fresh] = index.try_emplace(g, groups.size());
+    if (fresh)
+      groups.emplace_back();
+    return groups[it->second];
+  }
+
+  std::vector<const Entry *> inOrder() const {
+    std::vector<const Entry *> all;
+    for (const std::vector<Entry> &g : groups)
+      for (const Entry &e : g)
+        all.push_back(&e);
+    if (groups.size() > 1)
+      std::sort(all.begin(), all.end(), [](const Entry *a, const Entry *b) {
+        return a->order < b->order;
+      });
+    return all;
+  }
+
+  static bool equal(const double *a, const double *b, int n) {
+    for (int i = 0; i < n; ++i)
+      if (a[i] != b[i])
+        return false;
+    return true;
+  }
+
   /// a dominates-or-equals b.
   static bool weaklyDominates(const double *a, const double *b, int n) {
     for (int i = 0; i < n; ++i)
@@ -128,7 +226,9 @@ private:
   }
 
   Metric metric;
-  std::vector<Row> front;
+  uint64_t inserted = 0;
+  std::vector<std::vector<Entry>> groups;
+  std::map<ParetoGroup, size_t> index;
 };
 
 using ParetoFront = ParetoFrontOf<PmappingRow>;
