@@ -14,6 +14,7 @@
 #include "afc/mapper/Mapper.h"
 #include "afc/study/SweepRunner.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
@@ -103,6 +104,12 @@ private:
         table.set(i, "status",
                   std::string("best found within the time limit (not proven "
                               "optimal)"));
+      else if (m->stats.fusionSearched)
+        table.set(i, "status",
+                  m->stats.onChipTensors.empty()
+                      ? std::string("ok (nothing fused)")
+                      : "ok (on chip: " +
+                            llvm::join(m->stats.onChipTensors, ", ") + ")");
       std::string text;
       llvm::raw_string_ostream os(text);
       lower::printMapping(m->mapping, "point" + std::to_string(i), os);
