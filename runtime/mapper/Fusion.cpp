@@ -9,6 +9,7 @@
 
 #include "afc/mapper/Fusion.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -126,9 +127,30 @@ bool FusionLayout::describe(const Template &tpl,
   return true;
 }
 
+void FusionLayout::addJointMemories(const Template &tpl,
+                                    std::vector<std::string> &names) const {
+  const size_t fused = fusedLoopCount(tpl);
+  size_t loops = 0;
+  auto add = [&](uint32_t archNode) {
+    const model::ArchNode &n = view.arch->nodes[archNode];
+    if (std::isfinite(n.size) &&
+        std::find(names.begin(), names.end(), n.name) == names.end())
+      names.push_back(n.name);
+  };
+  for (const TemplateNode &n : tpl.nodes) {
+    if (n.kind != TemplateNodeKind::Storage) {
+      ++loops;
+      continue;
+    }
+    if (loops < fused || (n.backing && fusable(n.tensor)))
+      add(n.archNode);
+  }
+}
+
 void FusionLayout::paretoColumns(const PmappingFusion &f,
                                  std::vector<int64_t> &group,
-                                 std::vector<double> &resources) const {
+                                 std::vector<double> &resources,
+                                 const std::vector<std::string> *joint) const {
   group.clear();
   resources.clear();
   const int fused = int(f.loops.size());
@@ -148,9 +170,14 @@ void FusionLayout::paretoColumns(const PmappingFusion &f,
   }
   if (fused == 0)
     return; // nothing it reserves is live while another Einsum runs
-  resources = f.own;
-  for (const std::vector<double> &live : f.privateLive)
-    resources.insert(resources.end(), live.begin() + 1, live.end());
+  for (size_t m = 0; m < trackedMemories.size(); ++m) {
+    const std::string &name = view.arch->nodes[trackedMemories[m]].name;
+    if (joint && std::find(joint->begin(), joint->end(), name) == joint->end())
+      continue;
+    resources.push_back(f.own[m]);
+    resources.insert(resources.end(), f.privateLive[m].begin() + 1,
+                     f.privateLive[m].end());
+  }
 }
 
 } // namespace afc::mapper

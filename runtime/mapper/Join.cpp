@@ -363,6 +363,20 @@ private:
       if (!known)
         out.live.push_back({s.tensor, b.sharedMemory[i], s.depth, s.bits});
     }
+    // The next Einsum shares at most `open` loops (the deepest live
+    // tensor's), so no class sees more of later Einsums than that.
+    int open = 0;
+    for (const LiveTensor &l : out.live)
+      open = std::max(open, l.depth);
+    std::erase_if(classes, [](const MemberClass &x) { return x.depth == 0; });
+    for (MemberClass &x : classes) {
+      x.depth = std::min(x.depth, open);
+      for (std::vector<double> &live : x.privateLive)
+        live.resize(size_t(x.depth) + 1);
+      std::erase_if(x.records,
+                    [&](const Record &r) { return r.depth >= x.depth; });
+    }
+    std::erase_if(classes, [](const MemberClass &x) { return x.depth == 0; });
     out.classes = mergeClasses(std::move(classes), y);
     if (!canComplete(out, y))
       return false;
@@ -439,11 +453,13 @@ private:
       g.push_back(p.stack[size_t(i)].second);
     }
     g.push_back(int64_t(p.live.size()));
+    // A live tensor's tile, like that of every reservation above the open
+    // loops, is set by the loops above it, which the group holds: its bits
+    // cannot differ within a group.
     for (const LiveTensor &l : p.live) {
       g.push_back(l.tensor);
       g.push_back(l.memory);
       g.push_back(l.depth);
-      res.push_back(l.bits);
     }
     for (const MemberClass &x : p.classes) {
       g.push_back(-1);
@@ -456,7 +472,6 @@ private:
         g.push_back(r.tensor);
         g.push_back(r.memory);
         g.push_back(r.depth);
-        res.push_back(r.bits);
       }
       for (size_t m = 0; m < x.excess.size(); ++m)
         if (addable[m]) {

@@ -14,6 +14,7 @@
 
 #include "afc/mapper/Mapper.h"
 
+#include "afc/mapper/Fusion.h"
 #include "afc/mapper/Join.h"
 
 #include "afc/support/InternalError.h"
@@ -164,6 +165,9 @@ private:
   /// rule keeps.
   std::vector<uint8_t> shortcut;
   std::vector<UsageKeys> surviving;
+  /// Fusion: memories where one Einsum's reservations can be live while
+  /// another runs (FusionLayout::addJointMemories over every template).
+  std::vector<std::string> jointMemories;
   /// Per task: its Pareto rows after min_usage.
   std::vector<std::vector<PmappingRow>> results;
 };
@@ -250,6 +254,12 @@ std::optional<model::ModelError> MapRun::buildTasks() {
     for (uint32_t n : users)
       out.stats.fusionSearched |= n > 1;
   }
+  if (out.stats.fusionSearched)
+    for (const ViewInfo &vi : views) {
+      FusionLayout layout(mp, vi.view);
+      for (const Template &t : vi.templates)
+        layout.addJointMemories(t, jointMemories);
+    }
   return std::nullopt;
 }
 
@@ -467,7 +477,8 @@ PieceRequest MapRun::costingRequest(const Piece &pc, bool onlySurviving) const {
       .viewIndex = t.view,
       .templIndex = t.templ,
       .survivingKeys = onlySurviving ? &surviving[pc.task] : nullptr,
-      .kernel = kernels[pc.task].get()};
+      .kernel = kernels[pc.task].get(),
+      .jointMemories = &jointMemories};
 }
 
 /// A search stopped by its time limit still answers for every Einsum: one

@@ -88,6 +88,7 @@ public:
       : problem(problem), view(request.view), tpl(request.tpl),
         evaluator(evaluator), mode(request.mode),
         surviving(request.survivingKeys), kernel(request.kernel),
+        jointMemories(request.jointMemories),
         deadline(request.deadline),
         viewIndex(request.viewIndex), templIndex(request.templIndex) {
     AFC_INTERNAL_ASSERT((mode == SearchMode::CostSurvivingKeys) ==
@@ -341,6 +342,7 @@ private:
   /// Set when the Einsum shares tensors and fusion is searched: rows then
   /// carry their compatibility group and reservations (Fusion.h).
   std::optional<FusionLayout> fusion;
+  const std::vector<std::string> *jointMemories;
   PmappingFusion fused;
   /// Loops [0, fusedLoops) are fused; fusedLimitsBind: planFusedLimits.
   int fusedLoops = 0;
@@ -642,7 +644,7 @@ private:
     if (fusion) {
       if (!fusion->describe(tpl, tiles, fused))
         return; // beyond the fused-loop limits
-      fusion->paretoColumns(fused, row.group, row.resources);
+      fusion->paretoColumns(fused, row.group, row.resources, jointMemories);
     }
     ++found.stats.evaluated;
     if (!cost)

@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace afc::mapper {
@@ -91,8 +92,18 @@ public:
 
   /// Pareto columns of a pmapping: the group its compatibility puts it in
   /// and the reservations to minimise (PmappingRow::group / ::resources).
+  /// Only memories in `joint` (by name; all when null) are minimised:
+  /// elsewhere no other Einsum can add to what the pmapping uses, and its
+  /// own capacity check is the whole story.
   void paretoColumns(const PmappingFusion &f, std::vector<int64_t> &group,
-                     std::vector<double> &resources) const;
+                     std::vector<double> &resources,
+                     const std::vector<std::string> *joint = nullptr) const;
+
+  /// Names of the memories where some pmapping of `tpl` reserves room
+  /// above its fused loops or keeps a fusable tensor on chip: where one
+  /// Einsum's reservations can be live while another runs.
+  void addJointMemories(const Template &tpl,
+                        std::vector<std::string> &names) const;
 
 private:
   const MapperProblem &problem;

@@ -72,6 +72,9 @@ struct PieceRequest {
   const UsageKeys *survivingKeys = nullptr;
   /// Costs candidates instead of the model when given.
   const TemplateKernel *kernel = nullptr;
+  /// Fusion: the memories whose use rows minimise (FusionLayout::
+  /// paretoColumns); null = every memory of finite size.
+  const std::vector<std::string> *jointMemories = nullptr;
   /// Stop walking when this time has passed (the mapper's time limit); the
   /// result then holds what was found so far and says it stopped.
   std::optional<std::chrono::steady_clock::time_point> deadline = {};
