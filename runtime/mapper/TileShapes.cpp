@@ -88,9 +88,9 @@ public:
       : problem(problem), view(request.view), tpl(request.tpl),
         evaluator(evaluator), mode(request.mode),
         surviving(request.survivingKeys), kernel(request.kernel),
-        jointMemories(request.jointMemories),
         deadline(request.deadline),
-        viewIndex(request.viewIndex), templIndex(request.templIndex) {
+        viewIndex(request.viewIndex), templIndex(request.templIndex),
+        jointMemories(request.jointMemories) {
     AFC_INTERNAL_ASSERT((mode == SearchMode::CostSurvivingKeys) ==
                         (surviving != nullptr))
         << "surviving usage keys are given exactly when only they are costed";

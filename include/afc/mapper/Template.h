@@ -21,7 +21,8 @@
 //
 // Not implemented (documented in runtime/mapper/README.md): Tolls, copy
 // Einsums, lowering choices and loop-order variants for partially relevant
-// rank variables (sliding windows), fused loops.
+// rank variables (sliding windows), fused spatial loops (removed: a spatial
+// loop above a fusable tensor kept below the outermost memory).
 //
 //===----------------------------------------------------------------------===//
 #ifndef AFC_MAPPER_TEMPLATE_H
