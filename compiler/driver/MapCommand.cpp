@@ -239,11 +239,20 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
     ms << "// " << why << "\n";
   };
   if (!r->stats.complete)
-    caveat(llvm::formatv(
-        "the search stopped at its time limit of {0} s after {1} of {2} "
-        "search pieces: this is the best mapping found, not proven optimal",
-        formatNumber(mp->settings.timeLimit), r->stats.piecesSearched,
-        r->stats.pieces));
+    caveat(r->stats.joinStopped
+               ? llvm::formatv(
+                     "the join of fused mappings stopped at the time limit "
+                     "of {0} s: this is the best unfused mapping found, not "
+                     "proven optimal",
+                     formatNumber(mp->settings.timeLimit))
+                     .str()
+               : llvm::formatv(
+                     "the search stopped at its time limit of {0} s after {1} "
+                     "of {2} search pieces: this is the best mapping found, "
+                     "not proven optimal",
+                     formatNumber(mp->settings.timeLimit),
+                     r->stats.piecesSearched, r->stats.pieces)
+                     .str());
   lower::printMapping(r->mapping, "best", ms);
   ms.flush();
   if (!options.saveMapping.empty() &&

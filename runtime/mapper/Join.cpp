@@ -124,19 +124,25 @@ public:
     std::vector<Partial> left(1);
     for (uint32_t y = 0; y < fronts.size(); ++y) {
       ParetoFrontOf<Partial> next(mp.settings.metric);
-      for (const Partial &a : left)
+      for (const Partial &a : left) {
+        if (in.deadline && std::chrono::steady_clock::now() > *in.deadline) {
+          if (in.stopped)
+            *in.stopped = true;
+          return {};
+        }
         for (uint32_t r = 0; r < fronts[y].size(); ++r) {
           Partial p;
           if (extend(a, y, r, p))
             next.insert(std::move(p));
         }
+      }
       left = next.take();
       if (left.empty())
         return {};
     }
-    // Among mappings of equal totals the least fused is kept (fewer
-    // tensors on chip, then fewer Einsums touching them): fusion that
-    // saves nothing is not worth the constraints it brings.
+    // Among mappings of equal totals the one with the fewest Einsums
+    // keeping a shared tensor on chip is kept: fusion that saves nothing is
+    // not worth the constraints it brings.
     std::vector<JoinedMapping> complete;
     for (Partial &p : left) {
       JoinedMapping j;

@@ -625,17 +625,59 @@ MapRun::materialiseBest(std::vector<std::vector<PmappingRow>> fronts,
   return evaluateDetailed(false);
 }
 
+/// The first memory of a view's architecture (where unfused tensors live).
+uint32_t outermostMemory(const EinsumView &view) {
+  for (uint32_t n = 0; n < view.arch->nodes.size(); ++n)
+    if (view.arch->nodes[n].kind == model::NodeKind::Memory)
+      return n;
+  return 0;
+}
+
 /// Fusion: the best complete join, as one mapping whose Einsums share the
 /// loops and tensors the join matched.
 std::optional<model::ModelError>
 MapRun::materialiseBestJoin(std::vector<std::vector<PmappingRow>> fronts) {
+  bool joinStopped = false;
   JoinInput input{
       .fronts = &fronts,
       .view = [&](uint32_t v) -> const EinsumView & { return views[v].view; },
       .templ = [&](uint32_t v, uint32_t t) -> const Template & {
         return views[v].templates[t];
-      }};
+      },
+      .deadline = deadline,
+      .stopped = &joinStopped};
   std::vector<JoinedMapping> joined = joinEinsums(mp, input);
+  if (joinStopped) {
+    // Out of time: the unfused rows (every shared tensor in the outermost
+    // memory, no fused loop) combine without a join.
+    out.stats.joinStopped = true;
+    stopped = true;
+    out.stats.complete = false;
+    for (std::vector<PmappingRow> &rows : fronts) {
+      std::erase_if(rows, [&](const PmappingRow &row) {
+        const ViewInfo &vi = views[row.view];
+        FusionLayout layout(mp, vi.view);
+        PmappingFusion f;
+        if (!layout.describe(vi.templates[row.templ], row.tileShapes, f) ||
+            !f.loops.empty())
+          return true;
+        for (const SharedTensorNode &s : f.shared)
+          if (s.backing && s.archNode != outermostMemory(vi.view))
+            return true;
+        return false;
+      });
+      if (rows.empty()) {
+        model::ModelError none;
+        none.kind = model::ErrorKind::NoValidMapping;
+        none.message = fmt::format(
+            "no valid mapping was found within the time limit of {:g} s",
+            settings.timeLimit);
+        return none;
+      }
+    }
+    std::vector<Combination> combos = combineEinsums(fronts);
+    return materialiseBest(std::move(fronts), combos);
+  }
   if (joined.empty()) {
     model::ModelError none;
     none.kind = model::ErrorKind::NoValidMapping;

@@ -27,7 +27,9 @@
 #include "afc/mapper/ParetoFront.h"
 #include "afc/mapper/Template.h"
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace afc::mapper {
@@ -39,6 +41,10 @@ struct JoinInput {
   const std::vector<std::vector<PmappingRow>> *fronts = nullptr;
   std::function<const EinsumView &(uint32_t view)> view;
   std::function<const Template &(uint32_t view, uint32_t templ)> templ;
+  /// The join gives up when this time has passed (the mapper's time limit)
+  /// and sets *stopped; its result is then empty.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  bool *stopped = nullptr;
 };
 
 /// One complete fused mapping: a row per Einsum and, per pair of

@@ -62,6 +62,9 @@ struct MapperStatistics {
   /// Einsums of the best mapping exchange a tensor kept below the outermost
   /// memory, and those tensors' names.
   bool fusionSearched = false;
+  /// The time limit stopped the join of fused mappings: the result is the
+  /// best unfused combination of what the search found (complete is false).
+  bool joinStopped = false;
   size_t fusedEinsums = 0;
   std::vector<std::string> onChipTensors;
   /// Size of the factorisation space (closed form, mapper.md §4.7).
