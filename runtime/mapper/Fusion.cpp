@@ -15,25 +15,51 @@
 
 namespace afc::mapper {
 
+bool usedByAnotherEinsum(const model::Workload &workload, uint32_t einsum,
+                         model::TensorId tensor) {
+  for (size_t o = 0; o < workload.einsums.size(); ++o)
+    if (o != einsum)
+      for (const model::TensorAccess &b : workload.einsums[o].accesses)
+        if (b.tensor == tensor)
+          return true;
+  return false;
+}
+
+bool einsumsShareTensors(const model::Workload &workload) {
+  for (uint32_t e = 0; e < workload.einsums.size(); ++e)
+    for (const model::TensorAccess &a : workload.einsums[e].accesses)
+      if (usedByAnotherEinsum(workload, e, a.tensor))
+        return true;
+  return false;
+}
+
 FusionLayout::FusionLayout(const MapperProblem &problem,
                            const EinsumView &view)
     : problem(problem), view(view) {
   const model::Workload &w = problem.problem.workload;
-  const model::Einsum &e = w.einsums[view.einsum];
-  for (const model::TensorAccess &a : e.accesses) {
-    bool shared = false;
-    for (size_t o = 0; o < w.einsums.size(); ++o)
-      if (o != view.einsum)
-        for (const model::TensorAccess &b : w.einsums[o].accesses)
-          shared |= b.tensor == a.tensor;
-    fusableTensor.push_back(shared);
+  for (const model::TensorAccess &a : w.einsums[view.einsum].accesses) {
+    fusableTensor.push_back(usedByAnotherEinsum(w, view.einsum, a.tensor));
     workloadTensor.push_back(a.tensor);
   }
   const model::FlattenedArch &arch = *view.arch;
-  for (uint32_t n = 0; n < arch.nodes.size(); ++n)
-    if (arch.nodes[n].kind == model::NodeKind::Memory &&
-        std::isfinite(arch.nodes[n].size))
+  outermost = ~0u;
+  for (uint32_t n = 0; n < arch.nodes.size(); ++n) {
+    if (arch.nodes[n].kind != model::NodeKind::Memory)
+      continue;
+    if (outermost == ~0u)
+      outermost = n;
+    if (std::isfinite(arch.nodes[n].size))
       trackedMemories.push_back(n);
+  }
+}
+
+bool FusionLayout::unfused(const PmappingFusion &f) const {
+  if (!f.loops.empty())
+    return false;
+  for (const SharedTensorNode &s : f.shared)
+    if (keptOnChip(s))
+      return false;
+  return true;
 }
 
 bool FusionLayout::anyFusable() const {
@@ -44,10 +70,6 @@ bool FusionLayout::anyFusable() const {
 }
 
 size_t FusionLayout::fusedLoopCount(const Template &tpl) const {
-  uint32_t outermost = ~0u;
-  for (uint32_t n = 0; n < view.arch->nodes.size() && outermost == ~0u; ++n)
-    if (view.arch->nodes[n].kind == model::NodeKind::Memory)
-      outermost = n;
   size_t loops = 0, fused = 0;
   for (const TemplateNode &n : tpl.nodes) {
     if (n.kind != TemplateNodeKind::Storage) {
@@ -62,8 +84,7 @@ size_t FusionLayout::fusedLoopCount(const Template &tpl) const {
 
 bool FusionLayout::describe(const Template &tpl,
                             std::span<const int64_t> tileShapes,
-                            PmappingFusion &out) const {
-  const size_t fusedLoops = fusedLoopCount(tpl);
+                            PmappingFusion &out, size_t fusedLoops) const {
   const MapperSettings &settings = problem.settings;
   out.loops.clear();
   out.shared.clear();

@@ -37,14 +37,16 @@ struct RowFacts {
   std::vector<uint32_t> memory;       ///< per tracked memory: global id
   std::vector<uint32_t> sharedMemory; ///< per fusion.shared: global id
   std::vector<LoopKey> loops;
-  uint32_t outermost = 0; ///< global id of the view's outermost memory
+  /// Workload tensors the row keeps on chip (FusionLayout::keptOnChip).
+  std::vector<uint32_t> onChip;
   /// Per global memory: its size in this row's view (components may be
   /// sized per Einsum); infinite where the view has no such memory.
   std::vector<double> capacity;
 };
 
-/// A reservation of a shared tensor above some fused loops.
-struct Record {
+/// A reservation of a shared tensor under `depth` fused loops: a live
+/// tensor's backing one, or one an Einsum still inside shared loops made.
+struct Reservation {
   uint32_t tensor = 0, memory = 0;
   int depth = 0;
   double bits = 0;
@@ -63,13 +65,7 @@ struct MemberClass {
   /// fewer than j shared loops, j = 0..depth.
   std::vector<std::vector<double>> privateLive;
   /// Shared-tensor reservations under fewer than `depth` loops.
-  std::vector<Record> records;
-};
-
-struct LiveTensor {
-  uint32_t tensor = 0, memory = 0;
-  int depth = 0;
-  double bits = 0;
+  std::vector<Reservation> records;
 };
 
 struct Partial {
@@ -77,7 +73,7 @@ struct Partial {
   std::vector<uint32_t> pick;
   std::vector<int> shared;
   std::vector<LoopKey> stack; ///< fused loops of the last Einsum
-  std::vector<LiveTensor> live;
+  std::vector<Reservation> live;
   std::vector<MemberClass> classes;
   /// Einsums so far that keep a shared tensor on chip (the tie-break).
   uint32_t tieRank = 0;
@@ -203,11 +199,9 @@ private:
     for (const FusedLoop &l : f.fusion.loops)
       f.loops.push_back({rankId(view.rankVariables[l.rankVariable]),
                          l.tileShape});
-    for (uint32_t n = 0; n < arch.nodes.size(); ++n)
-      if (arch.nodes[n].kind == model::NodeKind::Memory) {
-        f.outermost = memoryId(arch.nodes[n].name, arch.nodes[n].size);
-        break;
-      }
+    for (const SharedTensorNode &s : f.fusion.shared)
+      if (layout.keptOnChip(s))
+        f.onChip.push_back(s.tensor);
     return f;
   }
 
@@ -246,7 +240,7 @@ private:
                     const MemberClass &x, int depth) const {
     for (size_t m = 0; m < x.privateLive.size(); ++m)
       peak[m] += x.privateLive[m][size_t(depth)];
-    for (const Record &r : x.records)
+    for (const Reservation &r : x.records)
       if (r.depth < depth)
         count(counted, peak, r.tensor, r.memory, r.bits);
   }
@@ -273,7 +267,7 @@ private:
     // Compatibility: each live tensor y uses is where y expects it, and y
     // runs inside the loops above every live tensor.
     int c = 0;
-    for (const LiveTensor &l : a.live) {
+    for (const Reservation &l : a.live) {
       c = std::max(c, l.depth);
       if (!accesses[y][l.tensor])
         continue;
@@ -315,10 +309,10 @@ private:
       nx.depth = m;
       for (std::vector<double> &live : nx.privateLive)
         live.resize(size_t(m) + 1);
-      std::erase_if(nx.records, [m](const Record &r) { return r.depth >= m; });
+      std::erase_if(nx.records, [m](const Reservation &r) { return r.depth >= m; });
       classes.push_back(std::move(nx));
     }
-    for (const LiveTensor &l : a.live)
+    for (const Reservation &l : a.live)
       count(counted, peak, l.tensor, l.memory, l.bits);
     MemberClass me;
     me.depth = int(b.loops.size());
@@ -344,19 +338,14 @@ private:
 
     out.energy = a.energy + row.energy;
     out.latency = a.latency + row.latency;
-    out.tieRank = a.tieRank;
-    for (size_t i = 0; i < b.fusion.shared.size(); ++i)
-      if (b.fusion.shared[i].backing && b.sharedMemory[i] != b.outermost) {
-        ++out.tieRank;
-        break;
-      }
+    out.tieRank = a.tieRank + !b.onChip.empty();
     out.pick = a.pick;
     out.pick.push_back(r);
     out.shared = a.shared;
     out.shared.push_back(c);
     out.stack = b.loops;
     out.live.clear();
-    for (const LiveTensor &l : a.live)
+    for (const Reservation &l : a.live)
       if (lastUser[l.tensor] > y)
         out.live.push_back(l);
     for (size_t i = 0; i < b.fusion.shared.size(); ++i) {
@@ -364,7 +353,7 @@ private:
       if (!s.backing || lastUser[s.tensor] <= y)
         continue;
       bool known = false;
-      for (const LiveTensor &l : out.live)
+      for (const Reservation &l : out.live)
         known |= l.tensor == s.tensor;
       if (!known)
         out.live.push_back({s.tensor, b.sharedMemory[i], s.depth, s.bits});
@@ -372,7 +361,7 @@ private:
     // The next Einsum shares at most `open` loops (the deepest live
     // tensor's), so no class sees more of later Einsums than that.
     int open = 0;
-    for (const LiveTensor &l : out.live)
+    for (const Reservation &l : out.live)
       open = std::max(open, l.depth);
     std::erase_if(classes, [](const MemberClass &x) { return x.depth == 0; });
     for (MemberClass &x : classes) {
@@ -380,7 +369,7 @@ private:
       for (std::vector<double> &live : x.privateLive)
         live.resize(size_t(x.depth) + 1);
       std::erase_if(x.records,
-                    [&](const Record &r) { return r.depth >= x.depth; });
+                    [&](const Reservation &r) { return r.depth >= x.depth; });
     }
     std::erase_if(classes, [](const MemberClass &x) { return x.depth == 0; });
     out.classes = mergeClasses(std::move(classes), y);
@@ -400,7 +389,7 @@ private:
       });
       std::sort(x.counted.begin(), x.counted.end());
       std::sort(x.records.begin(), x.records.end(),
-                [](const Record &p, const Record &q) {
+                [](const Reservation &p, const Reservation &q) {
                   return std::tie(p.tensor, p.memory, p.depth) <
                          std::tie(q.tensor, q.memory, q.depth);
                 });
@@ -451,7 +440,7 @@ private:
     g.clear();
     res.clear();
     int open = 0;
-    for (const LiveTensor &l : p.live)
+    for (const Reservation &l : p.live)
       open = std::max(open, l.depth);
     g.push_back(open);
     for (int i = 0; i < open; ++i) {
@@ -462,7 +451,7 @@ private:
     // A live tensor's tile, like that of every reservation above the open
     // loops, is set by the loops above it, which the group holds: its bits
     // cannot differ within a group.
-    for (const LiveTensor &l : p.live) {
+    for (const Reservation &l : p.live) {
       g.push_back(l.tensor);
       g.push_back(l.memory);
       g.push_back(l.depth);
@@ -474,7 +463,7 @@ private:
         g.push_back(t);
         g.push_back(m);
       }
-      for (const Record &r : x.records) {
+      for (const Reservation &r : x.records) {
         g.push_back(r.tensor);
         g.push_back(r.memory);
         g.push_back(r.depth);
@@ -495,7 +484,7 @@ private:
     if (y + 1 >= facts.size())
       return true;
     int open = 0;
-    for (const LiveTensor &l : p.live) {
+    for (const Reservation &l : p.live) {
       open = std::max(open, l.depth);
       uint32_t next = y + 1;
       while (next < accesses.size() && !accesses[next][l.tensor])
@@ -561,14 +550,9 @@ private:
   void describeOnChip(JoinedMapping &j) const {
     std::set<uint32_t> tensors;
     for (uint32_t e = 0; e < j.pick.size(); ++e) {
-      const RowFacts &f = facts[e][j.pick[e]];
-      bool fused = false;
-      for (size_t i = 0; i < f.fusion.shared.size(); ++i)
-        if (f.fusion.shared[i].backing && f.sharedMemory[i] != f.outermost) {
-          tensors.insert(f.fusion.shared[i].tensor);
-          fused = true;
-        }
-      j.fusedEinsums += fused;
+      const std::vector<uint32_t> &onChip = facts[e][j.pick[e]].onChip;
+      tensors.insert(onChip.begin(), onChip.end());
+      j.fusedEinsums += !onChip.empty();
     }
     j.onChipTensors.assign(tensors.begin(), tensors.end());
   }

@@ -132,6 +132,11 @@ private:
   std::optional<model::ModelError>
   materialiseBestJoin(std::vector<std::vector<PmappingRow>> fronts);
   std::optional<model::ModelError> evaluateDetailed(bool fused);
+  /// Records the (energy, latency) front of whole mappings and returns the
+  /// index of the first minimising the metric.
+  template <class Total> size_t keepFront(const std::vector<Total> &totals);
+  /// Einsum e's pmapping `row` as a chosen one, with its own chain.
+  EinsumChoice choiceOf(uint32_t e, const PmappingRow &row) const;
 
   const MapperProblem &mp;
   const model::Workload &workload;
@@ -242,18 +247,8 @@ std::optional<model::ModelError> MapRun::buildTasks() {
       tasks.push_back({v, t, size});
     }
   out.stats.templates = tasks.size();
-  if (!settings.unfused) {
-    std::vector<uint32_t> users(workload.tensors.size(), 0);
-    for (const model::Einsum &e : workload.einsums) {
-      std::vector<uint8_t> uses(workload.tensors.size(), 0);
-      for (const model::TensorAccess &a : e.accesses)
-        uses[a.tensor] = 1;
-      for (size_t t = 0; t < uses.size(); ++t)
-        users[t] += uses[t];
-    }
-    for (uint32_t n : users)
-      out.stats.fusionSearched |= n > 1;
-  }
+  out.stats.fusionSearched =
+      !settings.unfused && einsumsShareTensors(workload);
   if (out.stats.fusionSearched)
     for (const ViewInfo &vi : views) {
       FusionLayout layout(mp, vi.view);
@@ -586,6 +581,30 @@ std::vector<Combination> MapRun::combineEinsums(
   return combos;
 }
 
+template <class Total>
+size_t MapRun::keepFront(const std::vector<Total> &totals) {
+  size_t best = 0;
+  for (size_t i = 1; i < totals.size(); ++i)
+    if (metricValue(settings.metric, totals[i].energy, totals[i].latency) <
+        metricValue(settings.metric, totals[best].energy,
+                    totals[best].latency))
+      best = i;
+  for (const Total &t : totals)
+    out.front.push_back({t.energy, t.latency});
+  return best;
+}
+
+EinsumChoice MapRun::choiceOf(uint32_t e, const PmappingRow &row) const {
+  const ViewInfo &vi = views[row.view];
+  const Template &tpl = vi.templates[row.templ];
+  EinsumChoice choice;
+  choice.einsum = workload.einsums[e].name;
+  choice.templateDescription = describe(vi.view, tpl);
+  choice.row = row;
+  choice.mapping = TemplateCost(mp, vi.view, tpl).mapping(row.tileShapes);
+  return choice;
+}
+
 /// The first combination minimising the metric, as one mapping with a
 /// branch per Einsum, and (when asked) its detailed evaluation.
 std::optional<model::ModelError>
@@ -593,24 +612,10 @@ MapRun::materialiseBest(std::vector<std::vector<PmappingRow>> fronts,
                         const std::vector<Combination> &combos) {
   AFC_INTERNAL_ASSERT(!combos.empty())
       << "every Einsum has a front, so some combination exists";
-  size_t best = 0;
-  for (size_t i = 1; i < combos.size(); ++i)
-    if (metricValue(settings.metric, combos[i].energy, combos[i].latency) <
-        metricValue(settings.metric, combos[best].energy, combos[best].latency))
-      best = i;
-  for (const Combination &c : combos)
-    out.front.push_back({c.energy, c.latency});
-
+  size_t best = keepFront(combos);
   std::vector<model::MappingNode> branches;
   for (uint32_t e = 0; e < workload.einsums.size(); ++e) {
-    const PmappingRow &row = fronts[e][combos[best].pick[e]];
-    const ViewInfo &vi = views[row.view];
-    const Template &tpl = vi.templates[row.templ];
-    EinsumChoice choice;
-    choice.einsum = workload.einsums[e].name;
-    choice.templateDescription = describe(vi.view, tpl);
-    choice.row = row;
-    choice.mapping = TemplateCost(mp, vi.view, tpl).mapping(row.tileShapes);
+    EinsumChoice choice = choiceOf(e, fronts[e][combos[best].pick[e]]);
     branches.push_back(model::MappingNode::nested(choice.mapping.nodes));
     out.choices.push_back(std::move(choice));
   }
@@ -623,14 +628,6 @@ MapRun::materialiseBest(std::vector<std::vector<PmappingRow>> fronts,
   out.objective = metricValue(settings.metric, out.energy, out.latency);
   out.einsumFronts = std::move(fronts);
   return evaluateDetailed(false);
-}
-
-/// The first memory of a view's architecture (where unfused tensors live).
-uint32_t outermostMemory(const EinsumView &view) {
-  for (uint32_t n = 0; n < view.arch->nodes.size(); ++n)
-    if (view.arch->nodes[n].kind == model::NodeKind::Memory)
-      return n;
-  return 0;
 }
 
 /// Fusion: the best complete join, as one mapping whose Einsums share the
@@ -658,13 +655,8 @@ MapRun::materialiseBestJoin(std::vector<std::vector<PmappingRow>> fronts) {
         const ViewInfo &vi = views[row.view];
         FusionLayout layout(mp, vi.view);
         PmappingFusion f;
-        if (!layout.describe(vi.templates[row.templ], row.tileShapes, f) ||
-            !f.loops.empty())
-          return true;
-        for (const SharedTensorNode &s : f.shared)
-          if (s.backing && s.archNode != outermostMemory(vi.view))
-            return true;
-        return false;
+        return !layout.describe(vi.templates[row.templ], row.tileShapes, f) ||
+               !layout.unfused(f);
       });
       if (rows.empty()) {
         model::ModelError none;
@@ -685,26 +677,9 @@ MapRun::materialiseBestJoin(std::vector<std::vector<PmappingRow>> fronts) {
                    "memories while they run one after another";
     return none;
   }
-  size_t best = 0;
-  for (size_t i = 1; i < joined.size(); ++i)
-    if (metricValue(settings.metric, joined[i].energy, joined[i].latency) <
-        metricValue(settings.metric, joined[best].energy,
-                    joined[best].latency))
-      best = i;
-  for (const JoinedMapping &j : joined)
-    out.front.push_back({j.energy, j.latency});
-  const JoinedMapping &chosen = joined[best];
-  for (uint32_t e = 0; e < workload.einsums.size(); ++e) {
-    const PmappingRow &row = fronts[e][chosen.pick[e]];
-    const ViewInfo &vi = views[row.view];
-    const Template &tpl = vi.templates[row.templ];
-    EinsumChoice choice;
-    choice.einsum = workload.einsums[e].name;
-    choice.templateDescription = describe(vi.view, tpl);
-    choice.row = row;
-    choice.mapping = TemplateCost(mp, vi.view, tpl).mapping(row.tileShapes);
-    out.choices.push_back(std::move(choice));
-  }
+  const JoinedMapping &chosen = joined[keepFront(joined)];
+  for (uint32_t e = 0; e < workload.einsums.size(); ++e)
+    out.choices.push_back(choiceOf(e, fronts[e][chosen.pick[e]]));
   out.mapping = jointMapping(mp, input, chosen);
   out.stats.fusedEinsums = chosen.fusedEinsums;
   for (uint32_t t : chosen.onChipTensors)

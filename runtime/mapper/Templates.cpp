@@ -7,6 +7,8 @@
 
 #include "afc/mapper/Template.h"
 
+#include "afc/mapper/Fusion.h"
+
 #include "afc/support/InternalError.h"
 
 #include <algorithm>
@@ -202,11 +204,7 @@ struct Enumerator {
       const std::string &name = v.tensorNames[t];
       all.insert(name);
       (a.isOutput ? outputs : inputs).insert(name);
-      bool shared = false;
-      for (size_t o = 0; o < w.einsums.size(); ++o)
-        if (o != v.einsum)
-          for (const model::TensorAccess &b : w.einsums[o].accesses)
-            shared |= b.tensor == a.tensor;
+      bool shared = usedByAnotherEinsum(w, v.einsum, a.tensor);
       fusable.push_back(shared);
       persistent.push_back(a.persistent);
       if (shared)

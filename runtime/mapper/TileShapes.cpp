@@ -642,7 +642,7 @@ private:
       return; // min_usage drops it whatever its cost
     PmappingRow row;
     if (fusion) {
-      if (!fusion->describe(tpl, tiles, fused))
+      if (!fusion->describe(tpl, tiles, fused, size_t(fusedLoops)))
         return; // beyond the fused-loop limits
       fusion->paretoColumns(fused, row.group, row.resources, jointMemories);
     }

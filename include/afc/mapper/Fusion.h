@@ -65,6 +65,14 @@ struct PmappingFusion {
   std::vector<std::vector<double>> privateLive;
 };
 
+/// Whether another Einsum of the workload than `einsum` uses `tensor`.
+bool usedByAnotherEinsum(const model::Workload &workload, uint32_t einsum,
+                         model::TensorId tensor);
+
+/// Whether some tensor is used by more than one Einsum (so fusion could
+/// keep it on chip).
+bool einsumsShareTensors(const model::Workload &workload);
+
 /// Per (Einsum, architecture) view: which tensors are fusable and which
 /// memories can run out of room.
 class FusionLayout {
@@ -77,6 +85,16 @@ public:
   bool fusable(uint32_t t) const { return fusableTensor[t] != 0; }
   /// Whether any Einsum shares a tensor with this one.
   bool anyFusable() const;
+  /// The view's outermost memory (arch node index), where unfused tensors
+  /// live.
+  uint32_t outermostMemory() const { return outermost; }
+  /// Whether a storage node keeps its fusable tensor on chip: it backs it
+  /// below the outermost memory.
+  bool keptOnChip(const SharedTensorNode &s) const {
+    return s.backing && s.archNode != outermost;
+  }
+  /// Whether a pmapping is unfused: no fused loop, no shared tensor on chip.
+  bool unfused(const PmappingFusion &f) const;
 
   /// Loops of `tpl` (in tile-shape order) that are fused: those above its
   /// deepest storage node backing a fusable tensor below the outermost
@@ -88,7 +106,12 @@ public:
   /// settings (`max_fused_loops`, `max_fused_loops_per_rank_variable`), or
   /// a spatial loop would be fused (not searched, see Fusion.cpp).
   bool describe(const Template &tpl, std::span<const int64_t> tileShapes,
-                PmappingFusion &out) const;
+                PmappingFusion &out) const {
+    return describe(tpl, tileShapes, out, fusedLoopCount(tpl));
+  }
+  /// The same with fusedLoopCount(tpl) already known (the search's leaves).
+  bool describe(const Template &tpl, std::span<const int64_t> tileShapes,
+                PmappingFusion &out, size_t fusedLoops) const;
 
   /// Pareto columns of a pmapping: the group its compatibility puts it in
   /// and the reservations to minimise (PmappingRow::group / ::resources).
@@ -111,6 +134,7 @@ private:
   std::vector<uint8_t> fusableTensor;
   std::vector<uint32_t> workloadTensor; ///< per local tensor
   std::vector<uint32_t> trackedMemories;
+  uint32_t outermost = 0;
 };
 
 } // namespace afc::mapper
