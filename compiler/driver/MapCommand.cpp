@@ -217,7 +217,8 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
   if (options.maxFusedLoops >= 0)
     mp->settings.maxFusedLoops = options.maxFusedLoops;
   mp->settings.templateKernels = templateKernels(options);
-  study::ProgressBar progress("search pieces", options.quiet);
+  study::ProgressBar progress("the search (by estimated tile shapes)",
+                              options.quiet, study::ProgressBar::Show::Percent);
   mp->settings.onProgress = [&](size_t done, size_t total) {
     progress.update(done, total);
   };

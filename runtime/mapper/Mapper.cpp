@@ -93,6 +93,8 @@ struct Piece {
   size_t task;
   uint32_t index;
   std::vector<int64_t> prefix;
+  /// Estimated work: its closed-form number of tile shapes (at least 1).
+  uint64_t work = 1;
 };
 
 /// Total of a combination of per-Einsum rows.
@@ -163,7 +165,10 @@ private:
   std::vector<std::vector<TemplateSearchStats>> statsOf;
   /// Every piece, largest templates first.
   std::vector<const Piece *> schedule;
-  std::atomic<size_t> piecesDone{0};
+  /// Progress in estimated tile shapes (Piece::work): pieces differ in size
+  /// by orders of magnitude, so their count says little.
+  uint64_t totalWork = 0;
+  std::atomic<uint64_t> workDone{0};
   /// Pieces whose costing search ran to its end.
   std::atomic<size_t> piecesSearched{0};
   /// Per task: whether the min_usage shortcut applies, and the keys the
@@ -337,14 +342,22 @@ void MapRun::splitTemplatesIntoPieces() {
     const ViewInfo &vi = views[t.view];
     if (searchedAs[i] != i)
       return; // takes the rows of the task it repeats
+    auto work = [](double tileShapes) {
+      // Capped so that the sum over all pieces cannot overflow.
+      return uint64_t(std::clamp(tileShapes, 1.0, 1e14));
+    };
     if (t.size < kSplitThreshold) {
-      piecesOf[i].push_back({i, 0, {}});
+      piecesOf[i].push_back({i, 0, {}, work(t.size)});
       return;
     }
     std::vector<std::vector<int64_t>> prefixes = splitTemplate(
         mp, vi.view, vi.templates[t.templ], evaluators.local(), kMinPieces);
-    for (size_t k = 0; k < prefixes.size(); ++k)
-      piecesOf[i].push_back({i, uint32_t(k), std::move(prefixes[k])});
+    for (size_t k = 0; k < prefixes.size(); ++k) {
+      double size =
+          countCompletions(vi.view, vi.templates[t.templ], prefixes[k]);
+      piecesOf[i].push_back(
+          {i, uint32_t(k), std::move(prefixes[k]), work(size)});
+    }
   });
   rowsOf.assign(tasks.size(), {});
   statsOf.assign(tasks.size(), {});
@@ -358,8 +371,10 @@ void MapRun::splitTemplatesIntoPieces() {
     return tasks[a].size > tasks[b].size;
   });
   for (size_t i : order)
-    for (const Piece &pc : piecesOf[i])
+    for (const Piece &pc : piecesOf[i]) {
       schedule.push_back(&pc);
+      totalWork += pc.work;
+    }
 }
 
 /// min_usage shortcut, pass 1: the usage keys of every feasible tile shape
@@ -436,7 +451,9 @@ void MapRun::searchPieces(const std::vector<const Piece *> &which,
           rowsOf[pc.task][pc.index] = std::move(found.rows);
           statsOf[pc.task][pc.index] = found.stats;
           if (settings.onProgress)
-            settings.onProgress(++piecesDone, schedule.size());
+            settings.onProgress(
+                size_t(std::min(workDone += pc.work, totalWork)),
+                size_t(totalWork));
         }
       });
 }

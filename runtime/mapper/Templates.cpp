@@ -669,14 +669,36 @@ double orderedFactorisations(int64_t n, int slots) {
 } // namespace
 
 double countTileShapes(const EinsumView &view, const Template &tpl) {
+  return countCompletions(view, tpl, {});
+}
+
+double countCompletions(const EinsumView &view, const Template &tpl,
+                        std::span<const int64_t> prefix) {
+  std::vector<uint32_t> rankOf; // rank variable of each loop, outer to inner
+  for (const TemplateNode &n : tpl.nodes)
+    if (n.kind != TemplateNodeKind::Storage)
+      rankOf.push_back(n.rankVariable);
+  const size_t firstFixed = rankOf.size() - std::min(prefix.size(), rankOf.size());
   double total = 1;
   for (uint32_t r = 0; r < view.rankVariables.size(); ++r) {
-    int loops = 0;
-    for (const TemplateNode &n : tpl.nodes)
-      loops += n.kind != TemplateNodeKind::Storage && n.rankVariable == r;
-    // The innermost loop has tile 1, so `loops` loops split the bound into
-    // `loops` ordered factors.
-    total *= orderedFactorisations(view.bounds[r], loops);
+    int freeLoops = 0;
+    int64_t fixedTile = 0; // tile of r's outermost fixed loop
+    for (size_t i = 0; i < rankOf.size(); ++i) {
+      if (rankOf[i] != r)
+        continue;
+      if (i < firstFixed)
+        ++freeLoops;
+      else if (!fixedTile)
+        fixedTile = prefix[i - firstFixed];
+    }
+    // Without a fixed loop the innermost has tile 1 and the loops split the
+    // bound into as many factors; above a fixed tile the free loops and the
+    // fixed one split what the tile leaves of the bound. An imperfect fixed
+    // tile leaves an estimate of 1.
+    if (!fixedTile)
+      total *= orderedFactorisations(view.bounds[r], freeLoops);
+    else if (view.bounds[r] % fixedTile == 0)
+      total *= orderedFactorisations(view.bounds[r] / fixedTile, freeLoops + 1);
   }
   return total;
 }

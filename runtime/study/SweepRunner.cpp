@@ -30,6 +30,7 @@ bool afc::study::interruptRequested() { return stopRequested.load(); }
 struct ProgressBar::State {
   std::string label;
   bool quiet = false;
+  ProgressBar::Show show = ProgressBar::Show::Count;
   bool tty = isatty(STDERR_FILENO);
   std::chrono::steady_clock::time_point start =
       std::chrono::steady_clock::now();
@@ -39,10 +40,23 @@ struct ProgressBar::State {
   bool drew = false;
 };
 
-ProgressBar::ProgressBar(std::string label, bool quiet) : state(new State) {
+ProgressBar::ProgressBar(std::string label, bool quiet, Show show)
+    : state(new State) {
   state->label = std::move(label);
   state->quiet = quiet;
+  state->show = show;
 }
+
+namespace {
+/// "3/32 points" or "25% of the search".
+std::string amount(size_t done, size_t total, const std::string &label,
+                   ProgressBar::Show show) {
+  if (show == ProgressBar::Show::Percent)
+    return std::to_string(int(100.0 * double(done) / double(total))) +
+           "% of " + label;
+  return std::to_string(done) + "/" + std::to_string(total) + " " + label;
+}
+} // namespace
 
 ProgressBar::~ProgressBar() { delete state; }
 
@@ -64,16 +78,21 @@ void ProgressBar::update(size_t done, size_t total) {
       return;
     state->lastDraw = t;
     const int width = 30;
-    int filled = int(width * done / total);
-    double left = done ? t / done * (total - done) : 0;
-    std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu %s  %.1f s elapsed, %.1f s left ",
+    int filled = int(width * (double(done) / double(total)));
+    double left = done ? t / double(done) * double(total - done) : 0;
+    std::fprintf(stderr, "\r[%.*s%*s] %s  %.1f s elapsed, %.1f s left ",
                  filled, "##############################", width - filled, "",
-                 done, total, state->label.c_str(), t, left);
+                 amount(done, total, state->label, state->show).c_str(), t,
+                 left);
     state->drew = true;
   } else if (total >= 4 && done * 4 / total != state->lastQuarter) {
     state->lastQuarter = done * 4 / total;
-    std::fprintf(stderr, "afc: %zu/%zu %s done (%.2f s)\n", done, total,
-                 state->label.c_str(), t);
+    std::string what = amount(done, total, state->label, state->show);
+    if (done < total)
+      std::fprintf(stderr, "afc: %s done (%.2f s, about %.1f s left)\n",
+                   what.c_str(), t, t / double(done) * double(total - done));
+    else
+      std::fprintf(stderr, "afc: %s done (%.2f s)\n", what.c_str(), t);
   }
 }
 

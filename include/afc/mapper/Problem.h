@@ -193,8 +193,10 @@ struct MapperSettings {
   /// Evaluate the chosen mapping again with detailed output (per-component
   /// and per-tensor breakdowns) for MapperResult::result.
   bool detailedResult = true;
-  /// Called from worker threads as pieces of the search finish (`done` of
-  /// `total`); may be empty. Must be thread-safe and cheap.
+  /// Called from worker threads as pieces of the search finish: `done` of
+  /// `total` units of estimated work (the closed-form tile-shape counts of
+  /// the pieces, mapper.md §4.7); may be empty. Must be thread-safe and
+  /// cheap.
   std::function<void(size_t done, size_t total)> onProgress;
   /// Generated per-template cost kernels; empty = the model per candidate.
   TemplateKernelFactory templateKernels;

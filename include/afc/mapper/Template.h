@@ -31,6 +31,7 @@
 #include "afc/mapper/Problem.h"
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,13 @@ std::string describe(const EinsumView &view, const Template &tpl);
 /// Closed-form number of perfect-factorisation tile shapes of a template
 /// (mapper.md §4.7): product over rank variables of ordered factorisations.
 double countTileShapes(const EinsumView &view, const Template &tpl);
+
+/// The same count for the completions of a piece whose innermost loops are
+/// fixed to `prefix` (tiles in template order, as splitTemplate gives them):
+/// the estimate of a piece's work that progress reports use. An empty prefix
+/// gives countTileShapes.
+double countCompletions(const EinsumView &view, const Template &tpl,
+                        std::span<const int64_t> prefix);
 
 } // namespace afc::mapper
 

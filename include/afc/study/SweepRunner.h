@@ -33,10 +33,13 @@ struct RunSummary {
 
 /// Progress of a long computation on standard error: a redrawn bar on a
 /// terminal once it has run for half a second, a line per quarter
-/// otherwise. update() may be called from any thread.
+/// otherwise. update() may be called from any thread. Counts of very
+/// different magnitude (the mapper's estimated tile shapes) read better as a
+/// percentage: `Show::Percent` prints "25% of LABEL" instead of "n/N LABEL".
 class ProgressBar {
 public:
-  ProgressBar(std::string label, bool quiet);
+  enum class Show { Count, Percent };
+  ProgressBar(std::string label, bool quiet, Show show = Show::Count);
   ~ProgressBar();
   void update(size_t done, size_t total);
   /// Ends the bar's line; says so if the work was interrupted.
