@@ -78,4 +78,59 @@ TEST(Templates, FactorisationSpace4096) {
   EXPECT_EQ(total, 16595124);
 }
 
+
+/// Every perfect divisor chain of the innermost `depth` loops, as prefixes
+/// (tiles in template order): loops are assigned inner to outer, a loop's
+/// tile is a multiple of the next inner loop's of its rank variable (1 for
+/// the innermost) that divides the rank's bound.
+void innermostPrefixes(const EinsumView &view,
+                       const std::vector<uint32_t> &rankOf, size_t depth,
+                       std::vector<int64_t> &prefix,
+                       std::vector<std::vector<int64_t>> &out) {
+  const size_t n = rankOf.size(), assigned = prefix.size();
+  if (assigned == depth) {
+    out.emplace_back(prefix.rbegin(), prefix.rend());
+    return;
+  }
+  const size_t loop = n - 1 - assigned;
+  const uint32_t r = rankOf[loop];
+  int64_t inner = 0;
+  for (size_t k = 0; k < assigned && !inner; ++k)
+    if (rankOf[n - 1 - k] == r)
+      inner = prefix[k];
+  for (int64_t t = inner ? inner : 1; t <= view.bounds[r];
+       t += inner ? inner : 1) {
+    if (view.bounds[r] % t || (!inner && t != 1))
+      continue;
+    prefix.push_back(t);
+    innermostPrefixes(view, rankOf, depth, prefix, out);
+    prefix.pop_back();
+  }
+}
+
+// Progress weighs each piece of the search by countCompletions of its
+// prefix; over all prefixes of a depth the weights add up to the whole
+// factorisation space.
+TEST(Templates, CompletionsOfAllPrefixesAddUpToTheSpace) {
+  MapperProblem p = eyerissMatmul(64);
+  EinsumView view = makeEinsumView(p, 0, p.problem.architectures[0]);
+  for (const Template &t : enumerateTemplates(p, view, &p.rules[0])) {
+    std::vector<uint32_t> rankOf;
+    for (const TemplateNode &n : t.nodes)
+      if (n.kind != TemplateNodeKind::Storage)
+        rankOf.push_back(n.rankVariable);
+    for (size_t depth = 0; depth <= std::min<size_t>(4, rankOf.size());
+         ++depth) {
+      std::vector<int64_t> prefix;
+      std::vector<std::vector<int64_t>> all;
+      innermostPrefixes(view, rankOf, depth, prefix, all);
+      double sum = 0;
+      for (const std::vector<int64_t> &pre : all)
+        sum += countCompletions(view, t, pre);
+      EXPECT_EQ(sum, countTileShapes(view, t))
+          << describe(view, t) << " at depth " << depth;
+    }
+  }
+}
+
 } // namespace
