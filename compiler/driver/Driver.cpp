@@ -35,6 +35,21 @@ std::string driver::defaultStdlibDir() {
 
 namespace {
 
+/// The names a -D value may use besides literals: the reference's
+/// parameters are Jinja (Python) values, so `-D DECODE=False` as written for
+/// it means the same here. Only on the command line: in `.af` text `true` and
+/// `false` stay the one spelling.
+const ir::Scope &pythonLiterals() {
+  static const ir::Scope scope = [] {
+    ir::Scope s;
+    s.define("True", ir::Value::boolean(true));
+    s.define("False", ir::Value::boolean(false));
+    s.define("None", ir::Value());
+    return s;
+  }();
+  return scope;
+}
+
 /// Parses and evaluates each -D NAME=VALUE. The value text goes into its own
 /// buffer so that errors in it are shown like any other.
 bool parseDefines(const std::vector<std::string> &defines,
@@ -58,8 +73,7 @@ bool parseDefines(const std::vector<std::string> &defines,
       continue;
     }
     ir::ExprEvaluator eval(&diags);
-    ir::Scope empty;
-    std::optional<ir::Value> v = eval.eval(*expr, empty);
+    std::optional<ir::Value> v = eval.eval(*expr, pythonLiterals());
     if (!v) {
       ok = false;
       continue;

@@ -110,6 +110,11 @@ std::optional<Value> ExprEvaluator::eval(const Expr &e, const Scope &scope) {
       unknownName = true;
       unknownSpelling = *name;
     }
+    // Python's spellings, as reference specs write them.
+    if (*name == "True" || *name == "False")
+      return error(e.getRange(), "unknown name '" + *name +
+                                     "'; .af writes '" +
+                                     llvm::StringRef(*name).lower() + "'");
     return error(e.getRange(),
                  "unknown name '" + *name + "'" + didYouMean(*name, candidates));
   }

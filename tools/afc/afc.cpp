@@ -45,7 +45,8 @@ cl::list<std::string, StringList> inputFiles(cl::Positional,
                                              cl::location(options.inputFiles),
                                              cl::cat(afcCategory));
 cl::list<std::string, StringList>
-    defines("D", cl::Prefix, cl::desc("Set a parameter: -D NAME=VALUE"),
+    defines("D", cl::Prefix, cl::desc("Set a parameter: -D NAME=VALUE (VALUE is an expression; "
+                                 "True/False/None are also accepted)"),
             cl::value_desc("NAME=VALUE"), cl::location(options.defines),
             cl::cat(afcCategory));
 cl::list<std::string, StringList>
