@@ -21,9 +21,10 @@ topItem     : importDecl
 
 importDecl  : 'import' STRING ';' ;
 
-// `param N_EINSUMS;` is required; `param M = 128;` has a default. Both can be
-// overridden with `-D NAME=VALUE` or by a study's `params` block.
-paramDecl   : 'param' IDENT ('=' expr)? ';' ;
+// `param N_EINSUMS;` is required; `param M = 128;` has a default;
+// `param N_CACHED_TOKENS if DECODE;` is required only when the condition
+// holds. All can be set with `-D NAME=VALUE` or by a study's `params` block.
+paramDecl   : 'param' IDENT ('=' dflt=expr | 'if' when=expr)? ';' ;
 
 stmt        : 'let' name '=' expr ';'                               # letStmt
             | 'assert' expr (',' STRING)? ';'                       # assertStmt

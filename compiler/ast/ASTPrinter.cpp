@@ -41,7 +41,11 @@ public:
     for (const Import &i : m.imports)
       line("Import \"" + i.path + "\"", i.range);
     for (const Param &p : m.params) {
-      line("Param " + p.name + (p.defaultValue ? "" : " (required)"), p.range);
+      line("Param " + p.name +
+               (p.defaultValue ? ""
+                : p.requiredIf  ? " (required if " + p.requiredIf->text() + ")"
+                                : " (required)"),
+           p.range);
       if (p.defaultValue) {
         Indent in2(depth);
         print(*p.defaultValue);

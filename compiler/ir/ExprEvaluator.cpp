@@ -521,11 +521,31 @@ std::optional<Value> ExprEvaluator::evalIndex(const IndexExpr &e, const Scope &s
   return error(e.getRange(), "cannot index " + base->describe());
 }
 
+/// `defined(NAME)`: whether NAME has a value here, as Jinja's `is defined`
+/// (a parameter required only under a condition may be unset). It looks at
+/// the name, not its value, so it cannot be an ordinary built-in.
+std::optional<Value> ExprEvaluator::evalDefined(const CallExpr &e,
+                                                const Scope &s) {
+  const NameExpr *arg = e.args.size() == 1 && !e.generator &&
+                                e.args[0].keyword.empty()
+                            ? dyn_cast<NameExpr>(e.args[0].value.get())
+                            : nullptr;
+  if (!arg)
+    return error(e.getRange(), "'defined' takes one name, e.g. "
+                               "'defined(MAX_N_TOKENS)'");
+  std::optional<std::string> name = evalName(arg->name, s);
+  if (!name)
+    return std::nullopt;
+  return Value::boolean(s.lookup(*name) != nullptr);
+}
+
 std::optional<Value> ExprEvaluator::evalCall(const CallExpr &e, const Scope &s) {
   auto *callee = dyn_cast<NameExpr>(e.callee.get());
   if (!callee || !callee->name.isPlain())
     return error(e.callee->getRange(), "only built-in functions can be called");
   std::string name = callee->name.pieces[0].text;
+  if (name == "defined")
+    return evalDefined(e, s);
   if (!ir::detail::findBuiltin(name))
     return error(e.callee->getRange(),
                  "unknown function '" + name + "'" +

@@ -118,8 +118,10 @@ public:
         Param p;
         p.name = param->IDENT()->getText();
         p.range = src.range(param->IDENT());
-        if (param->expr())
-          p.defaultValue = buildExpr(param->expr());
+        if (param->dflt)
+          p.defaultValue = buildExpr(param->dflt);
+        if (param->when)
+          p.requiredIf = buildExpr(param->when);
         module->params.push_back(std::move(p));
       } else if (auto *s = item->stmt()) {
         module->items.push_back(buildStmt(s));

@@ -294,7 +294,8 @@ void Elaborator::buildStudy(const Decl &d) {
 
 bool Elaborator::declaredRequired(const std::string &name) {
   return std::find(missingRequired.begin(), missingRequired.end(), name) !=
-         missingRequired.end();
+             missingRequired.end() ||
+         optionalParams.count(name);
 }
 
 void Elaborator::buildPlot(const ast::BlockStmt &b, MutableScope sc,

@@ -64,6 +64,9 @@ Elaborator::run(const std::vector<const ast::Module *> &modules) {
   for (const ast::Module *m : modules)
     walk(m->items, globals,
          [&](const ast::Stmt &s, MutableScope sc) { topLevel(s, sc); });
+  checkDeferredConditions();
+  if (!lenient && !missingRequired.empty())
+    return nullptr;
   // Renames declared at the top level apply to every workload.
   for (const Decl &d : declsOf("renames"))
     if (d.name != "default")
@@ -90,7 +93,27 @@ Elaborator::run(const std::vector<const ast::Module *> &modules) {
   return std::move(spec);
 }
 
+/// The top-level `let`s with a plain name, by name: a `let` that names a
+/// parameter declared in an imported file fixes it, as a Jinja `{% set %}`
+/// before an include does in the reference (model files fix the sizes their
+/// attention and feedforward pieces take as parameters).
+static std::map<std::string, const ast::LetStmt *>
+topLevelLets(const std::vector<const ast::Module *> &modules) {
+  std::map<std::string, const ast::LetStmt *> out;
+  for (const ast::Module *m : modules)
+    for (const ast::StmtPtr &s : m->items)
+      if (auto *let = dyn_cast<ast::LetStmt>(s.get()); let && let->name.isPlain())
+        out.emplace(let->name.spelling(), let);
+  return out;
+}
+
 void Elaborator::bindParams(const std::vector<const ast::Module *> &modules) {
+  // Of several declarations of one name the most lenient wins: a default,
+  // then a condition, then a plain requirement. A model file relaxes what
+  // its pieces require that way.
+  auto leniency = [](const ast::Param *p) {
+    return p->defaultValue ? 2 : p->requiredIf ? 1 : 0;
+  };
   std::map<std::string, const ast::Param *> first;
   std::vector<const ast::Param *> order;
   for (const ast::Module *m : modules)
@@ -109,20 +132,31 @@ void Elaborator::bindParams(const std::vector<const ast::Module *> &modules) {
                         "' is declared again with a different default");
         diags.note(prev->defaultValue->getRange(),
                    "the first declaration is here");
-      } else if (p.defaultValue && !prev->defaultValue) {
-        first[p.name] = &p; // the declaration with a default wins
+      } else if (leniency(&p) > leniency(prev)) {
+        first[p.name] = &p;
       }
     }
-  for (auto &[name, ov] : overrides)
-    if (!first.count(name)) {
+  std::map<std::string, const ast::LetStmt *> lets = topLevelLets(modules);
+  for (auto &[name, ov] : overrides) {
+    auto let = lets.find(name);
+    if (let != lets.end() && first.count(name)) {
+      diags.error(ov.range, "'" + name + "' is fixed by a 'let', so it is "
+                                         "not a parameter here");
+      diags.note(let->second->name.range, "fixed here");
+    } else if (!first.count(name)) {
       std::vector<std::string> names;
       for (auto &kv : first)
-        names.push_back(kv.first);
+        if (!lets.count(kv.first))
+          names.push_back(kv.first);
       diags.error(ov.range, "no parameter named '" + name + "'" +
                                 didYouMean(name, names));
     }
+  }
+  std::vector<const ast::Param *> conditional;
   for (const ast::Param *declared : order) {
     const ast::Param *p = first[declared->name];
+    if (lets.count(p->name))
+      continue;
     ParamInfo info;
     info.name = p->name;
     info.range = p->range;
@@ -135,18 +169,61 @@ void Elaborator::bindParams(const std::vector<const ast::Module *> &modules) {
       if (!v)
         continue;
       info.value = *v;
+    } else if (p->requiredIf) {
+      conditional.push_back(p);
+      continue;
     } else {
-      missingRequired.push_back(p->name);
-      if (!lenient) {
-        diags.error(p->range, "parameter '" + p->name +
-                                  "' has no default and no value was given");
-        diags.note(p->range, "pass it as -D " + p->name +
-                                 "=VALUE or set it in the study's params");
-      }
+      reportMissing(*p);
       continue;
     }
     globals->define(p->name, info.value);
     spec->params.push_back(std::move(info));
+  }
+  // Bind the fixing lets now where they need only parameters, so that the
+  // pieces' own top-level statements, which run first, can use them; the
+  // walk binds them again, to the same value, in file order.
+  ExprEvaluator quiet(nullptr);
+  for (const ast::Module *m : modules)
+    for (const ast::StmtPtr &s : m->items)
+      if (auto *let = dyn_cast<ast::LetStmt>(s.get());
+          let && let->name.isPlain() && first.count(let->name.spelling()))
+        if (std::optional<Value> v = quiet.eval(*let->value, *globals))
+          globals->define(let->name.spelling(), *v);
+  // A condition is decided once the parameters are bound; one that names a
+  // `let` still unbound waits until the top-level statements have run.
+  for (const ast::Param *p : conditional) {
+    optionalParams.insert(p->name);
+    std::optional<Value> c = quiet.eval(*p->requiredIf, *globals);
+    if (!c)
+      deferredConditions.push_back(p);
+    else if (c->truthy())
+      reportMissing(*p);
+  }
+}
+
+void Elaborator::reportMissing(const ast::Param &p) {
+  missingRequired.push_back(p.name);
+  if (lenient)
+    return;
+  if (p.requiredIf)
+    diags.error(p.range, "parameter '" + p.name + "' is required when " +
+                             p.requiredIf->text().str() +
+                             ", and no value was given");
+  else
+    diags.error(p.range, "parameter '" + p.name +
+                             "' has no default and no value was given");
+  diags.note(p.range, "pass it as -D " + p.name +
+                          "=VALUE or set it in the study's params");
+}
+
+void Elaborator::checkDeferredConditions() {
+  // After a failed assertion the lets a condition names may never have run.
+  if (assertionFailed)
+    return;
+  for (const ast::Param *p : deferredConditions) {
+    std::optional<Value> c = eval.eval(*p->requiredIf, *globals);
+    if (c && c->truthy())
+      reportMissing(*p);
   }
 }
 

@@ -72,6 +72,12 @@ private:
   //===--------------------------------------------------------------------===//
 
   void bindParams(const std::vector<const ast::Module *> &modules);
+  /// Records a parameter without a value that is required; an error unless
+  /// elaboration is lenient.
+  void reportMissing(const ast::Param &p);
+  /// Decides the conditions of `param N if COND;` that had to wait for the
+  /// top-level `let`s.
+  void checkDeferredConditions();
 
   using StmtFn = std::function<void(const ast::Stmt &, MutableScope)>;
 
@@ -238,6 +244,10 @@ private:
   std::map<std::string, std::vector<Decl>> decls;
   std::set<std::string> renameRoles;
   std::vector<std::string> missingRequired;
+  /// Parameters required only under a condition, with no value given: a
+  /// study may still set them.
+  std::set<std::string> optionalParams;
+  std::vector<const ast::Param *> deferredConditions;
   bool lenient = false;
   bool assertionFailed = false;
   std::string onlyStudyName;

@@ -415,6 +415,8 @@ struct Param {
   std::string name;
   SMRange range;
   ExprPtr defaultValue; ///< null when required
+  /// `param N if COND;`: required only when COND holds, else may stay unset.
+  ExprPtr requiredIf;
 };
 
 /// One parsed .af file.

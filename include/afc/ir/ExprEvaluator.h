@@ -91,6 +91,7 @@ private:
   std::optional<Value> evalUnary(const ast::UnaryExpr &e, const Scope &s);
   std::optional<Value> evalBinary(const ast::BinaryExpr &e, const Scope &s);
   std::optional<Value> evalCompare(const ast::CompareExpr &e, const Scope &s);
+  std::optional<Value> evalDefined(const ast::CallExpr &e, const Scope &s);
   std::optional<Value> evalCall(const ast::CallExpr &e, const Scope &s);
   std::optional<Value> evalMember(const ast::MemberExpr &e, const Scope &s);
   std::optional<Value> evalIndex(const ast::IndexExpr &e, const Scope &s);
