@@ -67,6 +67,10 @@ Elaborator::run(const std::vector<const ast::Module *> &modules) {
   checkDeferredConditions();
   if (!lenient && !missingRequired.empty())
     return nullptr;
+  // The declarations after a failed top-level assertion were never seen, and
+  // the ones before it would be elaborated without their statements.
+  if (assertionFailed)
+    return nullptr;
   // Renames declared at the top level apply to every workload.
   for (const Decl &d : declsOf("renames"))
     if (d.name != "default")
