@@ -360,6 +360,9 @@ void Elaborator::buildWorkload(const Decl &d) {
     }
   };
   walk(d.block->body, scope, visit);
+  // An assertion in the body ends it; its message is the error.
+  if (assertionFailed)
+    return;
   if (raws.empty())
     diags.error(w.range, "workload '" + w.name + "' has no einsum");
   finishWorkload(w, raws, constraints, rankSizes, bitsPerValue, persistent,
