@@ -75,6 +75,11 @@ bool parseDefines(const std::vector<std::string> &defines,
     ir::ExprEvaluator eval(&diags);
     std::optional<ir::Value> v = eval.eval(*expr, pythonLiterals());
     if (!v) {
+      // The reference's cases name string values bare
+      // (ATTENTION_TYPE=grouped_query); here a string is quoted.
+      if (llvm::isa<ast::NameExpr>(*expr))
+        diags.note("a string value is quoted: -D " + name + "='\"" +
+                   expr->text() + "\"'");
       ok = false;
       continue;
     }
