@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "afc/driver/Driver.h"
 #include "afc/ir/Spec.h"
+#include "afc/support/Limits.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
@@ -24,6 +25,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -153,6 +155,38 @@ cl::opt<bool, true> debugInternalError(
     cl::desc("Fail an internal check (tests the internal-error path)"),
     cl::location(options.debugInternalError), cl::Hidden, cl::cat(afcCategory));
 
+// Resource limits: each error that stops at one names its option.
+cl::OptionCategory limitsCategory("resource limits (errors name the one hit)");
+cl::opt<unsigned, true> maxNesting(
+    "max-nesting",
+    cl::desc("How deep expressions and blocks may nest (each operator, call, "
+             "bracket or block is a level)"),
+    cl::value_desc("n"), cl::location(limits().maxNesting),
+    cl::cat(limitsCategory));
+cl::opt<uint64_t, true> maxListLength(
+    "max-list-length",
+    cl::desc("The most elements of a list and characters of a string"),
+    cl::value_desc("n"), cl::location(limits().maxListLength),
+    cl::cat(limitsCategory));
+cl::opt<uint64_t, true> maxEvalSteps(
+    "max-eval-steps",
+    cl::desc("Values and loop iterations compile-time evaluation may create"),
+    cl::value_desc("n"), cl::location(limits().maxEvalSteps),
+    cl::cat(limitsCategory));
+cl::opt<uint64_t, true> maxFileSize("max-file-size",
+                                    cl::desc("The largest .af file read"),
+                                    cl::value_desc("bytes"),
+                                    cl::location(limits().maxFileSize),
+                                    cl::cat(limitsCategory));
+cl::opt<uint64_t, true> maxSweepPoints(
+    "max-sweep-points", cl::desc("Design points of one study"),
+    cl::value_desc("n"), cl::location(limits().maxSweepPoints),
+    cl::cat(limitsCategory));
+cl::opt<double, true> maxRankSize(
+    "max-rank-size", cl::desc("The largest rank size the mapper searches"),
+    cl::value_desc("n"), cl::location(limits().maxRankSize),
+    cl::cat(limitsCategory));
+
 struct CommandInfo {
   const char *name;
   Command command;
@@ -187,7 +221,7 @@ int main(int argc, char **argv) {
         args.erase(args.begin() + 1);
         break;
       }
-  cl::HideUnrelatedOptions(afcCategory);
+  cl::HideUnrelatedOptions({&afcCategory, &limitsCategory});
   std::string overview = "afc: accelerator design-space exploration\n\n"
                          "  afc [COMMAND] [options] FILE.af...\n\nCommands:\n";
   for (const CommandInfo &c : kCommands)
@@ -210,15 +244,25 @@ int main(int argc, char **argv) {
                  << options.maxFusedLoops << "'\n";
     return 1;
   }
-  // The parser and evaluator recurse over the input; a large stack lets deep
-  // but legal input through, and the front end bounds the depth well below.
+  if (!(limits().maxRankSize >= 1)) {
+    llvm::errs() << "afc: error: --max-rank-size takes a size >= 1\n";
+    return 1;
+  }
+  // The parser and evaluator recurse over the input as deep as the nesting
+  // limit lets them; the stack is sized from it, with room to spare (frames
+  // are several times larger in sanitizer builds).
+  size_t stack = std::max(size_t(256) << 20,
+                          size_t(limits().maxNesting) * (size_t(256) << 10));
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, size_t(256) << 20);
+  pthread_attr_setstacksize(&attr, stack);
   int result = 1;
   pthread_t thread;
-  if (pthread_create(&thread, &attr, threadMain, &result) != 0)
-    return driver::afcMain(options, llvm::outs(), llvm::errs());
+  if (pthread_create(&thread, &attr, threadMain, &result) != 0) {
+    llvm::errs() << "afc: error: cannot reserve a stack of " << (stack >> 20)
+                 << " MiB for --max-nesting=" << limits().maxNesting << "\n";
+    return 1;
+  }
   pthread_join(thread, nullptr);
   return result;
 }
