@@ -11,6 +11,9 @@
 #include "AFParser.h"
 #include "antlr4-runtime.h"
 
+#include "afc/support/Limits.h"
+
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/ConvertUTF.h"
 
 #include <cstdlib>
@@ -102,6 +105,59 @@ private:
   const SourceText &src;
 };
 
+/// Thrown out of the generated parser when its recursion would outgrow the
+/// stack; caught in runParser, which reports it.
+struct NestingTooDeep {
+  antlr4::Token *token;
+};
+
+/// How the nesting limit reads in an error message, with its hint.
+void reportNesting(DiagnosticEngine &diags, SMRange r) {
+  unsigned limit = limits().maxNesting;
+  diags.error(r, "nesting is deeper than " + std::to_string(limit) +
+                     " levels (" + limitFlag("max-nesting", limit) + ")");
+  diags.note(r, "every operator, call, bracket and block is one level: split "
+                "long chains with 'let', or raise the limit with "
+                "--max-nesting=N");
+}
+
+/// The generated parser recurses once per rule it enters; left-recursive
+/// chains (`a + b + ...`) loop instead. This bounds the recursion before it
+/// can overflow the stack: a rule's depth is its parent's plus one, where
+/// the parent is the context the rule was entered from.
+class GuardedParser : public AFParser {
+public:
+  using AFParser::AFParser;
+  void enterRule(antlr4::ParserRuleContext *ctx, size_t state,
+                 size_t rule) override {
+    check(ctx);
+    AFParser::enterRule(ctx, state, rule);
+  }
+  void enterRecursionRule(antlr4::ParserRuleContext *ctx, size_t state,
+                          size_t rule, int precedence) override {
+    check(ctx);
+    AFParser::enterRecursionRule(ctx, state, rule, precedence);
+  }
+
+private:
+  void check(antlr4::ParserRuleContext *ctx) {
+    // Contexts made by pushNewRecursionContext or copied into a labelled
+    // alternative were never entered: count up to the nearest that was.
+    unsigned d = 1;
+    for (antlr4::tree::ParseTree *p = ctx->parent; p; p = p->parent, ++d)
+      if (auto it = depth.find(p); it != depth.end()) {
+        d += it->second;
+        break;
+      }
+    depth[ctx] = d;
+    // An expression level takes at most three rules (expr, primary, expr),
+    // a block level three (stmt, body, stmt).
+    if (d > 3 * limits().maxNesting + 8)
+      throw NestingTooDeep{getCurrentToken()};
+  }
+  llvm::DenseMap<antlr4::tree::ParseTree *, unsigned> depth;
+};
+
 /// Builds AST nodes from parse-tree contexts.
 class Builder {
 public:
@@ -189,8 +245,25 @@ private:
     return out;
   }
 
+  /// Counts the syntax tree's depth while it is built. A left-associative
+  /// chain (`1 + 1 + ...`) is flat for ANTLR but one level per operator
+  /// here, and every later pass recurses over this tree.
+  struct DepthGuard {
+    DepthGuard(Builder &b, SMRange r) : b(b) {
+      if (++b.depth > limits().maxNesting && !b.tooDeep) {
+        b.tooDeep = true;
+        reportNesting(b.diags, r);
+      }
+    }
+    ~DepthGuard() { --b.depth; }
+    bool exceeded() const { return b.tooDeep; }
+    Builder &b;
+  };
+
   const SourceText &src;
   DiagnosticEngine &diags;
+  unsigned depth = 0;
+  bool tooDeep = false;
 };
 
 Name Builder::buildName(AFParser::NameContext *ctx) {
@@ -237,6 +310,9 @@ StmtPtr Builder::buildIf(AFParser::IfChainContext *ctx) {
 
 StmtPtr Builder::buildStmt(AFParser::StmtContext *ctx) {
   SMRange r = src.range(ctx);
+  DepthGuard guard(*this, r);
+  if (guard.exceeded())
+    return std::make_unique<ExprStmt>(r, std::make_unique<BoolExpr>(r, false));
   if (auto *c = dynamic_cast<AFParser::LetStmtContext *>(ctx))
     return std::make_unique<LetStmt>(r, buildName(c->name()),
                                      buildExpr(c->expr()));
@@ -373,8 +449,11 @@ static CompareOp compareOp(AFParser::CompOpContext *c) {
 }
 
 ExprPtr Builder::buildExpr(AFParser::ExprContext *ctx) {
-  SMRange r = src.range(ctx);
   if (!ctx)
+    return std::make_unique<BoolExpr>(SMRange(), false);
+  SMRange r = src.range(ctx);
+  DepthGuard guard(*this, r);
+  if (guard.exceeded())
     return std::make_unique<BoolExpr>(r, false);
   if (auto *c = dynamic_cast<AFParser::PrimaryExprContext *>(ctx)) {
     // A parenthesised comparison must not merge into an enclosing chain, so
@@ -511,14 +590,13 @@ bool precheck(llvm::StringRef text, DiagnosticEngine &diags) {
     }
     p += len;
   }
-  const unsigned kMaxDepth = 200;
+  const unsigned kMaxDepth = limits().maxNesting;
   unsigned depth = 0, unary = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '(' || c == '[' || c == '{') {
       if (++depth > kMaxDepth) {
-        diags.error(at(i), "nesting is deeper than " +
-                               std::to_string(kMaxDepth) + " levels");
+        reportNesting(diags, at(i));
         return false;
       }
     } else if (c == ')' || c == ']' || c == '}') {
@@ -528,7 +606,9 @@ bool precheck(llvm::StringRef text, DiagnosticEngine &diags) {
     // Prefix operators recurse in the parser too: `- - - - x`.
     if (c == '-' || c == '~' || c == '+') {
       if (++unary > kMaxDepth) {
-        diags.error(at(i), "too many consecutive prefix operators");
+        diags.error(at(i), "more than " + std::to_string(kMaxDepth) +
+                               " consecutive prefix operators (" +
+                               limitFlag("max-nesting", kMaxDepth) + ")");
         return false;
       }
     } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
@@ -552,14 +632,20 @@ static auto runParser(unsigned bufferId, DiagnosticEngine &diags, F &&entry)
   AFLexer lexer(&input);
   lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);
-  AFParser parser(&tokens);
+  GuardedParser parser(&tokens);
   parser.removeErrorListeners();
   ErrorListener listener(diags, src);
   parser.addErrorListener(&listener);
   lexer.addErrorListener(&listener);
   Builder builder(src, diags);
   unsigned before = diags.errorCount();
-  auto result = entry(parser, builder);
+  decltype(entry(parser, builder)) result;
+  try {
+    result = entry(parser, builder);
+  } catch (const NestingTooDeep &e) {
+    reportNesting(diags, src.range(e.token, e.token));
+    return nullptr;
+  }
   if (listener.count || diags.errorCount() != before)
     return nullptr;
   return result;

@@ -39,6 +39,8 @@ private:
   bool load(const std::string &canonical, llvm::SMRange importRange);
   bool processImports(ast::Module &m, const std::string &canonical);
   std::string resolve(llvm::StringRef spec, llvm::StringRef fromDir);
+  std::unique_ptr<llvm::MemoryBuffer> readSource(const std::string &path,
+                                                 llvm::SMRange where);
 
   DiagnosticEngine &diags;
   std::vector<std::string> searchPaths;
