@@ -9,6 +9,7 @@
 #include "Builtins.h"
 
 #include "afc/ir/ExprEvaluator.h"
+#include "afc/support/Limits.h"
 
 #include <cmath>
 
@@ -147,8 +148,20 @@ std::optional<Value> power(BuiltinCall &c) {
   if (!c.arity(2, 2) || !c.number(0) || !c.number(1))
     return std::nullopt;
   const Value &a = c.args[0], &b = c.args[1];
-  return Value::number(std::pow(a.asNumber(), b.asNumber()),
-                       a.getDimension().pow(int(b.asNumber())));
+  Dimension d = a.getDimension();
+  if (!b.getDimension().isDimensionless())
+    return c.error(c.expr.args[1].value->getRange(),
+                   "an exponent must be a plain number");
+  if (!d.isDimensionless()) {
+    double e = b.asNumber();
+    if (e != std::floor(e) || std::fabs(e) > kMaxUnitPower)
+      return c.error(c.expr.args[1].value->getRange(),
+                     "a quantity with a unit can only be raised to an integer "
+                     "power of at most " +
+                         std::to_string(kMaxUnitPower) + " in magnitude");
+    d = d.pow(int(e));
+  }
+  return Value::number(std::pow(a.asNumber(), b.asNumber()), d);
 }
 
 /// min, max, sum and prod over one iterable or several arguments.
@@ -222,12 +235,27 @@ std::optional<Value> range(BuiltinCall &c) {
   }
   if (step == 0)
     return c.error(c.range(), "'range' step must not be zero");
-  if ((hi - lo) / step > 1e6)
-    return c.error(c.range(),
-                   "'range' would produce more than a million elements");
+  // Past 2^53 adding the step no longer changes a double, and a loop that
+  // adds it would never end: such integers are not exact, so refuse them.
+  const double kExact = 9007199254740992.0; // 2^53
+  for (size_t i = 0; i < args.size(); ++i)
+    if (std::fabs(args[i].asNumber()) > kExact)
+      return c.error(c.expr.args[i].value->getRange(),
+                     "'range' needs integers of at most 2**53 in magnitude, "
+                     "not " + args[i].str());
+  double count = std::max(0.0, std::ceil((hi - lo) / step));
+  uint64_t limit = limits().maxListLength;
+  if (count > double(limit))
+    return c.error(c.range(), "'range' would produce " + formatNumber(count) +
+                                  " elements, more than " +
+                                  std::to_string(limit) + " (" +
+                                  limitFlag("max-list-length", limit) +
+                                  "); raise the limit with "
+                                  "--max-list-length=N");
   std::vector<Value> out;
-  for (double x = lo; step > 0 ? x < hi : x > hi; x += step)
-    out.push_back(Value::number(x));
+  out.reserve(size_t(count));
+  for (size_t i = 0; i < size_t(count); ++i)
+    out.push_back(Value::number(lo + double(i) * step));
   return Value::list(std::move(out));
 }
 
@@ -247,8 +275,12 @@ std::optional<Value> space(BuiltinCall &c) {
   if (!isInteger(args[2]) || args[2].asNumber() < 1)
     return c.error(countRange,
                    "the number of points must be a positive integer");
-  if (args[2].asNumber() > 1e6)
-    return c.error(countRange, "too many points");
+  if (args[2].asNumber() > double(limits().maxListLength))
+    return c.error(countRange,
+                   "more than " + std::to_string(limits().maxListLength) +
+                       " points (" +
+                       limitFlag("max-list-length", limits().maxListLength) +
+                       "); raise the limit with --max-list-length=N");
   double a = args[0].asNumber(), b = args[1].asNumber();
   if (!std::isfinite(a) || !std::isfinite(b))
     return c.error(c.range(), "'" + name + "' endpoints must be finite");

@@ -22,6 +22,10 @@ namespace afc::ir::detail {
 
 bool isInteger(const Value &v);
 
+/// A quantity with a unit raised to a larger power is surely a mistake, and
+/// the unit's exponents (8-bit) would not hold it.
+constexpr int kMaxUnitPower = 64;
+
 /// Dimensions for `+`, `-` and comparisons: equal, or one side plain.
 std::optional<Dimension> commonDimension(const Value &a, const Value &b);
 

@@ -8,6 +8,7 @@
 #include "Builtins.h"
 
 #include "afc/support/InternalError.h"
+#include "afc/support/Limits.h"
 
 #include "llvm/Support/Casting.h"
 
@@ -22,6 +23,7 @@ using llvm::dyn_cast;
 using llvm::SMRange;
 using ir::detail::commonDimension;
 using ir::detail::isInteger;
+using ir::detail::kMaxUnitPower;
 
 const Value *Scope::lookup(llvm::StringRef name) const {
   for (const Scope *s = this; s; s = s->parent.get())
@@ -50,6 +52,40 @@ std::nullopt_t ExprEvaluator::error(SMRange r, const llvm::Twine &msg) {
   if (diags)
     diags->error(r, msg);
   return std::nullopt;
+}
+
+bool ExprEvaluator::charge(SMRange r, uint64_t n) {
+  if (overBudget)
+    return false;
+  steps += n;
+  if (steps <= limits().maxEvalSteps)
+    return true;
+  overBudget = true;
+  error(r, "compile-time evaluation creates more than " +
+               std::to_string(limits().maxEvalSteps) + " values (" +
+               limitFlag("max-eval-steps", limits().maxEvalSteps) + ")");
+  if (diags)
+    diags->note(r, "loops and comprehensions multiply: raise the limit with "
+                   "--max-eval-steps=N if this much work is intended");
+  return false;
+}
+
+std::nullopt_t ExprEvaluator::tooLong(SMRange r, bool list, uint64_t n) {
+  uint64_t limit = limits().maxListLength;
+  return error(r, std::string(list ? "list" : "string") + " would have " +
+                      std::to_string(n) + (list ? " elements" : " characters") +
+                      ", more than " + std::to_string(limit) + " (" +
+                      limitFlag("max-list-length", limit) +
+                      "); raise the limit with --max-list-length=N");
+}
+
+std::optional<Value> ExprEvaluator::created(SMRange r, Value v) {
+  uint64_t n = v.isList() ? v.asList().size() : v.asString().size();
+  if (n > limits().maxListLength)
+    return tooLong(r, v.isList(), n);
+  if (!charge(r, n))
+    return std::nullopt;
+  return v;
 }
 
 std::optional<std::string> ExprEvaluator::evalName(const Name &n,
@@ -145,14 +181,14 @@ std::optional<Value> ExprEvaluator::eval(const Expr &e, const Scope &scope) {
         return std::nullopt;
       elems.push_back(std::move(*v));
     }
-    return Value::list(std::move(elems));
+    return created(e.getRange(), Value::list(std::move(elems)));
   }
   case Expr::EK_ListComp: {
     auto &lc = cast<ListCompExpr>(e);
     auto elems = comprehension(*lc.element, lc.comp, scope);
     if (!elems)
       return std::nullopt;
-    return Value::list(std::move(*elems));
+    return created(e.getRange(), Value::list(std::move(*elems)));
   }
   }
   return error(e.getRange(), "cannot evaluate this expression");
@@ -218,13 +254,22 @@ std::optional<Value> ExprEvaluator::evalBinary(const BinaryExpr &e,
     default: return mismatch();
     }
   }
+  // Concatenation is how lists and strings grow without bound (`x + x` in
+  // a loop doubles), so the result's size is checked before it is built.
   if (l->isList() && r->isList() && e.op == BinaryOp::Add) {
+    uint64_t n = l->asList().size() + r->asList().size();
+    if (n > limits().maxListLength)
+      return tooLong(e.opRange, true, n);
     std::vector<Value> out = l->asList();
     out.insert(out.end(), r->asList().begin(), r->asList().end());
-    return Value::list(std::move(out));
+    return created(e.opRange, Value::list(std::move(out)));
   }
-  if (l->isString() && r->isString() && e.op == BinaryOp::Add)
-    return Value::string(l->asString() + r->asString());
+  if (l->isString() && r->isString() && e.op == BinaryOp::Add) {
+    uint64_t n = l->asString().size() + r->asString().size();
+    if (n > limits().maxListLength)
+      return tooLong(e.opRange, false, n);
+    return created(e.opRange, Value::string(l->asString() + r->asString()));
+  }
   bool lNum = l->isNumber() || l->isBool(), rNum = r->isNumber() || r->isBool();
   if (!lNum || !rNum)
     return mismatch();
@@ -262,7 +307,13 @@ std::optional<Value> ExprEvaluator::evalBinary(const BinaryExpr &e,
       return error(e.rhs->getRange(),
                    "a quantity with a unit can only be raised to an integer "
                    "power");
-    return Value::number(std::pow(a, b), da.pow(int(b)));
+    if (!da.isDimensionless() && std::fabs(b) > kMaxUnitPower)
+      return error(e.rhs->getRange(), "a quantity with a unit can only be "
+                                      "raised to a power of at most " +
+                                          std::to_string(kMaxUnitPower) +
+                                          " in magnitude");
+    return Value::number(std::pow(a, b),
+                         da.isDimensionless() ? da : da.pow(int(b)));
   }
   case BinaryOp::SetOr:
   case BinaryOp::SetAnd:
@@ -274,6 +325,9 @@ std::optional<Value> ExprEvaluator::evalBinary(const BinaryExpr &e,
                                                        : (x != y));
     }
     if (isInteger(*l) && isInteger(*r)) {
+      if (!isExactInteger(a) || !isExactInteger(b))
+        return error(e.opRange, "'" + spell(e.op) + "' takes integers of at "
+                                "most 2**53 in magnitude");
       long long x = (long long)a, y = (long long)b;
       return Value::number(double(e.op == BinaryOp::SetOr    ? (x | y)
                                   : e.op == BinaryOp::SetAnd ? (x & y)
@@ -409,6 +463,8 @@ ExprEvaluator::comprehension(const Expr &element, const Comprehension &comp,
   // the duration of this call only.
   ScopePtr parent(std::shared_ptr<const Scope>(), &s);
   for (const Value &item : *items) {
+    if (!charge(comp.iter->getRange(), 1))
+      return std::nullopt;
     Scope frame(parent);
     frame.define(comp.var, item);
     if (comp.cond) {
@@ -581,5 +637,8 @@ std::optional<Value> ExprEvaluator::builtin(llvm::StringRef name,
   };
   auto iterateHere = [&](const Value &v) { return iterate(v, e.getRange(), s); };
   ir::detail::BuiltinCall call{*b, name, e, args, report, iterateHere};
-  return b->fn(call);
+  std::optional<Value> v = b->fn(call);
+  if (v && (v->isList() || v->isString()))
+    return created(e.getRange(), std::move(*v));
+  return v;
 }

@@ -269,6 +269,8 @@ void Elaborator::walk(const ast::StmtList &body, MutableScope scope,
         continue;
       }
       for (const Value &item : items) {
+        if (!eval.charge(f->iter->getRange(), 1))
+          break;
         auto frame = std::make_shared<Scope>(scope);
         frame->define(f->var, item);
         walk(f->body, frame, fn);

@@ -19,6 +19,7 @@
 
 #include "llvm/ADT/StringMap.h"
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -80,6 +81,11 @@ public:
   bool failedOnUnknownName() const { return unknownName; }
   /// The undefined name when failedOnUnknownName().
   const std::string &unknownNameSpelling() const { return unknownSpelling; }
+  /// Counts `n` units of compile-time work (values created, loop
+  /// iterations) against the evaluation limit; past it, reports at `r` once
+  /// and returns false.
+  bool charge(llvm::SMRange r, uint64_t n);
+
   /// Forgets earlier errors so the evaluator can be reused quietly.
   void reset() {
     firstErrorMessage.clear();
@@ -103,12 +109,18 @@ private:
   std::optional<Value> builtin(llvm::StringRef name, const ast::CallExpr &e,
                                std::vector<Value> &args, const Scope &s);
   std::nullopt_t error(llvm::SMRange r, const llvm::Twine &msg);
+  /// A new list or string, checked against the list-length limit and
+  /// charged for its size.
+  std::optional<Value> created(llvm::SMRange r, Value v);
+  std::nullopt_t tooLong(llvm::SMRange r, bool list, uint64_t n);
 
   DiagnosticEngine *diags;
   std::string firstErrorMessage;
   std::string unknownSpelling;
   bool unknownName = false;
   bool hadError = false;
+  uint64_t steps = 0;
+  bool overBudget = false;
 };
 
 /// Names of the built-in functions, for hints and to keep user names apart.
