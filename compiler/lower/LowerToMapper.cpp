@@ -1,6 +1,7 @@
 //===- LowerToMapper.cpp - IR to the mapper's problem ---------------------===//
 #include "afc/lower/LowerToMapper.h"
 #include "afc/sema/Elaborator.h"
+#include "afc/support/Limits.h"
 #include "afc/support/Units.h"
 
 #include "llvm/Support/Casting.h"
@@ -70,6 +71,21 @@ std::optional<mapper::MapperProblem> lower::lowerMapperProblem(
     model::Problem problem, const Arch &arch, const Workload &workload,
     const MapperSettings &settings, bool forceUnfused, DiagnosticEngine &diags,
     const PointOverrides *overrides) {
+  // Tile shapes are the factors of each rank's size and the search visits
+  // them; refuse sizes it cannot get through before it starts.
+  double maxRank = limits().maxRankSize;
+  for (const RankVariable &rv : workload.rankVariables)
+    if (double(rv.bound()) > maxRank) {
+      diags.error(workload.range,
+                  "rank variable '" + rv.name + "' of workload '" +
+                      workload.name + "' has size " +
+                      formatNumber(double(rv.bound())) +
+                      ", more than the mapper searches (" +
+                      limitFlag("max-rank-size", uint64_t(maxRank)) + ")");
+      diags.note(workload.range, "raise the limit with --max-rank-size=N, or "
+                                 "evaluate a fixed mapping with 'afc eval'");
+      return std::nullopt;
+    }
   mapper::MapperProblem mp;
   mp.problem = std::move(problem);
   unsigned metric = settings.metrics &

@@ -212,6 +212,19 @@ void Elaborator::finishWorkload(
                     "rank variable '" + rv + "' has an empty range");
         continue;
       }
+      // Bounds are kept as 64-bit integers and computed with as doubles;
+      // past 2**53 neither is exact.
+      const double kExact = 9007199254740992.0;
+      if (std::fabs(b->second.first) > kExact ||
+          std::fabs(b->second.second) > kExact) {
+        diags.error(ewhere.count(rv) ? ewhere[rv] : r.range,
+                    "rank variable '" + rv + "' has a bound of " +
+                        formatNumber(std::fabs(b->second.first) > kExact
+                                         ? b->second.first
+                                         : b->second.second) +
+                        ", beyond 2**53, the largest afc represents exactly");
+        continue;
+      }
       if (const RankVariable *existing = w.rankVariable(rv)) {
         if (existing->lower != (int64_t)b->second.first ||
             existing->upper != (int64_t)b->second.second)

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "ElaboratorImpl.h"
 
+#include "afc/support/Limits.h"
+
 #include <cmath>
 
 using namespace afc;
@@ -118,11 +120,10 @@ void Elaborator::buildMappingNodes(const ast::StmtList &body,
         if (!v)
           continue;
         if (!v->isNumber() || v->asNumber() < 1 ||
-            v->asNumber() != std::floor(v->asNumber()) ||
-            std::isinf(v->asNumber())) {
+            !isExactInteger(v->asNumber())) {
           diags.error(a.value->getRange(), a.keyword +
                                                " must be a positive whole "
-                                               "number, got " +
+                                               "number of at most 2**53, got " +
                                                v->str());
           continue;
         }

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "ElaboratorImpl.h"
 
+#include "afc/support/Limits.h"
+
 #include <cmath>
 
 using namespace afc;
@@ -286,8 +288,30 @@ void Elaborator::buildStudy(const Decl &d) {
   if (study.workload.empty())
     diags.error(study.range,
                 "study '" + study.name + "' needs 'workload = ...;'");
-  for (auto &[sw, sc] : sweeps)
+  // Design points are the product of the sweeps; count them before anything
+  // expands them, so a mistyped sweep ends here rather than in the memory of
+  // a list of 10^12 points.
+  double points = 1;
+  for (auto &[sw, sc] : sweeps) {
+    size_t before = study.sweeps.size();
     buildSweep(*sw, sc, study);
+    if (study.sweeps.size() == before)
+      continue;
+    points *= double(study.sweeps.back().size());
+    uint64_t limit = limits().maxSweepPoints;
+    if (points > double(limit)) {
+      diags.error(sw->getRange(),
+                  "study '" + study.name + "' would have " +
+                      formatNumber(points) + " design points, more than " +
+                      std::to_string(limit) + " (" +
+                      limitFlag("max-sweep-points", limit) + ")");
+      diags.note(sw->getRange(), "sweeps combine as a cartesian product; zip "
+                                 "them with 'sweep zip { A in ...; B in ...; "
+                                 "}', or raise the limit with "
+                                 "--max-sweep-points=N");
+      break;
+    }
+  }
   (void)haveMapper;
   spec->studies.push_back(std::move(study));
 }

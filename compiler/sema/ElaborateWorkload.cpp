@@ -6,8 +6,29 @@
 //===----------------------------------------------------------------------===//
 #include "ElaboratorImpl.h"
 
+#include "afc/support/Limits.h"
+
+#include "llvm/Support/MathExtras.h"
+
 using namespace afc;
 using namespace afc::sema;
+
+/// `acc += sign * k` in 64-bit integers, for a projection's constants and
+/// coefficients; false when k is not an exact integer or the result
+/// overflows.
+static bool addScaled(int64_t &acc, int64_t sign, double k) {
+  if (!isExactInteger(k))
+    return false;
+  int64_t term;
+  return !llvm::MulOverflow(sign, int64_t(k), term) &&
+         !llvm::AddOverflow(acc, term, acc);
+}
+
+bool Elaborator::projectionTooLarge(const ast::Expr &e) {
+  diags.error(e.getRange(), "a projection's coefficients and constants must "
+                            "be integers of at most 2**53 in magnitude");
+  return false;
+}
 
 bool Elaborator::projectionTerms(const ast::Expr &e, const Scope &scope,
                                  int64_t sign, RankProjection &out) {
@@ -16,7 +37,8 @@ bool Elaborator::projectionTerms(const ast::Expr &e, const Scope &scope,
     if (!name)
       return false;
     if (const Value *v = scope.lookup(*name); v && v->isNumber()) {
-      out.constant += sign * (int64_t)v->asNumber();
+      if (!addScaled(out.constant, sign, v->asNumber()))
+        return projectionTooLarge(e);
       return true;
     }
     if (!std::islower((unsigned char)(*name)[0])) {
@@ -28,7 +50,8 @@ bool Elaborator::projectionTerms(const ast::Expr &e, const Scope &scope,
     }
     for (auto &t : out.terms)
       if (t.rankVariable == *name) {
-        t.coefficient += sign;
+        if (!addScaled(t.coefficient, sign, 1))
+          return projectionTooLarge(e);
         return true;
       }
     out.terms.push_back({sign, *name});
@@ -36,21 +59,29 @@ bool Elaborator::projectionTerms(const ast::Expr &e, const Scope &scope,
   }
   if (auto *num = dyn_cast<ast::NumberExpr>(&e)) {
     if (num->unit.empty() && num->value == std::floor(num->value)) {
-      out.constant += sign * (int64_t)num->value;
+      if (!addScaled(out.constant, sign, num->value))
+        return projectionTooLarge(e);
       return true;
     }
   }
   if (auto *u = dyn_cast<ast::UnaryExpr>(&e)) {
-    if (u->op == ast::UnaryOp::Neg)
-      return projectionTerms(*u->operand, scope, -sign, out);
+    if (u->op == ast::UnaryOp::Neg) {
+      int64_t negated = 0;
+      if (!addScaled(negated, sign, -1))
+        return projectionTooLarge(e);
+      return projectionTerms(*u->operand, scope, negated, out);
+    }
     if (u->op == ast::UnaryOp::Plus)
       return projectionTerms(*u->operand, scope, sign, out);
   }
   if (auto *b = dyn_cast<ast::BinaryExpr>(&e)) {
-    if (b->op == ast::BinaryOp::Add || b->op == ast::BinaryOp::Sub)
+    if (b->op == ast::BinaryOp::Add || b->op == ast::BinaryOp::Sub) {
+      int64_t rhsSign = 0;
+      if (!addScaled(rhsSign, sign, b->op == ast::BinaryOp::Sub ? -1 : 1))
+        return projectionTooLarge(e);
       return projectionTerms(*b->lhs, scope, sign, out) &&
-             projectionTerms(*b->rhs, scope,
-                             b->op == ast::BinaryOp::Sub ? -sign : sign, out);
+             projectionTerms(*b->rhs, scope, rhsSign, out);
+    }
     if (b->op == ast::BinaryOp::Mul) {
       // One side must be a constant.
       ExprEvaluator q(nullptr);
@@ -58,8 +89,12 @@ bool Elaborator::projectionTerms(const ast::Expr &e, const Scope &scope,
         const ast::Expr &c = side ? *b->rhs : *b->lhs;
         const ast::Expr &v = side ? *b->lhs : *b->rhs;
         std::optional<Value> k = q.eval(c, scope);
-        if (k && k->isNumber() && k->asNumber() == std::floor(k->asNumber()))
-          return projectionTerms(v, scope, sign * (int64_t)k->asNumber(), out);
+        if (k && k->isNumber() && k->asNumber() == std::floor(k->asNumber())) {
+          int64_t scaled = 0;
+          if (!addScaled(scaled, sign, k->asNumber()))
+            return projectionTooLarge(c);
+          return projectionTerms(v, scope, scaled, out);
+        }
         q.reset();
       }
     }
@@ -312,7 +347,8 @@ void Elaborator::buildWorkload(const Decl &d) {
         std::optional<Value> v = eval.eval(*f->value, *sc);
         if (v && checkType({"n_instances", FieldType::Integer}, *v,
                            f->value->getRange(), "workload"))
-          w.nInstances = (int64_t)v->asNumber();
+          if (nInstancesExact(*v, f->value->getRange()))
+            w.nInstances = (int64_t)v->asNumber();
       } else {
         diags.error(
             f->target.range,
@@ -440,7 +476,8 @@ void Elaborator::buildRawEinsum(const ast::EinsumStmt &e, MutableScope sc,
       } else if (name == "n_instances") {
         if (checkType({"n_instances", FieldType::Integer}, *v,
                       f->value->getRange(), "einsum"))
-          raw.nInstances = (int64_t)v->asNumber();
+          if (nInstancesExact(*v, f->value->getRange()))
+            raw.nInstances = (int64_t)v->asNumber();
       } else {
         diags.error(f->target.range,
                     "unknown field '" + name + "' in einsum" +
@@ -480,4 +517,11 @@ void Elaborator::buildRawEinsum(const ast::EinsumStmt &e, MutableScope sc,
     diags.error(raw.range, "a copy einsum has exactly one input and one "
                            "output");
   raws.push_back(std::move(raw));
+}
+
+bool Elaborator::nInstancesExact(const Value &v, SMRange r) {
+  if (isExactInteger(v.asNumber()))
+    return true;
+  diags.error(r, "n_instances must be at most 2**53, not " + v.str());
+  return false;
 }

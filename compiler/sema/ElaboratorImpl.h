@@ -175,6 +175,8 @@ private:
   /// constants; other names are rank variables.
   bool projectionTerms(const ast::Expr &e, const Scope &scope, int64_t sign,
                        RankProjection &out);
+  bool projectionTooLarge(const ast::Expr &e);
+  bool nInstancesExact(const Value &v, SMRange r);
 
   bool collectAccess(const ast::IndexExpr &ix, const Scope &scope,
                      bool isOutput, RawEinsum &raw);
