@@ -215,9 +215,11 @@ TEST(ExpectedValues, ReproducesAllReferenceFigures) {
     const auto &requests = archs.at(archName);
     EXPECT_EQ(requests.size(), components.size()) << archName;
     for (auto &[componentName, want] : components.items()) {
+      // Clang 14 cannot capture a structured binding.
+      const std::string &name = componentName;
       auto it = std::find_if(
           requests.begin(), requests.end(),
-          [&](const ComponentRequest &r) { return r.name == componentName; });
+          [&](const ComponentRequest &r) { return r.name == name; });
       ASSERT_NE(it, requests.end()) << archName << "." << componentName;
       auto costs = library().evaluate(*it);
       ASSERT_TRUE(costs) << costs.error().message;

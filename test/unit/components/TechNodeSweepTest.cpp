@@ -145,7 +145,10 @@ TEST(EyerissAtOtherNodes, SramInterpolatesBetween22And32nmAt28nm) {
       {"WeightScratchpad", {{"size", 3072}}},
       {"OutputScratchpad", {{"size", 256}}},
   };
-  for (const auto &[name, attrs] : buffers) {
+  for (const auto &buffer : buffers) {
+    // Clang 14 cannot capture a structured binding.
+    const char *name = buffer.first;
+    const Attributes &attrs = buffer.second;
     auto eval = [&](double node) {
       return evaluateOrFail(memory(name, "SRAM", at(node, attrs)));
     };
