@@ -238,7 +238,10 @@ void draw(Canvas &cv, const PlotSpec &spec) {
   std::string xTitle = axisTitle(spec.x, maxAbs(ax), xDiv);
   std::string yTitle = axisTitle(spec.y, maxAbs(ay), yDiv);
   auto tickText = [](const Axis &a, double v, double div) {
-    return a.log ? engineeringLabel(v) : linearLabel(v, div);
+    // Decimals read better than milli-prefixes next to a unit ("0.1 mm²").
+    return !a.log ? linearLabel(v, div)
+           : v >= 1e-3 && v < 1 ? linearLabel(v, 1)
+                                : engineeringLabel(v);
   };
 
   // Margins from what has to fit in them.
