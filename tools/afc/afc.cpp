@@ -103,6 +103,11 @@ cl::opt<unsigned, true> threads("j", cl::desc("Threads (default: every core)"),
                                 cl::cat(afcCategory));
 cl::opt<bool, true> quiet("quiet", cl::desc("No progress or summary output"),
                           cl::location(options.quiet), cl::cat(afcCategory));
+cl::opt<bool, true>
+    verbose("verbose",
+            cl::desc("afc map / eval: show one-iteration loops of the loop "
+                     "nest, and the mapping in .af syntax"),
+            cl::location(options.verbose), cl::cat(afcCategory));
 cl::opt<std::string, true> mapperName("mapper",
                                       cl::desc("The mapper settings to use"),
                                       cl::value_desc("name"),
