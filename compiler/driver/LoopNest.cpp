@@ -24,8 +24,7 @@ namespace {
 
 class LoopNestPrinter {
 public:
-  LoopNestPrinter(const model::Workload &w, bool verbose,
-                  llvm::raw_ostream &os)
+  LoopNestPrinter(const model::Workload &w, bool verbose, llvm::raw_ostream &os)
       : workload(w), verbose(verbose), os(os) {}
 
   /// Prints the chain `nodes` at `depth`; `extent` is what is left of each
@@ -92,9 +91,8 @@ private:
       return depth;
     case model::MappingNodeKind::Sequential:
     case model::MappingNodeKind::Pipeline:
-      line(depth, n.kind == model::MappingNodeKind::Sequential
-                      ? "sequential:"
-                      : "pipeline:");
+      line(depth, n.kind == model::MappingNodeKind::Sequential ? "sequential:"
+                                                               : "pipeline:");
       for (const model::MappingNode &b : n.children) {
         std::map<std::string, double> own = extent;
         chain(b.kind == model::MappingNodeKind::Nested
@@ -124,11 +122,9 @@ private:
       ++hidden;
       return depth;
     }
-    std::string text = (spatial ? "spatial-for " : "for ") + n.rankVariable +
-                       " in [0:" +
-                       (std::isfinite(bound) ? formatNumber(bound)
-                                             : std::string("?")) +
-                       ")";
+    std::string text =
+        (spatial ? "spatial-for " : "for ") + n.rankVariable + " in [0:" +
+        (std::isfinite(bound) ? formatNumber(bound) : std::string("?")) + ")";
     if (spatial)
       text += "  across " + n.component + "." + n.dimension;
     if (n.initialTileShape)

@@ -76,9 +76,8 @@ void printComponentShares(const model::Result &r, double perCompute,
     byComponent[std::string(e.component)] += e.energy;
   std::vector<std::pair<std::string, double>> rows(byComponent.begin(),
                                                    byComponent.end());
-  std::stable_sort(rows.begin(), rows.end(), [](auto &a, auto &b) {
-    return a.second > b.second;
-  });
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](auto &a, auto &b) { return a.second > b.second; });
   double total = 0;
   for (auto &[name, energy] : rows)
     total += energy;

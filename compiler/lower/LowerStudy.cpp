@@ -225,10 +225,10 @@ public:
       const ir::SweepAxis *axis = sweptAxis(ref("series"));
       if (!axis) {
         std::vector<std::string> targets = sweptTargets();
-        diags.error(range("series"),
-                    "plot series '" + ref("series") +
-                        "' is not swept by study '" + s.name + "'" +
-                        didYouMean(ref("series"), targets));
+        diags.error(range("series"), "plot series '" + ref("series") +
+                                         "' is not swept by study '" + s.name +
+                                         "'" +
+                                         didYouMean(ref("series"), targets));
         note("series", "one line per value of a swept parameter; this study "
                        "sweeps " +
                            list(targets));
@@ -342,14 +342,13 @@ private:
         return study::PlotColumn{m.column, m.label, m.unit, 1, false};
     size_t dot = name.rfind('.');
     if (dot != std::string::npos &&
-        std::find(components.begin(), components.end(),
-                  name.substr(0, dot)) != components.end()) {
+        std::find(components.begin(), components.end(), name.substr(0, dot)) !=
+            components.end()) {
       std::string component = name.substr(0, dot);
       for (const study::ResultMetric &m : study::componentMetrics())
         if (name.substr(dot + 1) == m.name)
-          return study::PlotColumn{
-              study::componentColumn(component, m.name),
-              component + m.label, m.unit, 1, false};
+          return study::PlotColumn{study::componentColumn(component, m.name),
+                                   component + m.label, m.unit, 1, false};
     }
     std::vector<std::string> names = sweptTargets(), results;
     for (const study::ResultMetric &m : study::resultMetrics())
@@ -358,9 +357,10 @@ private:
     for (const std::string &c : components)
       for (const study::ResultMetric &m : study::componentMetrics())
         names.push_back(c + "." + m.name);
-    diags.error(range(key), std::string("plot ") + key + " '" + name +
-                                "' is not a result or a value swept by study '" +
-                                s.name + "'" + didYouMean(name, names));
+    diags.error(range(key),
+                std::string("plot ") + key + " '" + name +
+                    "' is not a result or a value swept by study '" + s.name +
+                    "'" + didYouMean(name, names));
     std::vector<std::string> perComponent;
     for (const study::ResultMetric &m : study::componentMetrics())
       perComponent.push_back(std::string("COMPONENT.") + m.name);

@@ -351,9 +351,9 @@ void Elaborator::buildPlot(const ast::BlockStmt &b, MutableScope sc,
     diags.error(b.labelRange, "a plot file must end in .svg, .png or .pdf");
     return;
   }
-  static const std::vector<std::string> keys = {
-      "x",     "y",     "series",  "kind",   "log_x",
-      "log_y", "title", "x_label", "y_label"};
+  static const std::vector<std::string> keys = {"x",     "y",       "series",
+                                                "kind",  "log_x",   "log_y",
+                                                "title", "x_label", "y_label"};
   walk(b.body, sc, [&](const ast::Stmt &s, MutableScope ps) {
     auto *f = dyn_cast<ast::FieldStmt>(&s);
     if (!f) {

@@ -18,6 +18,10 @@
 using namespace afc::study;
 using namespace afc::study::detail;
 
+std::string afc::study::plotLibraryVersion() {
+  return detail::rendererVersion();
+}
+
 std::vector<size_t> afc::study::paretoFront(const std::vector<double> &x,
                                             const std::vector<double> &y) {
   std::vector<size_t> order;
@@ -67,7 +71,8 @@ std::string afc::study::axisTitle(const AxisSpec &axis, double maxAbs,
     return axis.label;
   std::string unit = axis.unit;
   if (!axis.log && takesPrefix(unit) && maxAbs > 0 && std::isfinite(maxAbs)) {
-    static const char *prefixes[] = {"f", "p", "n", "µ", "m", "", "k", "M", "G"};
+    static const char *prefixes[] = {"f", "p", "n", "µ", "m",
+                                     "",  "k", "M", "G"};
     int e3 = std::clamp((int)std::floor(std::log10(maxAbs) / 3 + 1e-9), -5, 3);
     divisor = std::pow(1000.0, e3);
     unit = prefixes[e3 + 5] + unit;
@@ -89,7 +94,7 @@ Color colorOf(size_t i) { return kColors[i % std::size(kColors)]; }
 
 struct Axis {
   bool log = false;
-  double lo = 0, hi = 1; // in data units (log axes: positive)
+  double lo = 0, hi = 1;          // in data units (log axes: positive)
   double toUnit(double v) const { // 0..1 along the axis
     if (log)
       return (std::log10(v) - std::log10(lo)) /
@@ -221,7 +226,9 @@ std::vector<Drawn> drawable(const PlotSpec &spec, bool logX, bool logY) {
   return out;
 }
 
-double maxAbs(const Axis &a) { return std::max(std::fabs(a.lo), std::fabs(a.hi)); }
+double maxAbs(const Axis &a) {
+  return std::max(std::fabs(a.lo), std::fabs(a.hi));
+}
 
 void draw(Canvas &cv, const PlotSpec &spec) {
   const double W = spec.width, H = spec.height;
@@ -239,7 +246,7 @@ void draw(Canvas &cv, const PlotSpec &spec) {
   std::string yTitle = axisTitle(spec.y, maxAbs(ay), yDiv);
   auto tickText = [](const Axis &a, double v, double div) {
     // Decimals read better than milli-prefixes next to a unit ("0.1 mm²").
-    return !a.log ? linearLabel(v, div)
+    return !a.log               ? linearLabel(v, div)
            : v >= 1e-3 && v < 1 ? linearLabel(v, 1)
                                 : engineeringLabel(v);
   };
@@ -336,9 +343,9 @@ void draw(Canvas &cv, const PlotSpec &spec) {
       cv.polyline({{lx, ly}, {lx + 22, ly}}, kInk, 1.5, true);
       cv.circle(lx + 11, ly, 5, {1, 1, 1}, kInk);
     } else if (stacked) {
-      cv.polygon({{lx, ly - 6}, {lx + 22, ly - 6}, {lx + 22, ly + 6},
-                  {lx, ly + 6}},
-                 series[i].color, 0.85);
+      cv.polygon(
+          {{lx, ly - 6}, {lx + 22, ly - 6}, {lx + 22, ly + 6}, {lx, ly + 6}},
+          series[i].color, 0.85);
     } else {
       if (spec.style == PlotStyle::Line)
         cv.polyline({{lx, ly}, {lx + 22, ly}}, series[i].color, 2);

@@ -166,8 +166,8 @@ public:
       : file(std::move(file)) {
     os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
        << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(width)
-       << "pt\" height=\"" << num(height) << "pt\" viewBox=\"0 0 "
-       << num(width) << " " << num(height) << "\" font-family=\"" << kFont
+       << "pt\" height=\"" << num(height) << "pt\" viewBox=\"0 0 " << num(width)
+       << " " << num(height) << "\" font-family=\"" << kFont
        << "\" stroke-linejoin=\"round\">\n"
        << "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
   }
@@ -235,6 +235,10 @@ private:
 
 } // namespace
 
+std::string afc::study::detail::rendererVersion() {
+  return std::string("cairo ") + cairo_version_string();
+}
+
 double afc::study::detail::textWidth(const std::string &s, double size,
                                      bool bold) {
   // A scratch surface: measuring needs a font context, not a drawing.
@@ -248,9 +252,11 @@ double afc::study::detail::textWidth(const std::string &s, double size,
   return e.x_advance;
 }
 
-std::unique_ptr<Canvas> afc::study::detail::makeCanvas(
-    const std::string &ext, const std::string &file, double width,
-    double height, std::string &error) {
+std::unique_ptr<Canvas> afc::study::detail::makeCanvas(const std::string &ext,
+                                                       const std::string &file,
+                                                       double width,
+                                                       double height,
+                                                       std::string &error) {
   if (ext == "svg")
     return std::make_unique<SvgCanvas>(file, width, height);
   cairo_surface_t *surface;

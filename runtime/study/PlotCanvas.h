@@ -1,4 +1,5 @@
-//===- PlotCanvas.h - the drawing surface of plots -----------------*- C++ -*-===//
+//===- PlotCanvas.h - the drawing surface of plots -----------------*- C++
+//-*-===//
 //
 // The few primitives a plot needs, behind one interface so the layout code
 // draws PNG and PDF through cairo and SVG through a writer that keeps text
@@ -40,6 +41,9 @@ public:
   /// Writes the file; an error message on failure.
   virtual std::optional<std::string> finish() = 0;
 };
+
+/// "cairo VERSION", of the library linked.
+std::string rendererVersion();
 
 /// The width of `s` in the plots' font, for layout.
 double textWidth(const std::string &s, double size, bool bold = false);

@@ -85,8 +85,7 @@ const std::vector<ResultMetric> &afc::study::componentMetrics() {
   // The column is `prefix` + component + `suffix`, the label is the
   // component's name followed by `label`.
   static const std::vector<ResultMetric> metrics = {
-      {"energy_per_compute", "E_|_pJ_per_compute", " energy per compute",
-       "pJ"},
+      {"energy_per_compute", "E_|_pJ_per_compute", " energy per compute", "pJ"},
       {"area", "A_|_mm2", " area", "mm²"},
   };
   return metrics;
@@ -115,8 +114,8 @@ const std::vector<std::pair<std::string, PlotKind>> &afc::study::plotKinds() {
 }
 
 const std::vector<std::string> &afc::study::splittableMetrics() {
-  static const std::vector<std::string> metrics = {"energy",
-                                                   "energy_per_compute", "area"};
+  static const std::vector<std::string> metrics = {
+      "energy", "energy_per_compute", "area"};
   return metrics;
 }
 
@@ -158,8 +157,8 @@ std::optional<std::string> componentSeries(const ResultTable &table,
     if (startsWith(c, prefix) && endsWith(c, suffix) &&
         c.size() > prefix.size() + suffix.size())
       out.push_back(
-          {c.substr(prefix.size(), c.size() - prefix.size() - suffix.size()),
-           c, total, std::nullopt});
+          {c.substr(prefix.size(), c.size() - prefix.size() - suffix.size()), c,
+           total, std::nullopt});
   return std::nullopt;
 }
 
@@ -209,9 +208,9 @@ std::optional<std::string> afc::study::planPlot(const ResultTable &table,
     const PlotColumn &sc = *request.series;
     if (!table.hasColumn(sc.column))
       return "no result column '" + sc.column + "' to plot";
-    size_t col = std::find(table.columns().begin(), table.columns().end(),
-                           sc.column) -
-                 table.columns().begin();
+    size_t col =
+        std::find(table.columns().begin(), table.columns().end(), sc.column) -
+        table.columns().begin();
     std::vector<Cell> values;
     for (size_t i = 0; i < table.numRows(); ++i) {
       const Cell &v = table.get(i, col);
@@ -229,8 +228,7 @@ std::optional<std::string> afc::study::planPlot(const ResultTable &table,
                      });
     for (const Cell &v : values)
       plans.push_back({seriesName(v, sc), request.y.column, false, v});
-    spec.legendTitle =
-        sc.label + (sc.unit.empty() ? "" : " (" + sc.unit + ")");
+    spec.legendTitle = sc.label + (sc.unit.empty() ? "" : " (" + sc.unit + ")");
   } else {
     plans.push_back({request.y.label, request.y.column, false, std::nullopt});
   }

@@ -1,4 +1,5 @@
-//===- Plot.h - plots of study results -----------------------------*- C++ -*-===//
+//===- Plot.h - plots of study results -----------------------------*- C++
+//-*-===//
 //
 // Draws one or more series of (x, y) points as lines, markers, stacked areas
 // or a Pareto front, with linear or logarithmic axes, to SVG, PNG or PDF
@@ -54,6 +55,9 @@ constexpr double kPngScale = 3;
 /// Renders the plot to `path`; returns an error message on failure.
 std::optional<std::string> renderPlot(const PlotSpec &spec,
                                       const std::string &path);
+
+/// The library that draws PNG and PDF, with its version ("cairo 1.16.0").
+std::string plotLibraryVersion();
 
 /// The indices of the points no other point beats in both x and y (less is
 /// better), ordered by increasing x. Of equal points the first is kept.

@@ -145,8 +145,7 @@ TEST(StudyReport, PlotErrorsSayWhatIsWrong) {
 TEST(Plot, ParetoFrontKeepsTheNonDominatedPointsByX) {
   // (1,5) (2,3) (3,4) (4,1) (2,3): (3,4) is beaten by (2,3); the repeated
   // (2,3) is not a second front point.
-  std::vector<size_t> front =
-      paretoFront({1, 2, 3, 4, 2}, {5, 3, 4, 1, 3});
+  std::vector<size_t> front = paretoFront({1, 2, 3, 4, 2}, {5, 3, 4, 1, 3});
   EXPECT_EQ(front, (std::vector<size_t>{0, 1, 3}));
   EXPECT_TRUE(paretoFront({}, {}).empty());
 }
