@@ -11,7 +11,9 @@
 #include "afc/driver/Driver.h"
 #include "afc/ir/Spec.h"
 #include "afc/lower/LowerStudy.h"
+#include "afc/model/Mapping.h"
 #include "afc/model/Result.h"
+#include "afc/model/Workload.h"
 #include "afc/support/Diagnostics.h"
 #include "afc/support/JSONWriter.h"
 
@@ -49,6 +51,12 @@ int printKernels(const ir::Spec &spec, Context &ctx);
 /// `afc map --emit=kernel-ir`: the LLVM IR of every pmapping template's
 /// cost kernel, with what its arguments are.
 int printTemplateKernels(const ir::Spec &spec, Context &ctx);
+
+/// Prints a mapping as an indented loop nest with loop bounds; loops of one
+/// iteration only when `verbose`.
+void printLoopNest(const model::Mapping &mapping,
+                   const model::Workload &workload, bool verbose,
+                   llvm::raw_ostream &os);
 
 /// Prints a model result as a table, CSV or JSON.
 void printModelResult(const model::Result &result, OutputFormat format,

@@ -114,6 +114,9 @@ int dispatch(const ir::Spec &spec, Context &ctx,
   if (options.emit == EmitKind::KernelIR)
     return options.command == Command::Map ? printTemplateKernels(spec, ctx)
                                            : printKernels(spec, ctx);
+  // Plot mistakes surface here rather than after a study has run.
+  if (!lower::checkPlots(spec, ctx.diags))
+    return 1;
   switch (options.command) {
   case Command::Check:
     return 0;

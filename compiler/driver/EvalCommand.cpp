@@ -36,6 +36,8 @@ int driver::runEval(const ir::Spec &spec, Context &ctx) {
     return 1;
   }
   return withOutput(ctx, [&](llvm::raw_ostream &os) {
+    if (options.format == OutputFormat::Table)
+      printLoopNest(m, problem->workload, options.verbose, os);
     printModelResult(*result, options.format, os);
   });
 }

@@ -263,8 +263,12 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
   int rc = withOutput(ctx, [&](llvm::raw_ostream &os) {
     if (options.format == OutputFormat::JSON)
       return printMapJSON(*r, mappingText, os);
-    if (options.format == OutputFormat::Table)
-      os << mappingText << "\n";
+    if (options.format == OutputFormat::Table) {
+      printLoopNest(r->mapping, mp->problem.workload, options.verbose, os);
+      // The loop nest is for reading; the .af form is what afc eval reads.
+      if (options.verbose)
+        os << mappingText << "\n";
+    }
     printModelResult(r->result, options.format, os);
   });
   if (!options.quiet)

@@ -10,6 +10,10 @@
 
 #include "afc/support/Units.h"
 
+#include <algorithm>
+#include <cmath>
+#include <map>
+
 using namespace afc;
 using namespace afc::driver;
 
@@ -44,15 +48,63 @@ void printCSV(const model::Result &r, llvm::raw_ostream &os) {
     os << "usage,," << u.memory << ",,," << formatNumber(u.usage) << ",\n";
 }
 
+std::string percent(double part, double whole) {
+  return whole ? tableNumber(std::round(part / whole * 1000) / 10) + " %"
+               : std::string("-");
+}
+
+/// How much of each spatial fanout the mapping uses.
+void printUtilization(const model::Result &r, llvm::raw_ostream &os) {
+  if (r.spatialUsage.empty())
+    return;
+  Table t({"einsum", "spatial level", "used", "of", "utilization"});
+  for (const model::SpatialUsage &u : r.spatialUsage)
+    t.addRow({std::string(u.einsum),
+              std::string(u.component) + "." + std::string(u.dimension),
+              tableNumber(u.used), tableNumber(u.fanout),
+              percent(u.used, u.fanout)});
+  os << "Spatial utilization\n";
+  t.print(os);
+  os << "\n";
+}
+
+/// Energy per component, largest first, with its share and the total.
+void printComponentShares(const model::Result &r, double perCompute,
+                          llvm::raw_ostream &os) {
+  std::map<std::string, double> byComponent;
+  for (const model::EnergyEntry &e : r.energyPerComponent())
+    byComponent[std::string(e.component)] += e.energy;
+  std::vector<std::pair<std::string, double>> rows(byComponent.begin(),
+                                                   byComponent.end());
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](auto &a, auto &b) { return a.second > b.second; });
+  double total = 0;
+  for (auto &[name, energy] : rows)
+    total += energy;
+  Table t({"component", "energy (J)", "per compute (pJ)", "share"});
+  for (auto &[name, energy] : rows)
+    t.addRow({name, tableNumber(energy),
+              tableNumber(energy * perCompute * 1e12), percent(energy, total)});
+  t.addRow({"total", tableNumber(total), tableNumber(total * perCompute * 1e12),
+            percent(total, total)});
+  os << "Energy per component\n";
+  t.print(os);
+  os << "\n";
+}
+
 void printTable(const model::Result &r, llvm::raw_ostream &os) {
   double perCompute = r.iterationSpacePoints ? 1 / r.iterationSpacePoints : 0;
   os << "energy             " << tableNumber(r.energy) << " J\n";
   os << "energy per compute " << tableNumber(r.energy * perCompute * 1e12)
      << " pJ\n";
   os << "latency            " << tableNumber(r.latency) << " s\n";
+  os << "energy-delay       " << tableNumber(r.energyDelayProduct())
+     << " J s\n";
   os << "computes           " << formatNumber(r.iterationSpacePoints) << "\n";
   os << "area               " << tableNumber(r.area.totalArea * 1e6)
      << " mm^2\n\n";
+  printUtilization(r, os);
+  printComponentShares(r, perCompute, os);
   Table energy(
       {"einsum", "component", "action", "energy (J)", "per compute (pJ)"});
   for (const model::EnergyEntry &e : r.energyPerComponentAction())

@@ -164,7 +164,7 @@ private:
 
   bool plot(const ir::Plot &p) {
     std::optional<study::PlotRequest> request =
-        lower::plotRequest(s, p, ctx.diags);
+        lower::plotRequest(spec, s, p, ctx.diags);
     if (!request)
       return false;
     study::PlotSpec spec;

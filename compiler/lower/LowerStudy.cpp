@@ -8,6 +8,10 @@
 #include "afc/lower/LowerStudy.h"
 #include "afc/lower/LowerToMapper.h"
 
+#include "llvm/ADT/StringExtras.h"
+
+#include <algorithm>
+
 using namespace afc;
 using namespace afc::lower;
 
@@ -158,49 +162,233 @@ lower::pointFigures(const model::Result &r,
   return f;
 }
 
-std::optional<study::PlotRequest> lower::plotRequest(const ir::Study &s,
-                                                     const ir::Plot &p,
-                                                     DiagnosticEngine &diags) {
-  auto ref = [&](const char *k) {
+namespace {
+
+/// Resolves what a study's plot names against the columns its table will
+/// have, reporting each mistake at the setting that makes it.
+class PlotResolver {
+public:
+  PlotResolver(const ir::Spec &spec, const ir::Study &s, const ir::Plot &p,
+               DiagnosticEngine &diags)
+      : s(s), p(p), diags(diags) {
+    if (const ir::Arch *arch = spec.programOf(s).arch(s.arch))
+      collect(arch->nodes);
+  }
+
+  std::optional<study::PlotRequest> resolve() {
+    study::PlotRequest r;
+    if (!resolveKind(r.kind))
+      return std::nullopt;
+    bool split = r.kind == study::PlotKind::PerComponent ||
+                 r.kind == study::PlotKind::Stacked;
+    std::string x = ref("x");
+    if (x.empty()) { // the first swept value
+      for (const ir::SweepGroup &g : s.sweeps)
+        if (!g.axes.empty() && x.empty())
+          x = g.axes[0].target;
+      if (x.empty()) {
+        diags.error(p.range, "a plot of study '" + s.name +
+                                 "', which sweeps nothing, needs 'x = ...;'");
+        return std::nullopt;
+      }
+    }
+    std::optional<study::PlotColumn> xc = column("x", x);
+    if (!xc)
+      return std::nullopt;
+    r.x = *xc;
+    std::string y = ref("y");
+    if (split) {
+      const auto &ok = study::splittableMetrics();
+      if (std::find(ok.begin(), ok.end(), y) == ok.end()) {
+        diags.error(range("y"), "a " + ref("kind") +
+                                    " plot splits energy, energy_per_compute "
+                                    "or area by component, not '" +
+                                    y + "'" + didYouMean(y, ok));
+        return std::nullopt;
+      }
+      r.componentMetric = y;
+      const study::ResultMetric *m = study::findResultMetric(y);
+      r.y = {m->column, m->label, m->unit, 1, false};
+      if (p.references.count("series")) {
+        diags.error(range("series"), "a " + ref("kind") +
+                                         " plot has one series per component; "
+                                         "it takes no 'series'");
+        return std::nullopt;
+      }
+    } else {
+      std::optional<study::PlotColumn> yc = column("y", y);
+      if (!yc)
+        return std::nullopt;
+      r.y = *yc;
+    }
+    if (p.references.count("series")) {
+      const ir::SweepAxis *axis = sweptAxis(ref("series"));
+      if (!axis) {
+        std::vector<std::string> targets = sweptTargets();
+        diags.error(range("series"), "plot series '" + ref("series") +
+                                         "' is not swept by study '" + s.name +
+                                         "'" +
+                                         didYouMean(ref("series"), targets));
+        note("series", "one line per value of a swept parameter; this study "
+                       "sweeps " +
+                           list(targets));
+        return std::nullopt;
+      }
+      r.series = axisColumn(*axis);
+    }
+    r.x.log = flag("log_x");
+    r.y.log = flag("log_y");
+    if (r.y.log && r.kind == study::PlotKind::Stacked) {
+      diags.error(p.range, "a stacked plot's y axis is linear (stacked areas "
+                           "start at zero); leave out log_y");
+      return std::nullopt;
+    }
+    if (auto label = text("x_label"))
+      r.x.label = *label;
+    if (auto label = text("y_label"))
+      r.y.label = *label;
+    r.title = text("title").value_or(s.name);
+    return r;
+  }
+
+private:
+  void collect(const std::vector<ir::ArchNode> &nodes) {
+    for (const ir::ArchNode &n : nodes) {
+      components.push_back(n.name);
+      collect(n.children);
+    }
+  }
+
+  std::string ref(const char *k) const {
     auto it = p.references.find(k);
     return it == p.references.end() ? std::string() : it->second;
-  };
-  auto text = [&](const char *k) -> std::optional<std::string> {
+  }
+  llvm::SMRange range(const char *k) const {
+    auto it = p.referenceRanges.find(k);
+    return it == p.referenceRanges.end() ? p.range : it->second;
+  }
+  void note(const char *k, const std::string &msg) {
+    diags.note(range(k), msg);
+  }
+  std::optional<std::string> text(const char *k) const {
     auto it = p.settings.find(k);
     if (it == p.settings.end() || !it->second.isString())
       return std::nullopt;
     return it->second.asString();
-  };
-  auto flag = [&](const char *k) {
+  }
+  bool flag(const char *k) const {
     auto it = p.settings.find(k);
     return it != p.settings.end() && it->second.truthy();
-  };
-  study::PlotRequest r;
-  std::string x = ref("x");
-  // The x axis is a swept target; find its column.
-  for (const ir::SweepGroup &g : s.sweeps)
-    for (const ir::SweepAxis &a : g.axes)
-      if ((a.target == x || x.empty()) && r.xColumn.empty())
-        r.xColumn = axisColumn(a);
-  if (r.xColumn.empty()) {
-    diags.error(p.range,
-                "plot x '" + x + "' is not swept by study '" + s.name + "'");
+  }
+  static std::string list(const std::vector<std::string> &names) {
+    return names.empty() ? "nothing" : llvm::join(names, ", ");
+  }
+
+  const ir::SweepAxis *sweptAxis(const std::string &target) const {
+    for (const ir::SweepGroup &g : s.sweeps)
+      for (const ir::SweepAxis &a : g.axes)
+        if (a.target == target)
+          return &a;
+    return nullptr;
+  }
+  std::vector<std::string> sweptTargets() const {
+    std::vector<std::string> out;
+    for (const ir::SweepGroup &g : s.sweeps)
+      for (const ir::SweepAxis &a : g.axes)
+        out.push_back(a.target);
+    return out;
+  }
+
+  /// A swept value's column, shown in the unit its sweep is written in.
+  static study::PlotColumn axisColumn(const ir::SweepAxis &a) {
+    study::PlotColumn c;
+    c.column = lower::axisColumn(a);
+    c.label = a.target;
+    if (!a.unit.empty()) {
+      c.unit = a.unit;
+      c.scale = lookupUnit(a.unit)->scale;
+    } else if (!a.values.empty() && a.values[0].isNumber() &&
+               !a.values[0].getDimension().isDimensionless()) {
+      c.unit = a.values[0].getDimension().str();
+    }
+    return c;
+  }
+
+  bool resolveKind(study::PlotKind &kind) {
+    if (!p.references.count("kind"))
+      return true;
+    std::vector<std::string> names;
+    for (auto &[name, k] : study::plotKinds()) {
+      if (name == ref("kind")) {
+        kind = k;
+        return true;
+      }
+      names.push_back(name);
+    }
+    diags.error(range("kind"), "unknown plot kind '" + ref("kind") + "'" +
+                                   didYouMean(ref("kind"), names));
+    note("kind", "the plot kinds are " + list(names));
+    return false;
+  }
+
+  /// What `x` or `y` names: a swept value, a result, or a component's
+  /// result (`GlobalBuffer.area`).
+  std::optional<study::PlotColumn> column(const char *key,
+                                          const std::string &name) {
+    if (const ir::SweepAxis *a = sweptAxis(name))
+      return axisColumn(*a);
+    for (const study::ResultMetric &m : study::resultMetrics())
+      if (name == m.name || name == m.column)
+        return study::PlotColumn{m.column, m.label, m.unit, 1, false};
+    size_t dot = name.rfind('.');
+    if (dot != std::string::npos &&
+        std::find(components.begin(), components.end(), name.substr(0, dot)) !=
+            components.end()) {
+      std::string component = name.substr(0, dot);
+      for (const study::ResultMetric &m : study::componentMetrics())
+        if (name.substr(dot + 1) == m.name)
+          return study::PlotColumn{study::componentColumn(component, m.name),
+                                   component + m.label, m.unit, 1, false};
+    }
+    std::vector<std::string> names = sweptTargets(), results;
+    for (const study::ResultMetric &m : study::resultMetrics())
+      results.push_back(m.name);
+    names.insert(names.end(), results.begin(), results.end());
+    for (const std::string &c : components)
+      for (const study::ResultMetric &m : study::componentMetrics())
+        names.push_back(c + "." + m.name);
+    diags.error(range(key),
+                std::string("plot ") + key + " '" + name +
+                    "' is not a result or a value swept by study '" + s.name +
+                    "'" + didYouMean(name, names));
+    std::vector<std::string> perComponent;
+    for (const study::ResultMetric &m : study::componentMetrics())
+      perComponent.push_back(std::string("COMPONENT.") + m.name);
+    note(key, std::string("results: ") + list(results) + "; per component: " +
+                  list(perComponent) + "; swept: " + list(sweptTargets()));
     return std::nullopt;
   }
-  r.metric = ref("y");
-  r.kind = ref("kind");
-  r.logX = flag("log_x");
-  r.logY = flag("log_y");
-  // "GlobalBuffer.size_bits" reads better as "GlobalBuffer.size (bit)".
-  r.xLabel = r.xColumn;
-  for (const ir::SweepGroup &g : s.sweeps)
-    for (const ir::SweepAxis &a : g.axes)
-      if (axisColumn(a) == r.xColumn && !a.values.empty() &&
-          a.values[0].isNumber() &&
-          !a.values[0].getDimension().isDimensionless())
-        r.xLabel = a.target + " (" + a.values[0].getDimension().str() + ")";
-  r.title = text("title").value_or(s.name);
-  r.xLabelOverride = text("x_label");
-  r.yLabelOverride = text("y_label");
-  return r;
+
+  const ir::Study &s;
+  const ir::Plot &p;
+  DiagnosticEngine &diags;
+  std::vector<std::string> components;
+};
+
+} // namespace
+
+std::optional<study::PlotRequest> lower::plotRequest(const ir::Spec &spec,
+                                                     const ir::Study &s,
+                                                     const ir::Plot &p,
+                                                     DiagnosticEngine &diags) {
+  return PlotResolver(spec, s, p, diags).resolve();
+}
+
+bool lower::checkPlots(const ir::Spec &spec, DiagnosticEngine &diags) {
+  bool ok = true;
+  for (const ir::Study &s : spec.studies)
+    for (const ir::Plot &p : s.plots)
+      if (!plotRequest(spec, s, p, diags))
+        ok = false;
+  return ok;
 }

@@ -7,6 +7,7 @@
 #include "ElaboratorImpl.h"
 
 #include "afc/support/Limits.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <cmath>
 
@@ -33,6 +34,40 @@ const ArchNode *Elaborator::sweepComponent(const Arch *arch, const ast::Name &n,
                              didYouMean(name, names));
   }
   return node;
+}
+
+/// The units of the number literals in a sweep's values, e.g. {B, MiB} for
+/// `logspace(32 B, 4 MiB, 32)`.
+static void collectUnits(const ast::Expr &e, std::set<std::string> &units) {
+  if (auto *n = dyn_cast<ast::NumberExpr>(&e)) {
+    if (!n->unit.empty())
+      units.insert(n->unit);
+  } else if (auto *l = dyn_cast<ast::ListExpr>(&e)) {
+    for (const ast::ExprPtr &x : l->elements)
+      collectUnits(*x, units);
+  } else if (auto *c = dyn_cast<ast::CallExpr>(&e)) {
+    for (const ast::CallExpr::Arg &a : c->args)
+      collectUnits(*a.value, units);
+  } else if (auto *u = dyn_cast<ast::UnaryExpr>(&e)) {
+    collectUnits(*u->operand, units);
+  } else if (auto *b = dyn_cast<ast::BinaryExpr>(&e)) {
+    collectUnits(*b->lhs, units);
+    collectUnits(*b->rhs, units);
+  }
+}
+
+/// The unit a plot shows a swept axis in: the one its values are written
+/// in, or of several of the same dimension the smallest (`32 B` to `4 MiB`
+/// shows in B).
+static std::string displayUnit(const ast::Expr &values, Dimension d) {
+  std::set<std::string> names;
+  collectUnits(values, names);
+  const Unit *best = nullptr;
+  for (const std::string &n : names)
+    if (const Unit *u = lookupUnit(n))
+      if (u->dimension == d && (!best || u->scale < best->scale))
+        best = u;
+  return best ? best->name : "";
 }
 
 void Elaborator::buildSweep(const ast::SweepStmt &s, MutableScope sc,
@@ -160,6 +195,8 @@ void Elaborator::buildSweep(const ast::SweepStmt &s, MutableScope sc,
       }
     }
     axis.values = values->asList();
+    if (axis.values[0].isNumber())
+      axis.unit = displayUnit(*a.values, axis.values[0].getDimension());
     g.axes.push_back(std::move(axis));
   }
   if (g.zipped)
@@ -337,8 +374,9 @@ void Elaborator::buildPlot(const ast::BlockStmt &b, MutableScope sc,
     diags.error(b.labelRange, "a plot file must end in .svg, .png or .pdf");
     return;
   }
-  static const std::vector<std::string> keys = {
-      "x", "y", "kind", "log_x", "log_y", "title", "x_label", "y_label"};
+  static const std::vector<std::string> keys = {"x",     "y",       "series",
+                                                "kind",  "log_x",   "log_y",
+                                                "title", "x_label", "y_label"};
   walk(b.body, sc, [&](const ast::Stmt &s, MutableScope ps) {
     auto *f = dyn_cast<ast::FieldStmt>(&s);
     if (!f) {
@@ -349,15 +387,19 @@ void Elaborator::buildPlot(const ast::BlockStmt &b, MutableScope sc,
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       diags.error(f->target.range,
                   "unknown plot setting '" + key + "'" + didYouMean(key, keys));
+      diags.note(f->target.range,
+                 "the plot settings are " + llvm::join(keys, ", "));
       return;
     }
-    if (key == "x" || key == "y" || key == "kind") {
-      // Symbolic: a result column or a swept path, checked when run.
+    if (key == "x" || key == "y" || key == "series" || key == "kind") {
+      // Symbolic: a result, a swept path or a kind; lowering resolves them
+      // against the study's columns (lower::plotRequest).
       std::string text = f->value->text().str();
       text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
       if (auto *str = dyn_cast<ast::StringExpr>(f->value.get()))
         text = str->value;
       p.references[key] = text;
+      p.referenceRanges[key] = f->value->getRange();
       return;
     }
     std::optional<Value> v = eval.eval(*f->value, *ps);

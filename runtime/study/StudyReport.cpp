@@ -9,6 +9,7 @@
 #include "afc/study/StudyReport.h"
 #include "PartialFile.h"
 
+#include <algorithm>
 #include <fstream>
 
 using namespace afc::study;
@@ -59,33 +60,63 @@ void afc::study::fillRow(ResultTable &table, size_t i, const PointFigures &r) {
   table.set(i, "approximate_components", approximate);
 }
 
-namespace {
-/// A metric a plot may draw: its name in `.af`, its column and axis label.
-struct MetricInfo {
-  const char *name, *column, *label;
-};
-const MetricInfo kMetrics[] = {
-    {"energy", "energy_J", "Energy (J)"},
-    {"energy_per_compute", "energy_per_compute_pJ", "Energy per compute (pJ)"},
-    {"latency", "latency_s", "Latency (s)"},
-    {"area", "area_mm2", "Area (mm^2)"},
-    {"edp", "edp_Js", "Energy-delay product (J s)"},
-    {"leak_power", "leak_power_W", "Leak power (W)"},
-};
-} // namespace
-
-std::string afc::study::metricColumn(const std::string &y) {
-  for (const MetricInfo &m : kMetrics)
-    if (y == m.name)
-      return m.column;
-  return y;
+const std::vector<ResultMetric> &afc::study::resultMetrics() {
+  static const std::vector<ResultMetric> metrics = {
+      {"energy", "energy_J", "Energy", "J"},
+      {"energy_per_compute", "energy_per_compute_pJ", "Energy per compute",
+       "pJ"},
+      {"latency", "latency_s", "Latency", "s"},
+      {"edp", "edp_Js", "Energy-delay product", "J s"},
+      {"area", "area_mm2", "Area", "mm²"},
+      {"leak_power", "leak_power_W", "Leak power", "W"},
+      {"computes", "computes", "Computes", ""},
+  };
+  return metrics;
 }
 
-std::string afc::study::metricLabel(const std::string &column) {
-  for (const MetricInfo &m : kMetrics)
-    if (column == m.column)
-      return m.label;
-  return column;
+const ResultMetric *afc::study::findResultMetric(const std::string &name) {
+  for (const ResultMetric &m : resultMetrics())
+    if (name == m.name)
+      return &m;
+  return nullptr;
+}
+
+const std::vector<ResultMetric> &afc::study::componentMetrics() {
+  // The column is `prefix` + component + `suffix`, the label is the
+  // component's name followed by `label`.
+  static const std::vector<ResultMetric> metrics = {
+      {"energy_per_compute", "E_|_pJ_per_compute", " energy per compute", "pJ"},
+      {"area", "A_|_mm2", " area", "mm²"},
+  };
+  return metrics;
+}
+
+std::string afc::study::componentColumn(const std::string &component,
+                                        const std::string &metric) {
+  for (const ResultMetric &m : componentMetrics())
+    if (metric == m.name) {
+      std::string pattern = m.column;
+      size_t bar = pattern.find('|');
+      return pattern.substr(0, bar) + component + pattern.substr(bar + 1);
+    }
+  return "";
+}
+
+const std::vector<std::pair<std::string, PlotKind>> &afc::study::plotKinds() {
+  static const std::vector<std::pair<std::string, PlotKind>> kinds = {
+      {"line", PlotKind::Line},
+      {"scatter", PlotKind::Scatter},
+      {"per_component", PlotKind::PerComponent},
+      {"stacked", PlotKind::Stacked},
+      {"pareto", PlotKind::Pareto},
+  };
+  return kinds;
+}
+
+const std::vector<std::string> &afc::study::splittableMetrics() {
+  static const std::vector<std::string> metrics = {
+      "energy", "energy_per_compute", "area"};
+  return metrics;
 }
 
 static bool startsWith(const std::string &s, const std::string &prefix) {
@@ -97,60 +128,130 @@ static bool endsWith(const std::string &s, const std::string &suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-/// The series of a per-component plot: one per component column of `y`.
-static std::optional<std::string>
-componentSeries(const ResultTable &table, const std::string &y, PlotSpec &spec,
-                std::vector<std::pair<std::string, std::string>> &series) {
-  std::string prefix, suffix;
-  if (y == "energy_per_compute_pJ" || y == "energy_J") {
-    prefix = "E_";
-    suffix = "_pJ_per_compute";
-    spec.yLabel = "Energy per compute (pJ)";
-  } else if (y == "area_mm2") {
-    prefix = "A_";
-    suffix = "_mm2";
-  } else {
-    return std::string("a per-component plot draws energy_per_compute or "
-                       "area");
-  }
+namespace {
+
+/// A series to read from the table: its name, the column of y, and which
+/// rows and what factor apply.
+struct SeriesPlan {
+  std::string name;
+  std::string column;
+  bool perComputeToTotal = false; ///< pJ per compute times computes, in J
+  std::optional<Cell> only;       ///< rows whose series column holds this
+};
+
+/// The series of a per-component plot: one per component column.
+std::optional<std::string> componentSeries(const ResultTable &table,
+                                           const PlotRequest &request,
+                                           std::vector<SeriesPlan> &out) {
+  const std::string &metric = request.componentMetric;
+  bool total = metric == "energy";
+  std::string pattern =
+      componentColumn("|", total ? "energy_per_compute" : metric);
+  if (pattern.empty())
+    return "a per-component plot draws energy, energy_per_compute or area, "
+           "not '" +
+           metric + "'";
+  size_t bar = pattern.find('|');
+  std::string prefix = pattern.substr(0, bar), suffix = pattern.substr(bar + 1);
   for (const std::string &c : table.columns())
-    if (startsWith(c, prefix) && endsWith(c, suffix))
-      series.push_back(
-          {c.substr(prefix.size(), c.size() - prefix.size() - suffix.size()),
-           c});
+    if (startsWith(c, prefix) && endsWith(c, suffix) &&
+        c.size() > prefix.size() + suffix.size())
+      out.push_back(
+          {c.substr(prefix.size(), c.size() - prefix.size() - suffix.size()), c,
+           total, std::nullopt});
   return std::nullopt;
 }
+
+/// The text of a series value in its unit: "16", "64 KiB", "simba".
+std::string seriesName(const Cell &v, const PlotColumn &c) {
+  if (const double *d = std::get_if<double>(&v))
+    return formatCell(*d / c.scale) + (c.unit.empty() ? "" : " " + c.unit);
+  if (const std::string *s = std::get_if<std::string>(&v))
+    return *s;
+  return "";
+}
+
+} // namespace
 
 std::optional<std::string> afc::study::planPlot(const ResultTable &table,
                                                 const PlotRequest &request,
                                                 PlotSpec &spec) {
-  std::string y = metricColumn(request.metric);
-  spec.logX = request.logX;
-  spec.logY = request.logY;
-  spec.xLabel = request.xLabelOverride.value_or(request.xLabel);
-  spec.yLabel = request.yLabelOverride.value_or(metricLabel(y));
   spec.title = request.title;
-  std::vector<std::pair<std::string, std::string>> series; // name, column
-  if (request.kind == "per_component") {
-    if (auto error = componentSeries(table, y, spec, series))
-      return error;
-  } else if (!request.kind.empty()) {
-    return "unknown plot kind '" + request.kind +
-           "' (use per_component, or leave it out)";
-  } else {
-    if (!table.hasColumn(y))
-      return "no result column '" + y + "' to plot";
-    series.push_back({spec.yLabel, y});
+  spec.x = {request.x.label, request.x.unit, request.x.log};
+  spec.y = {request.y.label, request.y.unit, request.y.log};
+  switch (request.kind) {
+  case PlotKind::Line:
+  case PlotKind::PerComponent:
+    spec.style = PlotStyle::Line;
+    break;
+  case PlotKind::Scatter:
+    spec.style = PlotStyle::Scatter;
+    break;
+  case PlotKind::Stacked:
+    spec.style = PlotStyle::Stacked;
+    break;
+  case PlotKind::Pareto:
+    spec.style = PlotStyle::Pareto;
+    break;
   }
-  for (auto &[name, column] : series) {
-    Series sr;
-    sr.name = name;
+  if (!table.hasColumn(request.x.column))
+    return "no result column '" + request.x.column + "' to plot";
+  std::vector<SeriesPlan> plans;
+  if (request.kind == PlotKind::PerComponent ||
+      request.kind == PlotKind::Stacked) {
+    if (auto error = componentSeries(table, request, plans))
+      return error;
+    spec.legendTitle = "Component";
+  } else if (!table.hasColumn(request.y.column)) {
+    return "no result column '" + request.y.column + "' to plot";
+  } else if (request.series) {
+    const PlotColumn &sc = *request.series;
+    if (!table.hasColumn(sc.column))
+      return "no result column '" + sc.column + "' to plot";
+    size_t col =
+        std::find(table.columns().begin(), table.columns().end(), sc.column) -
+        table.columns().begin();
+    std::vector<Cell> values;
     for (size_t i = 0; i < table.numRows(); ++i) {
-      auto xv = table.number(i, request.xColumn), yv = table.number(i, column);
-      if (xv && yv) {
-        sr.x.push_back(*xv);
-        sr.y.push_back(*yv);
-      }
+      const Cell &v = table.get(i, col);
+      if (!std::holds_alternative<std::monostate>(v) &&
+          std::find(values.begin(), values.end(), v) == values.end())
+        values.push_back(v);
+    }
+    // Numbers in increasing order (the legend reads as a scale); text in
+    // the order of the sweep.
+    std::stable_sort(values.begin(), values.end(),
+                     [](const Cell &a, const Cell &b) {
+                       auto *x = std::get_if<double>(&a);
+                       auto *y = std::get_if<double>(&b);
+                       return x && y && *x < *y;
+                     });
+    for (const Cell &v : values)
+      plans.push_back({seriesName(v, sc), request.y.column, false, v});
+    spec.legendTitle = sc.label + (sc.unit.empty() ? "" : " (" + sc.unit + ")");
+  } else {
+    plans.push_back({request.y.label, request.y.column, false, std::nullopt});
+  }
+  size_t seriesCol = 0;
+  if (request.series)
+    seriesCol = std::find(table.columns().begin(), table.columns().end(),
+                          request.series->column) -
+                table.columns().begin();
+  for (const SeriesPlan &plan : plans) {
+    Series sr;
+    sr.name = plan.name;
+    for (size_t i = 0; i < table.numRows(); ++i) {
+      if (plan.only && table.get(i, seriesCol) != *plan.only)
+        continue;
+      auto xv = table.number(i, request.x.column),
+           yv = table.number(i, plan.column);
+      if (!xv || !yv)
+        continue;
+      double y = *yv;
+      if (plan.perComputeToTotal)
+        y *= table.number(i, "computes").value_or(0) * 1e-12;
+      sr.x.push_back(*xv / request.x.scale);
+      sr.y.push_back(y / request.y.scale);
     }
     spec.series.push_back(std::move(sr));
   }

@@ -13,12 +13,18 @@
 //   afc run FILE...              run the studies: tables and plots
 //   afc --emit=ast|ir FILE...    print the syntax tree or the elaborated IR
 //   afc map --emit=kernel-ir ... print the pmapping templates' kernels
+//   afc help [COMMAND]           the commands, or one command's options
+//   afc --version                afc's version and build
 //
 //===----------------------------------------------------------------------===//
 #include "afc/driver/Driver.h"
 #include "afc/ir/Spec.h"
+#include "afc/study/Plot.h"
+#include "afc/support/Diagnostics.h"
 #include "afc/support/Limits.h"
 
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -39,121 +45,147 @@ namespace {
 
 driver::Options options;
 
-cl::OptionCategory afcCategory("afc options");
+// Each option belongs to the commands it affects, so that `afc COMMAND
+// --help` lists those only; the common ones apply to every command.
+cl::OptionCategory commonCategory("Options of every command");
+cl::OptionCategory checkCategory("afc check options");
+cl::OptionCategory componentsCategory("afc components options");
+cl::OptionCategory evalCategory("afc eval options");
+cl::OptionCategory mapCategory("afc map options");
+cl::OptionCategory runCategory("afc run options");
 
 using StringList = std::vector<std::string>;
 cl::list<std::string, StringList> inputFiles(cl::Positional,
                                              cl::desc("<file.af>..."),
                                              cl::location(options.inputFiles),
-                                             cl::cat(afcCategory));
+                                             cl::cat(commonCategory));
 cl::list<std::string, StringList>
     defines("D", cl::Prefix, cl::desc("Set a parameter: -D NAME=VALUE (VALUE is an expression; "
                                  "True/False/None are also accepted)"),
             cl::value_desc("NAME=VALUE"), cl::location(options.defines),
-            cl::cat(afcCategory));
+            cl::cat(commonCategory));
 cl::list<std::string, StringList>
     includeDirs("I", cl::Prefix,
                 cl::desc("Add a directory to the import search path"),
                 cl::value_desc("dir"), cl::location(options.includeDirs),
-                cl::cat(afcCategory));
-cl::opt<std::string, true> stdlibDir("stdlib",
-                                     cl::desc("The standard library directory"),
-                                     cl::value_desc("dir"),
-                                     cl::location(options.stdlibDir),
-                                     cl::cat(afcCategory));
-cl::opt<OutputFormat, true>
-    format("format", cl::desc("Output format"), cl::location(options.format),
-           cl::values(clEnumValN(OutputFormat::Table, "table",
-                                 "aligned text (default)"),
-                      clEnumValN(OutputFormat::CSV, "csv", "CSV"),
-                      clEnumValN(OutputFormat::JSON, "json", "JSON")),
-           cl::cat(afcCategory));
-cl::opt<std::string, true> outputFile("o", cl::desc("Write results to a file"),
-                                      cl::value_desc("file"),
-                                      cl::location(options.outputFile),
-                                      cl::cat(afcCategory));
+                cl::cat(commonCategory));
+cl::opt<std::string, true>
+    stdlibDir("stdlib",
+              cl::desc("The standard library directory (default: $AFC_STDLIB, "
+                       "else the installed stdlib/)"),
+              cl::value_desc("dir"), cl::location(options.stdlibDir),
+              cl::cat(commonCategory));
+cl::opt<OutputFormat, true> format(
+    "format",
+    cl::desc("Output format of map, eval and components (default: table)"),
+    cl::location(options.format),
+    cl::values(clEnumValN(OutputFormat::Table, "table", "aligned text"),
+               clEnumValN(OutputFormat::CSV, "csv", "CSV"),
+               clEnumValN(OutputFormat::JSON, "json", "JSON")),
+    cl::cat(commonCategory));
+cl::opt<std::string, true>
+    outputFile("o",
+               cl::desc("Write results to a file, kept only if complete "
+                        "(default: standard output)"),
+               cl::value_desc("file"), cl::location(options.outputFile),
+               cl::cat(commonCategory));
 cl::opt<std::string, true> einsumName(
     "einsum",
     cl::desc("Evaluate Einsum-dependent fields for this Einsum (default: the "
              "first)"),
-    cl::value_desc("name"), cl::location(options.einsum), cl::cat(afcCategory));
+    cl::value_desc("name"), cl::location(options.einsum),
+    cl::cat(componentsCategory), cl::cat(evalCategory));
 cl::opt<std::string, true> archName("arch", cl::desc("The architecture to use"),
                                     cl::value_desc("name"),
                                     cl::location(options.arch),
-                                    cl::cat(afcCategory));
+                                    cl::cat(commonCategory));
 cl::opt<std::string, true> workloadName("workload",
                                         cl::desc("The workload to use"),
                                         cl::value_desc("name"),
                                         cl::location(options.workload),
-                                        cl::cat(afcCategory));
+                                        cl::cat(commonCategory));
 cl::opt<std::string, true> mappingName("mapping",
                                        cl::desc("The mapping to use"),
                                        cl::value_desc("name"),
                                        cl::location(options.mapping),
-                                       cl::cat(afcCategory));
+                                       cl::cat(evalCategory));
 cl::opt<std::string, true> studyName("study", cl::desc("Run only this study"),
                                      cl::value_desc("name"),
                                      cl::location(options.study),
-                                     cl::cat(afcCategory));
-cl::opt<std::string, true>
-    outputDir("output-dir", cl::desc("Directory for reports and plots"),
-              cl::value_desc("dir"), cl::location(options.outputDir),
-              cl::cat(afcCategory));
+                                     cl::cat(runCategory));
+cl::opt<std::string, true> outputDir(
+    "output-dir",
+    cl::desc("Directory for reports and plots (default: the current one)"),
+    cl::value_desc("dir"), cl::location(options.outputDir),
+    cl::cat(runCategory));
 cl::opt<unsigned, true> threads("j", cl::desc("Threads (default: every core)"),
                                 cl::value_desc("N"),
                                 cl::location(options.threads), cl::Prefix,
-                                cl::cat(afcCategory));
+                                cl::cat(mapCategory), cl::cat(runCategory));
 cl::opt<bool, true> quiet("quiet", cl::desc("No progress or summary output"),
-                          cl::location(options.quiet), cl::cat(afcCategory));
+                          cl::location(options.quiet), cl::cat(mapCategory),
+                          cl::cat(runCategory));
+cl::opt<bool, true>
+    verbose("verbose",
+            cl::desc("Show the loop nest's one-iteration loops (and, for "
+                     "map, the mapping in .af syntax)"),
+            cl::location(options.verbose), cl::cat(mapCategory),
+            cl::cat(evalCategory));
 cl::opt<std::string, true> mapperName("mapper",
-                                      cl::desc("The mapper settings to use"),
+                                      cl::desc("The mapper settings to use "
+                                               "(default: the only one)"),
                                       cl::value_desc("name"),
                                       cl::location(options.mapper),
-                                      cl::cat(afcCategory));
+                                      cl::cat(mapCategory));
 cl::opt<ir::Metric>
-    metric("metric", cl::desc("What the mapper minimises"),
+    metric("metric",
+           cl::desc("What the mapper minimises (default: the mapper settings' "
+                    "metric, else energy); ties go to the other quantity"),
            cl::init(ir::Metric(0)),
            cl::values(clEnumValN(ir::MetricEnergy, "energy", "total energy"),
                       clEnumValN(ir::MetricLatency, "latency", "total latency"),
                       clEnumValN(ir::MetricEDP, "edp", "energy-delay product")),
-           cl::cat(afcCategory));
+           cl::cat(mapCategory), cl::cat(runCategory));
 cl::opt<bool, true> unfused("unfused",
                             cl::desc("Keep every tensor in the outermost "
                                      "memory"),
-                            cl::location(options.unfused),
-                            cl::cat(afcCategory));
+                            cl::location(options.unfused), cl::cat(mapCategory),
+                            cl::cat(runCategory));
 cl::opt<double, true>
     maxTime("max-time",
             cl::desc("Stop each search after this many seconds and keep the "
-                     "best mapping found (marked: not proven optimal)"),
+                     "best mapping found, marked not proven optimal (default: "
+                     "the mapper setting time_limit, else no limit)"),
             cl::value_desc("seconds"), cl::location(options.maxTime),
-            cl::cat(afcCategory));
+            cl::cat(mapCategory), cl::cat(runCategory));
 cl::opt<int, true> maxFusedLoops(
     "max-fused-loops",
-    cl::desc("At most this many loops shared by fused Einsums (the mapper "
-             "setting max_fused_loops; 0: intermediates kept on chip whole)"),
+    cl::desc("At most this many loops shared by fused Einsums; 0: "
+             "intermediates kept on chip whole (default: the mapper setting "
+             "max_fused_loops)"),
     cl::value_desc("n"), cl::location(options.maxFusedLoops),
-    cl::cat(afcCategory));
+    cl::cat(mapCategory), cl::cat(runCategory));
 cl::opt<std::string, true>
     saveMapping("save-mapping",
-                cl::desc("afc map: write the best mapping to a file"),
+                cl::desc("Write the best mapping, in .af syntax, to a file"),
                 cl::value_desc("file.af"), cl::location(options.saveMapping),
-                cl::cat(afcCategory));
+                cl::cat(mapCategory));
 cl::opt<bool> noJit("no-jit",
                     cl::desc("Interpret generated kernels instead of "
                              "compiling them"),
-                    cl::init(false), cl::cat(afcCategory));
+                    cl::init(false), cl::cat(commonCategory));
 cl::opt<EmitKind, true> emit(
     "emit", cl::desc("Print an intermediate form"), cl::location(options.emit),
     cl::values(clEnumValN(EmitKind::AST, "ast", "the syntax tree of each file"),
                clEnumValN(EmitKind::IR, "ir", "the elaborated IR"),
                clEnumValN(EmitKind::KernelIR, "kernel-ir",
                           "the LLVM IR of generated kernels")),
-    cl::cat(afcCategory));
+    cl::cat(checkCategory), cl::cat(mapCategory));
 cl::opt<bool, true> debugInternalError(
     "debug-internal-error",
     cl::desc("Fail an internal check (tests the internal-error path)"),
-    cl::location(options.debugInternalError), cl::Hidden, cl::cat(afcCategory));
+    cl::location(options.debugInternalError), cl::Hidden,
+    cl::cat(commonCategory));
 
 // Resource limits: each error that stops at one names its option.
 cl::OptionCategory limitsCategory("resource limits (errors name the one hit)");
@@ -191,18 +223,58 @@ struct CommandInfo {
   const char *name;
   Command command;
   const char *help;
+  cl::OptionCategory *category;
 };
 const CommandInfo kCommands[] = {
-    {"check", Command::Check, "parse and check the files (default)"},
+    {"check", Command::Check, "parse and check the files (default)",
+     &checkCategory},
     {"components", Command::Components,
-     "print area, leak power and per-action energy and throughput"},
+     "print area, leak power and per-action energy and throughput",
+     &componentsCategory},
     {"eval", Command::Eval,
-     "evaluate a fixed mapping: energy, latency, actions, usage"},
+     "evaluate a fixed mapping: energy, latency, actions, usage",
+     &evalCategory},
     {"map", Command::Map,
-     "search the optimal mapping; print it in .af syntax with its results"},
+     "search the optimal mapping; print it as a loop nest with its results",
+     &mapCategory},
     {"run", Command::Run,
-     "run the studies: sweep, map or evaluate, write tables and plots"},
+     "run the studies: sweep, map or evaluate, write tables and plots",
+     &runCategory},
 };
+
+const CommandInfo *findCommand(llvm::StringRef name) {
+  for (const CommandInfo &c : kCommands)
+    if (name == c.name)
+      return &c;
+  return nullptr;
+}
+
+/// `afc --version`: afc's own version and what it was built with, not
+/// LLVM's (which is what llvm::cl prints by default).
+void printVersion(llvm::raw_ostream &os) {
+  os << "afc " << AFC_VERSION << "\n"
+     << "  build: " << AFC_BUILD_TYPE << ", " << AFC_COMPILER << "\n"
+     << "  LLVM " << LLVM_VERSION_STRING << " (kernels"
+#if LLVM_ENABLE_ASSERTIONS
+     << ", assertions"
+#endif
+     << "), plots: " << study::plotLibraryVersion() << "\n";
+}
+
+/// The usage text: the commands, or one command's.
+std::string overview(const CommandInfo *command) {
+  if (command)
+    return "afc " + std::string(command->name) + ": " + command->help +
+           "\n\n  afc " + command->name + " [options] FILE.af...\n";
+  std::string text = "afc: accelerator design-space exploration\n\n"
+                     "  afc [COMMAND] [options] FILE.af...\n"
+                     "  afc help COMMAND     the options of one command\n\n"
+                     "Commands:\n";
+  for (const CommandInfo &c : kCommands)
+    text += "  " + std::string(c.name) + std::string(12 - strlen(c.name), ' ') +
+            c.help + "\n";
+  return text;
+}
 
 void *threadMain(void *result) {
   *static_cast<int *>(result) =
@@ -214,20 +286,43 @@ void *threadMain(void *result) {
 
 int main(int argc, char **argv) {
   std::vector<char *> args(argv, argv + argc);
-  if (args.size() > 1)
-    for (const CommandInfo &c : kCommands)
-      if (std::strcmp(args[1], c.name) == 0) {
-        options.command = c.command;
-        args.erase(args.begin() + 1);
+  const CommandInfo *command = nullptr;
+  static char helpFlag[] = "--help";
+  if (args.size() > 1 && std::strcmp(args[1], "help") == 0) {
+    // `afc help [COMMAND]` is `afc [COMMAND] --help`.
+    if (args.size() > 2 && !(command = findCommand(args[2]))) {
+      std::vector<std::string> names;
+      for (const CommandInfo &c : kCommands)
+        names.push_back(c.name);
+      llvm::errs() << "afc: error: no command named '" << args[2] << "'"
+                   << didYouMean(args[2], names) << "; the commands are "
+                   << llvm::join(names, ", ") << "\n";
+      return 1;
+    }
+    args = {argv[0], helpFlag};
+  } else if (args.size() > 1 && (command = findCommand(args[1]))) {
+    args.erase(args.begin() + 1);
+  }
+  if (command)
+    options.command = command->command;
+  std::vector<const cl::OptionCategory *> shown = {&commonCategory,
+                                                   &limitsCategory};
+  if (command)
+    shown.push_back(command->category);
+  cl::HideUnrelatedOptions(shown);
+  // An option shared by several commands is listed once, under the command
+  // asked about, rather than under every command it belongs to.
+  for (auto &entry : cl::getRegisteredOptions()) {
+    cl::Option *o = entry.second;
+    for (const cl::OptionCategory *c : shown)
+      if (llvm::is_contained(o->Categories, c)) {
+        o->Categories = {const_cast<cl::OptionCategory *>(c)};
         break;
       }
-  cl::HideUnrelatedOptions({&afcCategory, &limitsCategory});
-  std::string overview = "afc: accelerator design-space exploration\n\n"
-                         "  afc [COMMAND] [options] FILE.af...\n\nCommands:\n";
-  for (const CommandInfo &c : kCommands)
-    overview += "  " + std::string(c.name) + "\t" + c.help + "\n";
-  if (!cl::ParseCommandLineOptions(int(args.size()), args.data(), overview,
-                                   &llvm::errs()))
+  }
+  cl::SetVersionPrinter(printVersion);
+  if (!cl::ParseCommandLineOptions(int(args.size()), args.data(),
+                                   overview(command), &llvm::errs()))
     return 1;
   options.metric = unsigned(metric.getValue());
   options.jit = !noJit;

@@ -42,6 +42,8 @@ struct Options {
   std::string outputDir = ".";
   unsigned threads = 0;
   bool quiet = false;
+  /// afc map / eval: show loops of one iteration and the `.af` mapping.
+  bool verbose = false;
   /// afc map: mapper settings to use, overrides.
   std::string mapper;
   unsigned metric = 0; ///< ir::Metric flags; 0: the settings' own

@@ -267,6 +267,9 @@ struct SweepAxis {
   TargetKind targetKind = Parameter;
   std::string component, action, field;
   std::vector<Value> values;
+  /// The unit the values are written in ("KiB"), for plots; of several,
+  /// the smallest. Empty when they are plain numbers.
+  std::string unit;
   SMRange range;
 };
 
@@ -285,8 +288,10 @@ struct Report {
 struct Plot {
   std::string path;
   SMRange range;
-  std::map<std::string, Value> settings; ///< x, y, kind, log_x, log_y, title
-  std::map<std::string, std::string> references; ///< symbolic settings (x, y)
+  std::map<std::string, Value> settings; ///< log_x, log_y, title, labels
+  /// Symbolic settings (x, y, series, kind) as written, and where.
+  std::map<std::string, std::string> references;
+  std::map<std::string, SMRange> referenceRanges;
 };
 
 struct Study {

@@ -87,11 +87,18 @@ preparePoint(const ir::Spec &spec, const ir::Study &study,
 study::PointFigures pointFigures(const model::Result &result,
                                  const std::vector<EvaluatedComponent> &comps);
 
-/// What `plot` asks for, with its x axis resolved to a swept column;
-/// nullopt after reporting that x is not swept.
-std::optional<study::PlotRequest> plotRequest(const ir::Study &study,
+/// What `plot` asks for, resolved against the study's result columns: `x`
+/// and `y` name a swept value, a result or a component's result, `series`
+/// a swept value, `kind` a plot kind. nullopt after reporting what is
+/// wrong at the setting.
+std::optional<study::PlotRequest> plotRequest(const ir::Spec &spec,
+                                              const ir::Study &study,
                                               const ir::Plot &plot,
                                               DiagnosticEngine &diags);
+
+/// Resolves every plot of every study, so that a mistake is reported before
+/// any design point runs; false if one was reported.
+bool checkPlots(const ir::Spec &spec, DiagnosticEngine &diags);
 
 } // namespace afc::lower
 

@@ -46,7 +46,9 @@ struct PmappingRow {
   uint64_t sequence = 0; ///< enumeration order, the tie-break
 };
 
-/// Objectives per metric: (energy), (latency) or (energy, latency).
+/// Objectives per metric: (energy), (latency) or (energy, latency). The
+/// front compares two numbers for every metric: a single metric's ties are
+/// broken by the other quantity (see objectives()).
 int objectiveCount(Metric metric);
 
 /// The metric's value of a total (for EDP, the product).
@@ -57,11 +59,13 @@ double metricValue(Metric metric, double energy, double latency);
 template <class Row>
 void objectives(Metric metric, const Row &row, double *out) {
   switch (metric) {
-  case Metric::Energy:
+  case Metric::Energy: // the second objective breaks ties only
     out[0] = row.energy;
+    out[1] = row.latency;
     return;
   case Metric::Latency:
     out[0] = row.latency;
+    out[1] = row.energy;
     return;
   case Metric::EnergyDelayProduct:
     out[0] = row.energy;
@@ -116,17 +120,16 @@ public:
     double obj[2] = {0, 0}, o[2] = {0, 0};
     objectives(metric, row, obj);
     std::vector<Entry> &rows = groupOf(paretoGroup(row));
-    int n = objectiveCount(metric);
     for (const Entry &e : rows) {
       objectives(metric, e.row, o);
-      if (weaklyDominates(o, obj, n) && resourcesNoWorse(e.row, row) &&
-          (tieRank(e.row) <= tieRank(row) || !equal(o, obj, n) ||
+      if (weaklyDominates(o, obj) && resourcesNoWorse(e.row, row) &&
+          (tieRank(e.row) <= tieRank(row) || !equal(o, obj) ||
            !resourcesNoWorse(row, e.row)))
         return false; // dominated, or equal to an earlier row
     }
     std::erase_if(rows, [&](const Entry &e) {
       objectives(metric, e.row, o);
-      return weaklyDominates(obj, o, n) && resourcesNoWorse(row, e.row);
+      return weaklyDominates(obj, o) && resourcesNoWorse(row, e.row);
     });
     complete(row);
     rows.push_back({inserted++, std::move(row)});
@@ -136,17 +139,16 @@ public:
     return insert(std::move(row), [](Row &) {});
   }
 
-  /// Would a row of the default (empty) group with these objectives and no
-  /// extra columns be kept?
+  /// Would a row of the default (empty) group with these objectives (two,
+  /// as objectives() fills them) and no extra columns be kept?
   bool wouldKeep(const double *obj) const {
     auto it = index.find(ParetoGroup{});
     if (it == index.end())
       return true;
-    int n = objectiveCount(metric);
     double o[2] = {0, 0};
     for (const Entry &e : groups[it->second]) {
       objectives(metric, e.row, o);
-      if (weaklyDominates(o, obj, n))
+      if (weaklyDominates(o, obj))
         return false;
     }
     return true;
@@ -210,19 +212,17 @@ private:
     return all;
   }
 
-  static bool equal(const double *a, const double *b, int n) {
-    for (int i = 0; i < n; ++i)
-      if (a[i] != b[i])
-        return false;
-    return true;
+  static bool equal(const double *a, const double *b) {
+    return a[0] == b[0] && a[1] == b[1];
   }
 
-  /// a dominates-or-equals b.
-  static bool weaklyDominates(const double *a, const double *b, int n) {
-    for (int i = 0; i < n; ++i)
-      if (a[i] > b[i])
-        return false;
-    return true;
+  /// a dominates-or-equals b. A single metric compares its own quantity
+  /// first and the other only on a tie (latency ties go to less energy,
+  /// energy ties to less latency); EDP keeps both as a Pareto front.
+  bool weaklyDominates(const double *a, const double *b) const {
+    if (metric != Metric::EnergyDelayProduct)
+      return a[0] < b[0] || (a[0] == b[0] && a[1] <= b[1]);
+    return a[0] <= b[0] && a[1] <= b[1];
   }
 
   Metric metric;

@@ -55,21 +55,52 @@ void addStandardColumns(ResultTable &table,
 /// Fills a row with an evaluated point's totals and per-component figures.
 void fillRow(ResultTable &table, size_t row, const PointFigures &figures);
 
-/// The column a plot's `y` names ("energy" is `energy_J`).
-std::string metricColumn(const std::string &metric);
-/// The axis label of a result column.
-std::string metricLabel(const std::string &column);
-
-/// A plot of one study, as the study declares it.
-struct PlotRequest {
-  std::string xColumn; ///< the swept column on the x axis
-  std::string xLabel;  ///< its label unless `xLabelOverride` is set
-  std::string metric;  ///< `y` as written ("energy_per_compute")
-  std::string kind;    ///< "" or "per_component"
-  std::string title;
-  std::optional<std::string> xLabelOverride, yLabelOverride;
-  bool logX = false, logY = false;
+/// A result a plot can draw besides swept values: its name in `.af`, its
+/// column, axis label and the unit of the column's numbers.
+struct ResultMetric {
+  const char *name, *column, *label, *unit;
 };
+/// Every result a plot can name, in a fixed order (for "valid choices").
+const std::vector<ResultMetric> &resultMetrics();
+/// The result named `name` ("energy"), or nullptr.
+const ResultMetric *findResultMetric(const std::string &name);
+
+/// Per-component results, written `Component.NAME` in a plot.
+const std::vector<ResultMetric> &componentMetrics();
+/// The column of a per-component result ("GlobalBuffer", "area" is
+/// `A_GlobalBuffer_mm2`); empty for an unknown result.
+std::string componentColumn(const std::string &component,
+                            const std::string &metric);
+
+/// What a plot draws; `per_component` and `stacked` split `y` into one
+/// series per component.
+enum class PlotKind { Line, Scatter, PerComponent, Stacked, Pareto };
+/// The kinds by their `.af` names, in a fixed order.
+const std::vector<std::pair<std::string, PlotKind>> &plotKinds();
+
+/// One axis of a plot request, resolved to a column of the table.
+struct PlotColumn {
+  std::string column;
+  std::string label; ///< without the unit
+  std::string unit;  ///< the unit shown; "" for a count
+  double scale = 1;  ///< one `unit` in the column's numbers
+  bool log = false;
+};
+
+/// A plot of one study, resolved against the study's columns.
+struct PlotRequest {
+  PlotColumn x, y;
+  PlotKind kind = PlotKind::Line;
+  /// For per-component kinds: the result split by component ("energy",
+  /// "energy_per_compute" or "area").
+  std::string componentMetric;
+  /// One series per value of this column; its label titles the legend.
+  std::optional<PlotColumn> series;
+  std::string title;
+};
+
+/// The metrics a per-component plot can split.
+const std::vector<std::string> &splittableMetrics();
 
 /// The plot's series read from the table; an error message if the request
 /// does not fit the table.

@@ -49,13 +49,19 @@ TEST(ParetoFront, CompletesOnlyKeptRowsAndSortsByEnergy) {
   EXPECT_EQ(rows[2].tileShapes, std::vector<int64_t>{1});
 }
 
-TEST(ParetoFront, OneObjectiveKeepsTheFirstMinimum) {
+TEST(ParetoFront, OneObjectiveBreaksTiesByTheOther) {
   ParetoFront f(Metric::Latency);
   f.insert(row(5, 2, 1));
-  f.insert(row(1, 2, 2)); // equal latency: the first stays
-  f.insert(row(9, 3, 3));
+  f.insert(row(1, 2, 2)); // equal latency, less energy: replaces the first
+  f.insert(row(1, 2, 3)); // equal in both: the earlier stays
+  f.insert(row(0.5, 3, 4)); // less energy does not beat more latency
   ASSERT_EQ(f.rows().size(), 1u);
-  EXPECT_EQ(f.rows()[0].sequence, 1u);
+  EXPECT_EQ(f.rows()[0].sequence, 2u);
+  ParetoFront e(Metric::Energy);
+  e.insert(row(2, 5, 1));
+  e.insert(row(2, 1, 2)); // equal energy, less latency
+  ASSERT_EQ(e.rows().size(), 1u);
+  EXPECT_EQ(e.rows()[0].sequence, 2u);
 }
 
 EinsumView viewWithMinUsage(std::vector<double> minUsage) {

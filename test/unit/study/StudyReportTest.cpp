@@ -50,43 +50,154 @@ TEST(StudyReport, ColumnsCarryTheirUnits) {
   EXPECT_DOUBLE_EQ(*t.number(0, "edp_Js"), 2e-15);
 }
 
-TEST(StudyReport, MetricNamesAndLabels) {
-  EXPECT_EQ(metricColumn("energy_per_compute"), "energy_per_compute_pJ");
-  EXPECT_EQ(metricColumn("my_column"), "my_column");
-  EXPECT_EQ(metricLabel("area_mm2"), "Area (mm^2)");
-  EXPECT_EQ(metricLabel("my_column"), "my_column");
+TEST(StudyReport, ResultNamesColumnsAndUnits) {
+  const ResultMetric *m = findResultMetric("energy_per_compute");
+  ASSERT_TRUE(m);
+  EXPECT_STREQ(m->column, "energy_per_compute_pJ");
+  EXPECT_STREQ(m->unit, "pJ");
+  EXPECT_FALSE(findResultMetric("my_column"));
+  EXPECT_EQ(componentColumn("GlobalBuffer", "area"), "A_GlobalBuffer_mm2");
+  EXPECT_EQ(componentColumn("Main", "energy_per_compute"),
+            "E_Main_pJ_per_compute");
+  EXPECT_EQ(componentColumn("Main", "latency"), "");
+}
+
+PlotRequest sizeAgainst(const std::string &metric) {
+  const ResultMetric *m = findResultMetric(metric);
+  PlotRequest r;
+  r.x = {"GlobalBuffer.size_bits", "GlobalBuffer.size", "bit", 1, false};
+  r.y = {m->column, m->label, m->unit, 1, false};
+  return r;
 }
 
 TEST(StudyReport, PerComponentPlotHasASeriesPerComponent) {
   ResultTable t = twoPoints();
-  PlotRequest r;
-  r.xColumn = "GlobalBuffer.size_bits";
-  r.metric = "energy_per_compute";
-  r.kind = "per_component";
+  PlotRequest r = sizeAgainst("energy_per_compute");
+  r.kind = PlotKind::PerComponent;
+  r.componentMetric = "energy_per_compute";
   PlotSpec spec;
   ASSERT_FALSE(planPlot(t, r, spec));
   ASSERT_EQ(spec.series.size(), 2u);
   EXPECT_EQ(spec.series[0].name, "MainMemory");
   EXPECT_EQ(spec.series[1].x, (std::vector<double>{256, 512}));
-  EXPECT_EQ(spec.yLabel, "Energy per compute (pJ)");
+  EXPECT_EQ(spec.y.label, "Energy per compute");
+  EXPECT_EQ(spec.y.unit, "pJ");
+  EXPECT_EQ(spec.legendTitle, "Component");
+}
+
+TEST(StudyReport, PerComponentEnergyIsInJoules) {
+  // 1 pJ per compute of MainMemory, 1000 computes: 1 nJ at both points.
+  ResultTable t = twoPoints();
+  PlotRequest r = sizeAgainst("energy");
+  r.kind = PlotKind::Stacked;
+  r.componentMetric = "energy";
+  PlotSpec spec;
+  ASSERT_FALSE(planPlot(t, r, spec));
+  ASSERT_EQ(spec.series.size(), 2u);
+  EXPECT_EQ(spec.style, PlotStyle::Stacked);
+  EXPECT_DOUBLE_EQ(spec.series[0].y[1], 1e-9);
+  EXPECT_DOUBLE_EQ(spec.series[1].y[0], 5e-10);
+}
+
+TEST(StudyReport, SeriesSplitRowsByASweptValueInItsUnit) {
+  // Four points: two sizes (1 and 2 KiB) crossed with two array sizes.
+  ResultTable t;
+  t.resize(4);
+  addStandardColumns(t, {"GlobalBuffer.size_bits", "ROWS"});
+  for (size_t i = 0; i < 4; ++i) {
+    t.set(i, "GlobalBuffer.size_bits", 8192.0 * (1 + i % 2));
+    t.set(i, "ROWS", i < 2 ? 16.0 : 8.0);
+    PointFigures f;
+    f.energy = double(i);
+    f.computes = 1;
+    fillRow(t, i, f);
+  }
+  PlotRequest r = sizeAgainst("energy");
+  r.x.unit = "KiB";
+  r.x.scale = 8192;
+  r.series = PlotColumn{"ROWS", "ROWS", "", 1, false};
+  PlotSpec spec;
+  ASSERT_FALSE(planPlot(t, r, spec));
+  ASSERT_EQ(spec.series.size(), 2u);
+  EXPECT_EQ(spec.legendTitle, "ROWS");
+  EXPECT_EQ(spec.series[0].name, "8"); // increasing, not sweep order
+  EXPECT_EQ(spec.series[0].x, (std::vector<double>{1, 2}));
+  EXPECT_EQ(spec.series[0].y, (std::vector<double>{2, 3}));
+  EXPECT_EQ(spec.series[1].name, "16");
+  EXPECT_EQ(spec.series[1].y, (std::vector<double>{0, 1}));
 }
 
 TEST(StudyReport, PlotErrorsSayWhatIsWrong) {
   ResultTable t = twoPoints();
-  PlotRequest r;
-  r.xColumn = "GlobalBuffer.size_bits";
-  r.metric = "latency";
-  r.kind = "per_component";
+  PlotRequest r = sizeAgainst("latency");
+  r.kind = PlotKind::PerComponent;
+  r.componentMetric = "latency";
   PlotSpec spec;
   EXPECT_EQ(planPlot(t, r, spec).value_or(""),
-            "a per-component plot draws energy_per_compute or area");
-  r.kind = "stacked";
-  EXPECT_EQ(planPlot(t, r, spec).value_or(""),
-            "unknown plot kind 'stacked' (use per_component, or leave it out)");
-  r.kind = "";
-  r.metric = "nothing";
+            "a per-component plot draws energy, energy_per_compute or area, "
+            "not 'latency'");
+  r.kind = PlotKind::Line;
+  r.y.column = "nothing";
   EXPECT_EQ(planPlot(t, r, spec).value_or(""),
             "no result column 'nothing' to plot");
+}
+
+TEST(Plot, ParetoFrontKeepsTheNonDominatedPointsByX) {
+  // (1,5) (2,3) (3,4) (4,1) (2,3): (3,4) is beaten by (2,3); the repeated
+  // (2,3) is not a second front point.
+  std::vector<size_t> front = paretoFront({1, 2, 3, 4, 2}, {5, 3, 4, 1, 3});
+  EXPECT_EQ(front, (std::vector<size_t>{0, 1, 3}));
+  EXPECT_TRUE(paretoFront({}, {}).empty());
+}
+
+TEST(Plot, TickLabelsAreEngineering) {
+  EXPECT_EQ(engineeringLabel(1000), "1k");
+  EXPECT_EQ(engineeringLabel(100000), "100k");
+  EXPECT_EQ(engineeringLabel(2.5e6), "2.5M");
+  EXPECT_EQ(engineeringLabel(0.001), "1m");
+  EXPECT_EQ(engineeringLabel(5), "5");
+  EXPECT_EQ(engineeringLabel(0), "0");
+}
+
+TEST(Plot, LinearAxesOfSIUnitsTakeAPrefix) {
+  double divisor;
+  EXPECT_EQ(axisTitle({"Energy", "J", false}, 3e-3, divisor), "Energy (mJ)");
+  EXPECT_DOUBLE_EQ(divisor, 1e-3);
+  EXPECT_EQ(axisTitle({"Energy", "J", true}, 3e-3, divisor), "Energy (J)");
+  EXPECT_DOUBLE_EQ(divisor, 1);
+  EXPECT_EQ(axisTitle({"Size", "KiB", false}, 3e3, divisor), "Size (KiB)");
+  EXPECT_EQ(axisTitle({"Computes", "", false}, 3e3, divisor), "Computes");
+}
+
+TEST(Plot, SvgKeepsTextAsText) {
+  fs::path dir = fs::temp_directory_path() / "afc-plot-test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  PlotSpec spec;
+  spec.title = "T <1>";
+  spec.x = {"Size", "KiB", true};
+  spec.y = {"Energy", "J", false};
+  spec.series = {{"a", {1, 10, 100}, {1e-3, 2e-3, 3e-3}},
+                 {"zero", {1, 10}, {0, 0}}};
+  std::string path = (dir / "p.svg").string();
+  ASSERT_FALSE(renderPlot(spec, path));
+  std::ifstream in(path);
+  std::stringstream svg;
+  svg << in.rdbuf();
+  EXPECT_NE(svg.str().find(">T &lt;1&gt;</text>"), std::string::npos);
+  EXPECT_NE(svg.str().find(">Energy (mJ)</text>"), std::string::npos);
+  EXPECT_NE(svg.str().find(">Size (KiB)</text>"), std::string::npos);
+  // Two series, so a legend; both are drawable on a linear y axis.
+  EXPECT_NE(svg.str().find(">zero</text>"), std::string::npos);
+  spec.legendTitle = "S";
+  spec.y.log = true; // now the all-zero series has nothing to draw
+  ASSERT_FALSE(renderPlot(spec, path));
+  std::ifstream again(path);
+  std::stringstream logSvg;
+  logSvg << again.rdbuf();
+  EXPECT_NE(logSvg.str().find(">a</text>"), std::string::npos);
+  EXPECT_EQ(logSvg.str().find(">zero</text>"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 TEST(StudyReport, ReportsReplaceTheTargetWhole) {
