@@ -142,12 +142,16 @@ int runInvocation(const Options &options, llvm::raw_ostream &out,
   }
   Context ctx{options, diags, out, err,
               options.stdlibDir.empty() ? defaultStdlibDir()
-                                        : options.stdlibDir};
+                                        : options.stdlibDir,
+              {}};
   std::vector<std::string> search(options.includeDirs);
   search.push_back(ctx.stdlibDir);
   ModuleLoader loader(diags, search);
   for (const std::string &f : options.inputFiles)
     loader.loadRoot(f);
+  for (const auto &m : loader.modules())
+    if (m->filename != "<stdin>")
+      ctx.sourceFiles.push_back(m->filename);
   if (options.emit == EmitKind::AST) {
     if (diags.hadError())
       return 1;

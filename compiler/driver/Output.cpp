@@ -53,6 +53,22 @@ std::string driver::tableNumber(double v) {
   return buf;
 }
 
+bool driver::overwritesSource(Context &ctx, const std::string &path) {
+  // equivalent() compares device and inode, so another spelling of the
+  // same file (./x.af, a symlink) is caught too; a path that does not
+  // exist yet cannot be a source.
+  for (const std::string &source : ctx.sourceFiles) {
+    bool same = false;
+    if (!llvm::sys::fs::equivalent(path, source, same) && same) {
+      ctx.diags.error("refusing to write '" + path +
+                      "': it is an input file ('" + source + "')");
+      ctx.diags.note("choose another output file");
+      return true;
+    }
+  }
+  return false;
+}
+
 int driver::withOutput(Context &ctx, const std::string &file,
                        const std::function<void(llvm::raw_ostream &)> &write) {
   if (file.empty() || file == "-") {
@@ -60,6 +76,8 @@ int driver::withOutput(Context &ctx, const std::string &file,
     ctx.out.flush();
     return 0;
   }
+  if (overwritesSource(ctx, file))
+    return 1;
   std::error_code ec;
   llvm::ToolOutputFile out(file, ec, llvm::sys::fs::OF_Text);
   if (ec) {

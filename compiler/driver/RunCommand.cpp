@@ -19,6 +19,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <mutex>
 #include <sstream>
 
@@ -36,6 +37,14 @@ public:
   }
 
   int run() {
+    // Before any point runs: a report or plot must not replace a source.
+    bool clobbers = false;
+    for (const ir::Report &r : s.reports)
+      clobbers |= overwritesSource(ctx, outputPath(r.path));
+    for (const ir::Plot &p : s.plots)
+      clobbers |= overwritesSource(ctx, outputPath(p.path));
+    if (clobbers)
+      return 1;
     const components::ModelLibrary *models = loadModelLibrary(ctx);
     if (!models)
       return 1;
@@ -142,7 +151,7 @@ private:
       llvm::sys::fs::create_directories(options.outputDir);
     for (const ir::Report &r : s.reports) {
       std::string path = outputPath(r.path);
-      if (auto error = study::writeReport(table, study::reportFormat(r.format),
+        if (auto error = study::writeReport(table, study::reportFormat(r.format),
                                           s.name, path)) {
         ctx.diags.error(r.range, *error);
         rc = 1;
@@ -200,6 +209,24 @@ int driver::runStudies(const ir::Spec &spec, Context &ctx,
     ctx.diags.error("the files define no study to run; add 'study NAME { "
                     "... }' or use 'afc eval' for a single mapping");
     return 1;
+  }
+  const Options &options = ctx.options;
+  if (!options.outputFile.empty() && options.outputFile != "-") {
+    ctx.diags.error("-o is not used by 'afc run': each study writes the "
+                    "files its 'report' and 'plot' lines name");
+    ctx.diags.note("use --output-dir DIR to choose where they go");
+    return 1;
+  }
+  if (!options.study.empty()) {
+    std::vector<std::string> names;
+    for (const ir::Study &s : spec.studies)
+      names.push_back(s.name);
+    if (std::find(names.begin(), names.end(), options.study) == names.end()) {
+      ctx.diags.error("no study named '" + options.study + "'" +
+                      didYouMean(options.study, names));
+      ctx.diags.note("the files define: " + llvm::join(names, ", "));
+      return 1;
+    }
   }
   study::installInterruptHandler();
   int rc = 0;
