@@ -174,8 +174,7 @@ int runInvocation(const Options &options, llvm::raw_ostream &out,
         ParamOverrides merged = params;
         for (auto &[k, v] : overrides)
           merged[k] = v; // the command line wins
-        return elaborate(modules, merged, diags,
-                         /*checkStudies=*/false);
+        return elaborateProgram(modules, merged, diags);
       });
 }
 

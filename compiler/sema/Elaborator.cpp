@@ -90,7 +90,7 @@ Elaborator::run(const std::vector<const ast::Module *> &modules) {
   for (const Decl &d : declsOf("mapper"))
     spec->mappers.push_back(buildMapper(d.block, d.scope, d.name));
   for (const Decl &d : declsOf("study"))
-    if (onlyStudyName.empty() || d.name == onlyStudyName)
+    if (!skipStudies && (onlyStudyName.empty() || d.name == onlyStudyName))
       buildStudy(d);
   if (diags.hadError())
     return nullptr;
@@ -506,6 +506,14 @@ bool afc::checkArchForWorkload(const Arch &arch, const Workload &workload,
   for (const ArchNode &n : arch.nodes)
     check(n);
   return diags.errorCount() == before;
+}
+
+std::unique_ptr<Spec>
+afc::elaborateProgram(const std::vector<const ast::Module *> &modules,
+                      const ParamOverrides &params, DiagnosticEngine &diags) {
+  Elaborator e(diags, params);
+  e.noStudies();
+  return e.run(modules);
 }
 
 std::unique_ptr<Spec>
