@@ -428,9 +428,7 @@ Field Elaborator::makeField(const FieldSpec &spec, const ast::Expr &e,
 
 ScopePtr afc::einsumScope(const Deferred &d, const Einsum &einsum,
                           const std::map<std::string, NameSet> &placements) {
-  auto frame = std::make_shared<Scope>(d.scope, &einsum.context);
-  for (auto &[k, v] : einsum.symbols)
-    frame->define(k, v);
+  auto frame = einsum.symbolFrame(d.scope);
   for (auto &[k, v] : placements)
     frame->define(k, Value::set(v));
   return frame;
