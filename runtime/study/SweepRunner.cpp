@@ -1,8 +1,6 @@
 //===- SweepRunner.cpp - design points in parallel ------------------------===//
 #include "afc/study/SweepRunner.h"
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
@@ -114,33 +112,10 @@ void ProgressBar::finish(size_t done, size_t total, bool interrupted) {
 RunSummary afc::study::runPoints(size_t numPoints,
                                  const std::function<void(size_t)> &evaluate,
                                  const RunOptions &options) {
-  RunSummary summary;
-  summary.done.assign(numPoints, false);
-  ProgressBar progress(options.label, options.quiet);
-  std::atomic<size_t> completed{0};
-  int threads = options.threads ? int(options.threads)
-                                : tbb::task_arena::automatic;
-  tbb::task_arena arena(threads);
-  std::vector<char> done(numPoints, 0);
-  arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, numPoints, 1),
-                      [&](const tbb::blocked_range<size_t> &r) {
-                        for (size_t i = r.begin(); i != r.end(); ++i) {
-                          if (stopRequested.load())
-                            return;
-                          evaluate(i);
-                          done[i] = 1;
-                          progress.update(++completed, numPoints);
-                        }
-                      });
-  });
-  for (size_t i = 0; i < numPoints; ++i)
-    summary.done[i] = done[i];
-  summary.completed = completed.load();
-  summary.interrupted = stopRequested.load() && summary.completed < numPoints;
-  summary.seconds = progress.elapsed();
-  progress.finish(summary.completed, numPoints, summary.interrupted);
-  return summary;
+  return runPreparedPoints(
+      numPoints,
+      [&](size_t i) -> PointWork { return [&evaluate, i] { evaluate(i); }; },
+      [] { return false; }, options);
 }
 
 RunSummary
