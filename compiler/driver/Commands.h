@@ -28,7 +28,14 @@ struct Context {
   llvm::raw_ostream &out; ///< results when no -o file is given
   llvm::raw_ostream &err; ///< progress and summaries
   std::string stdlibDir;  ///< resolved: never empty
+  /// Every file the program was read from (named and imported), so that
+  /// no output is written over one of them.
+  std::vector<std::string> sourceFiles;
 };
+
+/// Reports an error and returns true if writing `path` would replace one
+/// of the invocation's source files.
+bool overwritesSource(Context &ctx, const std::string &path);
 
 /// `afc components`: area, leak power and per-action energy and throughput
 /// of every component of every architecture.

@@ -145,12 +145,16 @@ int runInvocation(const Options &options, llvm::raw_ostream &out,
   }
   Context ctx{options, diags, out, err,
               options.stdlibDir.empty() ? defaultStdlibDir()
-                                        : options.stdlibDir};
+                                        : options.stdlibDir,
+              {}};
   std::vector<std::string> search(options.includeDirs);
   search.push_back(ctx.stdlibDir);
   ModuleLoader loader(diags, search);
   for (const std::string &f : options.inputFiles)
     loader.loadRoot(f);
+  for (const auto &m : loader.modules())
+    if (m->filename != "<stdin>")
+      ctx.sourceFiles.push_back(m->filename);
   if (options.emit == EmitKind::AST) {
     if (diags.hadError())
       return 1;
@@ -173,8 +177,7 @@ int runInvocation(const Options &options, llvm::raw_ostream &out,
         ParamOverrides merged = params;
         for (auto &[k, v] : overrides)
           merged[k] = v; // the command line wins
-        return elaborate(modules, merged, diags,
-                         /*checkStudies=*/false);
+        return elaborateProgram(modules, merged, diags);
       });
 }
 

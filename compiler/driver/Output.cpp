@@ -1,8 +1,9 @@
 //===- Output.cpp - shared helpers of the afc subcommands -----------------===//
 //
-// -o files go through llvm::ToolOutputFile, which removes the file unless it
-// is kept: it is kept only once the whole result is written, so a failed or
-// interrupted command leaves no truncated result behind.
+// -o files are written to a temporary file beside the target
+// (llvm::sys::fs::TempFile) and renamed over it once the whole result is
+// written, so a failed, interrupted or killed command leaves no truncated
+// result behind.
 //
 //===----------------------------------------------------------------------===//
 #include "Output.h"
@@ -10,7 +11,6 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 #include <algorithm>
 #include <map>
@@ -53,6 +53,22 @@ std::string driver::tableNumber(double v) {
   return buf;
 }
 
+bool driver::overwritesSource(Context &ctx, const std::string &path) {
+  // equivalent() compares device and inode, so another spelling of the
+  // same file (./x.af, a symlink) is caught too; a path that does not
+  // exist yet cannot be a source.
+  for (const std::string &source : ctx.sourceFiles) {
+    bool same = false;
+    if (!llvm::sys::fs::equivalent(path, source, same) && same) {
+      ctx.diags.error("refusing to write '" + path +
+                      "': it is an input file ('" + source + "')");
+      ctx.diags.note("choose another output file");
+      return true;
+    }
+  }
+  return false;
+}
+
 int driver::withOutput(Context &ctx, const std::string &file,
                        const std::function<void(llvm::raw_ostream &)> &write) {
   if (file.empty() || file == "-") {
@@ -60,21 +76,36 @@ int driver::withOutput(Context &ctx, const std::string &file,
     ctx.out.flush();
     return 0;
   }
-  std::error_code ec;
-  llvm::ToolOutputFile out(file, ec, llvm::sys::fs::OF_Text);
-  if (ec) {
-    ctx.diags.error("cannot write '" + file + "': " + ec.message());
+  if (overwritesSource(ctx, file))
     return 1;
-  }
-  write(out.os());
-  out.os().flush();
-  if (out.os().has_error()) {
+  // Written under a temporary name in the same folder and renamed over
+  // the target when complete: even a killed afc leaves the old file or the
+  // new one, never a truncated one.
+  llvm::Expected<llvm::sys::fs::TempFile> temp =
+      llvm::sys::fs::TempFile::create(file + ".partial-%%%%%%");
+  if (!temp) {
     ctx.diags.error("cannot write '" + file +
-                    "': " + out.os().error().message());
-    out.os().clear_error();
+                    "': " + llvm::toString(temp.takeError()));
     return 1;
   }
-  out.keep();
+  std::string error;
+  {
+    llvm::raw_fd_ostream os(temp->FD, /*shouldClose=*/false);
+    write(os);
+    os.flush();
+    if (os.has_error()) {
+      error = os.error().message();
+      os.clear_error();
+    }
+  }
+  if (error.empty())
+    if (llvm::Error e = temp->keep(file))
+      error = llvm::toString(std::move(e));
+  if (!error.empty()) {
+    llvm::consumeError(temp->discard());
+    ctx.diags.error("cannot write '" + file + "': " + error);
+    return 1;
+  }
   return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <mutex>
 #include <sstream>
 
@@ -36,12 +37,19 @@ public:
   }
 
   int run() {
+    // Before any point runs: a report or plot must not replace a source.
+    bool clobbers = false;
+    for (const ir::Report &r : s.reports)
+      clobbers |= overwritesSource(ctx, outputPath(r.path));
+    for (const ir::Plot &p : s.plots)
+      clobbers |= overwritesSource(ctx, outputPath(p.path));
+    if (clobbers)
+      return 1;
     const components::ModelLibrary *models = loadModelLibrary(ctx);
     if (!models)
       return 1;
     std::vector<lower::DesignPoint> points = lower::expandSweeps(s);
     table.resize(points.size());
-    prepared.resize(points.size());
     study::addStandardColumns(table, lower::axisColumns(s));
     lower::StudyLoweringOptions lo;
     lo.metric = options.metric;
@@ -53,22 +61,32 @@ public:
     // Points already run in parallel; a search inside a point uses more
     // threads only when there are fewer points than threads.
     lo.searchThreads = points.size() > 1 ? 1 : int(options.threads);
-    for (size_t i = 0; i < points.size(); ++i) {
+    // Points are prepared one at a time (diagnostics and the source manager
+    // are not thread-safe) just ahead of the threads that run them, and
+    // released once run: memory stays flat however many points there are.
+    auto prepare = [&](size_t i) -> study::PointWork {
+      auto pp = std::make_shared<lower::PreparedPoint>(
+          lower::preparePoint(spec, s, points[i], *models, ctx.diags,
+                              elaborate, locations, lo));
+      std::lock_guard<std::mutex> lock(tableMutex);
       setAxisCells(i, points[i]);
-      prepared[i] = lower::preparePoint(spec, s, points[i], *models, ctx.diags,
-                                        elaborate, locations, lo);
-      if (prepared[i].errorInRow)
-        table.set(i, "status", "error: " + prepared[i].error);
-    }
-    if (ctx.diags.hadError())
-      return 1;
+      if (pp->errorInRow)
+        table.set(i, "status", "error: " + pp->error);
+      if (!pp->error.empty())
+        return {};
+      return [this, i, pp] { evaluate(i, *pp); };
+    };
     study::RunOptions ro;
     ro.threads = options.threads;
     ro.quiet = options.quiet;
-    study::RunSummary summary = study::runPoints(
-        points.size(), [&](size_t i) { evaluate(i); }, ro);
+    // A point whose preparation reported an error stops the study: its
+    // reports are not written, as when the program itself has errors.
+    study::RunSummary summary = study::runPreparedPoints(
+        points.size(), prepare, [&] { return ctx.diags.hadError(); }, ro);
+    if (ctx.diags.hadError())
+      return 1;
     for (size_t i = 0; i < points.size(); ++i)
-      if (!summary.done[i] && prepared[i].error.empty())
+      if (!summary.done[i] && !table.get(i, table.column("status")).index())
         table.set(i, "status", std::string("not run (interrupted)"));
     if (!options.quiet)
       ctx.err << "afc: study '" << s.name << "': " << summary.completed
@@ -87,10 +105,7 @@ private:
                                  : study::Cell(value.str()));
   }
 
-  void evaluate(size_t i) {
-    lower::PreparedPoint &pp = prepared[i];
-    if (!pp.error.empty())
-      return;
+  void evaluate(size_t i, lower::PreparedPoint &pp) {
     if (pp.search) {
       model::Expected<mapper::MapperResult> m = mapper::map(*pp.search);
       std::lock_guard<std::mutex> lock(tableMutex);
@@ -142,7 +157,7 @@ private:
       llvm::sys::fs::create_directories(options.outputDir);
     for (const ir::Report &r : s.reports) {
       std::string path = outputPath(r.path);
-      if (auto error = study::writeReport(table, study::reportFormat(r.format),
+        if (auto error = study::writeReport(table, study::reportFormat(r.format),
                                           s.name, path)) {
         ctx.diags.error(r.range, *error);
         rc = 1;
@@ -187,7 +202,6 @@ private:
   const Options &options;
   const lower::ElaborateFn &elaborate;
   ResultTable table;
-  std::vector<lower::PreparedPoint> prepared;
   lower::LocationTable locations;
   std::mutex tableMutex;
 };
@@ -200,6 +214,24 @@ int driver::runStudies(const ir::Spec &spec, Context &ctx,
     ctx.diags.error("the files define no study to run; add 'study NAME { "
                     "... }' or use 'afc eval' for a single mapping");
     return 1;
+  }
+  const Options &options = ctx.options;
+  if (!options.outputFile.empty() && options.outputFile != "-") {
+    ctx.diags.error("-o is not used by 'afc run': each study writes the "
+                    "files its 'report' and 'plot' lines name");
+    ctx.diags.note("use --output-dir DIR to choose where they go");
+    return 1;
+  }
+  if (!options.study.empty()) {
+    std::vector<std::string> names;
+    for (const ir::Study &s : spec.studies)
+      names.push_back(s.name);
+    if (std::find(names.begin(), names.end(), options.study) == names.end()) {
+      ctx.diags.error("no study named '" + options.study + "'" +
+                      didYouMean(options.study, names));
+      ctx.diags.note("the files define: " + llvm::join(names, ", "));
+      return 1;
+    }
   }
   study::installInterruptHandler();
   int rc = 0;

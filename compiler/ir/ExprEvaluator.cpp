@@ -33,9 +33,14 @@ const Value *Scope::lookup(llvm::StringRef name) const {
 }
 
 void Scope::collectNames(std::vector<std::string> &out) const {
-  for (const Scope *s = this; s; s = s->parent.get())
+  for (const Scope *s = this; s; s = s->parent.get()) {
     for (auto &e : s->vars)
       out.push_back(e.getKey().str());
+    if (s->fallback)
+      for (auto &e : *s->fallback)
+        if (!s->vars.count(e.getKey()))
+          out.push_back(e.getKey().str());
+  }
 }
 
 const EinsumContext *Scope::einsum() const {

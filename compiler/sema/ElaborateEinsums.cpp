@@ -17,10 +17,8 @@ void Elaborator::applyRenames(
     Einsum &e, std::vector<std::pair<std::string, SMRange>> &defined,
     bool onlyMissing) {
   std::vector<std::pair<const ast::FieldStmt *, MutableScope>> counts;
-  auto frame = std::make_shared<Scope>(defScope, &e.context);
   // Einsum symbols take precedence over the definition's own scope.
-  for (auto &[k, v] : e.symbols)
-    frame->define(k, v);
+  auto frame = e.symbolFrame(defScope);
   walk(b.body, frame, [&](const ast::Stmt &s, MutableScope sc) {
     if (auto *f = dyn_cast<ast::FieldStmt>(&s)) {
       std::string role = f->target.spelling();
@@ -76,9 +74,7 @@ void Elaborator::applyRenames(
                   "expected_count for unknown rename '" + role + "'");
       continue;
     }
-    auto countScope = std::make_shared<Scope>(cs, &e.context);
-    for (auto &[k, v] : e.symbols)
-      countScope->define(k, v);
+    auto countScope = e.symbolFrame(cs);
     std::optional<Value> want = eval.eval(*f->value, *countScope);
     if (!want)
       continue;
@@ -163,13 +159,38 @@ void Elaborator::finishWorkload(
         }
       };
   readSizes(wsizes, sizes);
+  std::map<std::string, size_t> rankVariableIndex;
   for (RawEinsum &r : raws) {
-    auto eb = bounds;
-    std::map<std::string, SMRange> ewhere = where;
+    std::set<std::string> rvs;
+    for (const RawAccess &a : r.accesses)
+      for (const RankProjection &p : a.projection)
+        for (const RankProjection::Term &t : p.terms)
+          rvs.insert(t.rankVariable);
+    // This Einsum's view of the bounds and sizes. Only its own rank
+    // variables are read, so only those are copied unless it adds
+    // constraints or sizes of its own: copying the workload's maps for
+    // every Einsum made elaboration quadratic in the number of Einsums.
+    std::map<std::string, std::pair<double, double>> eb;
+    std::map<std::string, SMRange> ewhere;
+    if (r.constraints.empty()) {
+      for (const std::string &rv : rvs) {
+        if (auto b = bounds.find(rv); b != bounds.end())
+          eb.insert(*b);
+        if (auto wh = where.find(rv); wh != where.end())
+          ewhere.insert(*wh);
+      }
+    } else {
+      eb = bounds;
+      ewhere = where;
+    }
     for (auto &[e, sc] : r.constraints)
       applyConstraint(*e, *sc, eb, ewhere);
-    std::map<std::string, std::pair<double, SMRange>> esizes = sizes;
-    readSizes(r.rankSizes, esizes);
+    std::optional<std::map<std::string, std::pair<double, SMRange>>> ownSizes;
+    if (!r.rankSizes.empty()) {
+      ownSizes = sizes;
+      readSizes(r.rankSizes, *ownSizes);
+    }
+    const auto &esizes = ownSizes ? *ownSizes : sizes;
     // Rank sizes bound each rank variable of a projection.
     for (const RawAccess &a : r.accesses)
       for (const RankProjection &p : a.projection) {
@@ -191,11 +212,6 @@ void Elaborator::finishWorkload(
           b.second = std::min(b.second, hi);
         }
       }
-    std::set<std::string> rvs;
-    for (const RawAccess &a : r.accesses)
-      for (const RankProjection &p : a.projection)
-        for (const RankProjection::Term &t : p.terms)
-          rvs.insert(t.rankVariable);
     for (const std::string &rv : rvs) {
       auto b = eb.find(rv);
       if (b == eb.end() || !std::isfinite(b->second.first) ||
@@ -225,7 +241,9 @@ void Elaborator::finishWorkload(
                         ", beyond 2**53, the largest afc represents exactly");
         continue;
       }
-      if (const RankVariable *existing = w.rankVariable(rv)) {
+      if (auto known = rankVariableIndex.find(rv);
+          known != rankVariableIndex.end()) {
+        const RankVariable *existing = &w.rankVariables[known->second];
         if (existing->lower != (int64_t)b->second.first ||
             existing->upper != (int64_t)b->second.second)
           diags.error(r.range, "rank variable '" + rv +
@@ -233,6 +251,7 @@ void Elaborator::finishWorkload(
                                    r.name + "' than in an earlier einsum");
         continue;
       }
+      rankVariableIndex[rv] = w.rankVariables.size();
       w.rankVariables.push_back(
           {rv, (int64_t)b->second.first, (int64_t)b->second.second});
     }
@@ -246,6 +265,13 @@ void Elaborator::finishWorkload(
   std::vector<std::string> allTensors;
   for (const Tensor &t : w.tensors)
     allTensors.push_back(t.name);
+  // The names an Einsum does not use are the empty set; one shared map
+  // holds them for every Einsum (per-Einsum copies were quadratic).
+  auto absent = std::make_shared<llvm::StringMap<Value>>();
+  for (const std::string &t : allTensors)
+    (*absent)[t] = Value::set(NameSet::of(NameSet::Tensors, {}));
+  for (const RankVariable &rv : w.rankVariables)
+    (*absent)[rv.name] = Value::set(NameSet::of(NameSet::RankVariables, {}));
   for (RawEinsum &r : raws) {
     Einsum e;
     e.name = r.name;
@@ -288,17 +314,13 @@ void Elaborator::finishWorkload(
                  {"Nothing", set({})},      {"Inputs", set(inputs)},
                  {"Outputs", set(outputs)}, {"Intermediates", set(inter)},
                  {"Shared", set(shared)}};
-    for (const std::string &t : allTensors)
-      e.symbols.push_back(
-          {t, set(std::find(all.begin(), all.end(), t) != all.end()
-                      ? std::vector<std::string>{t}
-                      : std::vector<std::string>{})});
-    for (const RankVariable &rv : w.rankVariables)
-      e.symbols.push_back({rv.name, Value::set(NameSet::of(
-                                        NameSet::RankVariables,
-                                        rvSet.contains(rv.name)
-                                            ? std::vector<std::string>{rv.name}
-                                            : std::vector<std::string>{}))});
+    e.absentNames = absent;
+    for (const std::string &t : all)
+      e.symbols.push_back({t, set({t})});
+    for (const std::string &rv : rvSet.names)
+      if (absent->count(rv))
+        e.symbols.push_back(
+          {rv, Value::set(NameSet::of(NameSet::RankVariables, {rv}))});
     w.einsums.push_back(std::move(e));
   }
 
@@ -327,9 +349,7 @@ void Elaborator::finishWorkload(
         otherScope = std::const_pointer_cast<Scope>(ke.key.scope);
         continue;
       }
-      auto frame = std::make_shared<Scope>(ke.key.scope, &e.context);
-      for (auto &[k, v] : e.symbols)
-        frame->define(k, v);
+      auto frame = e.symbolFrame(ke.key.scope);
       std::optional<Value> key = eval.eval(*ke.key.expr, *frame);
       std::optional<Value> val = eval.eval(*ke.value.expr, *frame);
       if (!key || !val)
@@ -412,9 +432,7 @@ void Elaborator::finishWorkload(
       e.context.bitsPerValue[a.tensor] = a.bitsPerValue;
     }
     if (persistent) {
-      auto frame = std::make_shared<Scope>(persistent.scope, &e.context);
-      for (auto &[k, v] : e.symbols)
-        frame->define(k, v);
+      auto frame = e.symbolFrame(persistent.scope);
       std::optional<Value> v = eval.eval(*persistent.expr, *frame);
       if (v && !v->isSet())
         diags.error(persistent.range(), "persistent_tensors must be a set "
@@ -433,19 +451,26 @@ void Elaborator::finishWorkload(
         {"Persistent", Value::set(NameSet::of(NameSet::Tensors, pers))});
   }
   // A tensor has one bits-per-value and one persistence everywhere.
-  for (Tensor &t : w.tensors) {
+  // Einsum by Einsum (each access once), not tensor by Einsum: the latter
+  // is quadratic in a long chain of Einsums.
+  std::vector<std::vector<const TensorAccess *>> uses(w.tensors.size());
+  for (const Einsum &e : w.einsums)
+    for (const TensorAccess &a : e.accesses)
+      if (auto it = tensorIndex.find(a.tensor); it != tensorIndex.end())
+        uses[it->second].push_back(&a);
+  for (size_t i = 0; i < w.tensors.size(); ++i) {
+    Tensor &t = w.tensors[i];
     bool first = true;
-    for (const Einsum &e : w.einsums)
-      if (const TensorAccess *a = e.access(t.name)) {
-        if (first) {
-          t.bitsPerValue = a->bitsPerValue;
-          t.persistent = a->persistent;
-          first = false;
-        } else if (a->bitsPerValue != t.bitsPerValue) {
-          diags.error(a->range, "tensor '" + t.name +
-                                    "' has different bits per value in "
-                                    "different einsums");
-        }
+    for (const TensorAccess *a : uses[i]) {
+      if (first) {
+        t.bitsPerValue = a->bitsPerValue;
+        t.persistent = a->persistent;
+        first = false;
+      } else if (a->bitsPerValue != t.bitsPerValue) {
+        diags.error(a->range, "tensor '" + t.name +
+                                  "' has different bits per value in "
+                                  "different einsums");
       }
+    }
   }
 }

@@ -90,7 +90,7 @@ Elaborator::run(const std::vector<const ast::Module *> &modules) {
   for (const Decl &d : declsOf("mapper"))
     spec->mappers.push_back(buildMapper(d.block, d.scope, d.name));
   for (const Decl &d : declsOf("study"))
-    if (onlyStudyName.empty() || d.name == onlyStudyName)
+    if (!skipStudies && (onlyStudyName.empty() || d.name == onlyStudyName))
       buildStudy(d);
   if (diags.hadError())
     return nullptr;
@@ -428,9 +428,7 @@ Field Elaborator::makeField(const FieldSpec &spec, const ast::Expr &e,
 
 ScopePtr afc::einsumScope(const Deferred &d, const Einsum &einsum,
                           const std::map<std::string, NameSet> &placements) {
-  auto frame = std::make_shared<Scope>(d.scope, &einsum.context);
-  for (auto &[k, v] : einsum.symbols)
-    frame->define(k, v);
+  auto frame = einsum.symbolFrame(d.scope);
   for (auto &[k, v] : placements)
     frame->define(k, Value::set(v));
   return frame;
@@ -506,6 +504,14 @@ bool afc::checkArchForWorkload(const Arch &arch, const Workload &workload,
   for (const ArchNode &n : arch.nodes)
     check(n);
   return diags.errorCount() == before;
+}
+
+std::unique_ptr<Spec>
+afc::elaborateProgram(const std::vector<const ast::Module *> &modules,
+                      const ParamOverrides &params, DiagnosticEngine &diags) {
+  Elaborator e(diags, params);
+  e.noStudies();
+  return e.run(modules);
 }
 
 std::unique_ptr<Spec>

@@ -64,6 +64,9 @@ public:
   /// Builds only the named study (its program is this binding).
   void onlyStudy(const std::string &name) { onlyStudyName = name; }
 
+  /// Builds no study at all (a design point's program).
+  void noStudies() { skipStudies = true; }
+
   std::unique_ptr<Spec> run(const std::vector<const ast::Module *> &modules);
 
 private:
@@ -253,6 +256,7 @@ private:
   bool lenient = false;
   bool assertionFailed = false;
   std::string onlyStudyName;
+  bool skipStudies = false;
   std::unique_ptr<Spec> spec = std::make_unique<Spec>();
 };
 

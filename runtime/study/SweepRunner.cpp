@@ -1,14 +1,14 @@
 //===- SweepRunner.cpp - design points in parallel ------------------------===//
 #include "afc/study/SweepRunner.h"
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <unistd.h>
 
@@ -23,6 +23,7 @@ static void onInterrupt(int) {
 
 void afc::study::installInterruptHandler() {
   std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
 }
 
 bool afc::study::interruptRequested() { return stopRequested.load(); }
@@ -111,6 +112,17 @@ void ProgressBar::finish(size_t done, size_t total, bool interrupted) {
 RunSummary afc::study::runPoints(size_t numPoints,
                                  const std::function<void(size_t)> &evaluate,
                                  const RunOptions &options) {
+  return runPreparedPoints(
+      numPoints,
+      [&](size_t i) -> PointWork { return [&evaluate, i] { evaluate(i); }; },
+      [] { return false; }, options);
+}
+
+RunSummary
+afc::study::runPreparedPoints(size_t numPoints,
+                              const std::function<PointWork(size_t)> &prepare,
+                              const std::function<bool()> &stop,
+                              const RunOptions &options) {
   RunSummary summary;
   summary.done.assign(numPoints, false);
   ProgressBar progress(options.label, options.quiet);
@@ -119,17 +131,37 @@ RunSummary afc::study::runPoints(size_t numPoints,
                                 : tbb::task_arena::automatic;
   tbb::task_arena arena(threads);
   std::vector<char> done(numPoints, 0);
+  struct Prepared {
+    size_t index;
+    PointWork work;
+  };
+  size_t next = 0;
+  // Two tokens per thread keep every thread busy while the serial stage
+  // prepares the next point, and bound how many prepared points are alive.
+  size_t tokens = 2 * size_t(arena.max_concurrency());
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, numPoints, 1),
-                      [&](const tbb::blocked_range<size_t> &r) {
-                        for (size_t i = r.begin(); i != r.end(); ++i) {
-                          if (stopRequested.load())
-                            return;
-                          evaluate(i);
-                          done[i] = 1;
-                          progress.update(++completed, numPoints);
-                        }
-                      });
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, Prepared *>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control &fc) -> Prepared * {
+              if (next == numPoints || stopRequested.load() || stop()) {
+                fc.stop();
+                return nullptr;
+              }
+              size_t i = next++;
+              return new Prepared{i, prepare(i)};
+            }) &
+            tbb::make_filter<Prepared *, void>(
+                tbb::filter_mode::parallel, [&](Prepared *p) {
+                  std::unique_ptr<Prepared> owned(p);
+                  if (stopRequested.load())
+                    return;
+                  if (p->work)
+                    p->work();
+                  done[p->index] = 1;
+                  progress.update(++completed, numPoints);
+                }));
   });
   for (size_t i = 0; i < numPoints; ++i)
     summary.done[i] = done[i];

@@ -49,10 +49,22 @@ public:
       : parent(std::move(parent)), einsumCtx(einsum) {}
 
   void define(llvm::StringRef name, Value v) { vars[name] = std::move(v); }
+  /// Names that this frame defines when it does not define them itself,
+  /// shared between frames (every tensor of a workload, for each of its
+  /// Einsums) so that building a frame does not copy them.
+  using SharedNames = std::shared_ptr<const llvm::StringMap<Value>>;
+  void setFallback(SharedNames names) { fallback = std::move(names); }
   const Value *lookup(llvm::StringRef name) const;
   const Value *lookupLocal(llvm::StringRef name) const {
     auto it = vars.find(name);
-    return it == vars.end() ? nullptr : &it->second;
+    if (it != vars.end())
+      return &it->second;
+    if (fallback) {
+      auto f = fallback->find(name);
+      if (f != fallback->end())
+        return &f->second;
+    }
+    return nullptr;
   }
   /// Every visible name, for "did you mean" hints.
   void collectNames(std::vector<std::string> &out) const;
@@ -63,6 +75,7 @@ private:
   ScopePtr parent;
   const EinsumContext *einsumCtx;
   llvm::StringMap<Value> vars;
+  SharedNames fallback;
 };
 
 /// Evaluates expressions. With a DiagnosticEngine it reports errors at the

@@ -165,9 +165,22 @@ struct Einsum {
   std::vector<std::pair<std::string, NameSet>> renames;
   /// The facts `~`, `.bits_per_value`, `.rank_variables` need.
   EinsumContext context;
-  /// The per-Einsum symbols: All, Inputs, ..., tensor names, rank
+  /// The per-Einsum symbols: All, Inputs, ..., its tensors and rank
   /// variables, renames.
   std::vector<std::pair<std::string, Value>> symbols;
+  /// Every tensor and rank variable of the workload as the empty set: what
+  /// the names the Einsum does not use evaluate to. One map per workload,
+  /// shared, so that Einsums cost linear memory and time in their number.
+  Scope::SharedNames absentNames;
+
+  /// A frame with this Einsum's symbols over `parent`.
+  std::shared_ptr<Scope> symbolFrame(ScopePtr parent) const {
+    auto frame = std::make_shared<Scope>(std::move(parent), &context);
+    frame->setFallback(absentNames);
+    for (auto &[k, v] : symbols)
+      frame->define(k, v);
+    return frame;
+  }
 
   const TensorAccess *access(llvm::StringRef tensor) const {
     for (const TensorAccess &a : accesses)

@@ -37,6 +37,14 @@ elaborate(const std::vector<const ast::Module *> &modules,
           const ParamOverrides &overrides, DiagnosticEngine &diags,
           bool checkStudies = true);
 
+/// Elaborates the program without its studies, for one design point of a
+/// parameter sweep: `params` binds every parameter the point needs. The
+/// studies stay out so that a point's program does not hold its study's
+/// sweep (which would make a sweep's memory quadratic in its length).
+std::unique_ptr<ir::Spec>
+elaborateProgram(const std::vector<const ast::Module *> &modules,
+                 const ParamOverrides &params, DiagnosticEngine &diags);
+
 /// Evaluates the fields of `arch` that depend on the Einsum for every Einsum
 /// of `workload`, reporting errors (unknown names, wrong units, bad set
 /// expressions) with a note naming the Einsum. Returns false on error.

@@ -56,8 +56,23 @@ RunSummary runPoints(size_t numPoints,
                      const std::function<void(size_t)> &evaluate,
                      const RunOptions &options);
 
-/// Installs a SIGINT handler that asks running sweeps to stop; a second
-/// Ctrl-C exits at once.
+/// What a prepared point still has to do; empty when there is nothing to
+/// run (or `prepare` asks to stop).
+using PointWork = std::function<void()>;
+
+/// Prepares the points one at a time in point order (`prepare` need not be
+/// thread-safe) and runs the returned work in parallel. Only a few points
+/// per thread are prepared ahead, and each is released once it has run,
+/// so memory does not grow with the number of points. `stop()` (checked
+/// before each preparation, from the preparing thread) ends the run early,
+/// like an interrupt, but without marking it interrupted.
+RunSummary runPreparedPoints(size_t numPoints,
+                             const std::function<PointWork(size_t)> &prepare,
+                             const std::function<bool()> &stop,
+                             const RunOptions &options);
+
+/// Installs a SIGINT and SIGTERM handler that asks running sweeps to stop;
+/// a second signal exits at once.
 void installInterruptHandler();
 bool interruptRequested();
 

@@ -1,7 +1,7 @@
-"""Interrupts a command with SIGINT once it reports progress, then
-summarises what it kept.
+"""Interrupts a command with SIGINT (or --signal TERM) once it reports
+progress, then summarises what it kept.
 
-    interrupt.py RESULT_CSV -- COMMAND...
+    interrupt.py [--signal TERM] RESULT_CSV -- COMMAND...
 
 Waits for the first plain progress line ("afc: K/N points done"), sends
 SIGINT, and prints the exit status, the command's remaining stderr and, from
@@ -14,12 +14,17 @@ import sys
 
 
 def main():
-    sep = sys.argv.index("--")
-    result_csv, command = sys.argv[1], sys.argv[sep + 1:]
+    args = sys.argv[1:]
+    sig = signal.SIGINT
+    if args[0] == "--signal":
+        sig = getattr(signal, "SIG" + args[1])
+        args = args[2:]
+    sep = args.index("--")
+    result_csv, command = args[0], args[sep + 1:]
     p = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     for line in p.stderr:
         if "points done" in line:
-            p.send_signal(signal.SIGINT)
+            p.send_signal(sig)
             break
     else:
         print("no progress line before exit")
