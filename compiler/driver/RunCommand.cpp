@@ -36,9 +36,17 @@ public:
   }
 
   int run() {
+    if (!computeTable())
+      return 1;
+    int rc = writeOutputs();
+    return interrupted ? 130 : rc;
+  }
+
+  /// Lowers and runs the points into `table`; false after errors.
+  bool computeTable() {
     const components::ModelLibrary *models = loadModelLibrary(ctx);
     if (!models)
-      return 1;
+      return false;
     std::vector<lower::DesignPoint> points = lower::expandSweeps(s);
     table.resize(points.size());
     prepared.resize(points.size());
@@ -61,7 +69,7 @@ public:
         table.set(i, "status", "error: " + prepared[i].error);
     }
     if (ctx.diags.hadError())
-      return 1;
+      return false;
     study::RunOptions ro;
     ro.threads = options.threads;
     ro.quiet = options.quiet;
@@ -74,9 +82,12 @@ public:
       ctx.err << "afc: study '" << s.name << "': " << summary.completed
               << " of " << points.size() << " points in "
               << llvm::format("%.3f", summary.seconds) << " s\n";
-    int rc = writeOutputs();
-    return summary.interrupted ? 130 : rc;
+    interrupted = summary.interrupted;
+    return true;
   }
+
+  ResultTable table;
+  bool interrupted = false;
 
 private:
   void setAxisCells(size_t i, const lower::DesignPoint &p) {
@@ -186,13 +197,22 @@ private:
   Context &ctx;
   const Options &options;
   const lower::ElaborateFn &elaborate;
-  ResultTable table;
   std::vector<lower::PreparedPoint> prepared;
   lower::LocationTable locations;
   std::mutex tableMutex;
 };
 
 } // namespace
+
+std::optional<ResultTable>
+driver::studyTable(const ir::Spec &spec, const ir::Study &s, Context &ctx,
+                   const lower::ElaborateFn &elaborate, bool &interrupted) {
+  StudyRun run(spec, s, ctx, elaborate);
+  if (!run.computeTable())
+    return std::nullopt;
+  interrupted = run.interrupted;
+  return std::move(run.table);
+}
 
 int driver::runStudies(const ir::Spec &spec, Context &ctx,
                        const lower::ElaborateFn &elaborate) {
