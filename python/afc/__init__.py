@@ -183,7 +183,7 @@ class _ProgressBar:
         self.shown = percent
         filled = percent // 5
         sys.stdout.write(f"\r{self.label} [{'#' * filled}"
-                         f"{'.' * (20 - filled)}] {done}/{total}")
+                         f"{'.' * (20 - filled)}] {percent}%")
         if done >= total:
             sys.stdout.write("\n")
         sys.stdout.flush()
@@ -259,7 +259,7 @@ class Spec:
                           max_time=max_time, max_fused_loops=max_fused_loops,
                           threads=threads)
         if progress:
-            call.set_progress(_ProgressBar("search pieces"))
+            call.set_progress(_ProgressBar("search"))
         return MapResult(self._session.map(call))
 
     def run(self, study=None, *, unfused=False, max_time=None, threads=0,

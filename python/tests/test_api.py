@@ -146,3 +146,9 @@ def test_parameters_as_a_dict():
     spec = afc.load("arches/eyeriss.af", "workloads/basic/matmuls.af",
                     params={"N_EINSUMS": 1, "M": 32}, KN=16)
     assert spec.map(params={"M": 16}).computes == 16 * 16 * 16
+
+
+def test_progress_bar(eyeriss, capsys):
+    eyeriss.map(M=64, KN=64, progress=True)
+    shown = capsys.readouterr().out
+    assert shown.startswith("\rsearch [") and shown.endswith("100%\n")
