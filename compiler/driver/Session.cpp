@@ -207,6 +207,35 @@ unsigned metricFlags(const std::string &metric, DiagnosticEngine &diags) {
   return 0;
 }
 
+/// The mapping as an indented loop nest: what is inside a loop is one
+/// level deeper; each branch of a sequential or pipeline under a header.
+void printLoopNest(const std::vector<model::MappingNode> &chain,
+                   unsigned depth, std::string &out) {
+  for (const model::MappingNode &n : chain) {
+    std::string pad(2 * depth, ' ');
+    switch (n.kind) {
+    case model::MappingNodeKind::Nested:
+      printLoopNest(n.children, depth, out);
+      break;
+    case model::MappingNodeKind::Sequential:
+    case model::MappingNodeKind::Pipeline:
+      out += pad +
+             (n.kind == model::MappingNodeKind::Sequential ? "Sequential"
+                                                           : "Pipeline") +
+             "\n";
+      for (size_t b = 0; b < n.children.size(); ++b) {
+        out += pad + "  branch " + std::to_string(b + 1) + "\n";
+        printLoopNest({n.children[b]}, depth + 2, out);
+      }
+      break;
+    default:
+      out += pad + model::describe(n) + "\n";
+      if (n.isLoop())
+        ++depth;
+    }
+  }
+}
+
 ModelFigures figuresOf(const model::Result &r) {
   ModelFigures f;
   f.energy = r.energy;
@@ -387,6 +416,7 @@ MapFigures Session::map(const CallOptions &call) {
         f.arch = m->arch->name;
         f.workload = m->workload->name;
         f.mapping = m->mappingText;
+        printLoopNest(m->result.mapping.nodes, 0, f.loopNest);
         const mapper::MapperStatistics &st = m->result.stats;
         f.complete = st.complete;
         f.templates = st.templates;

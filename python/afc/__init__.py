@@ -60,10 +60,13 @@ def _defines(params):
 
 
 class Mapping:
-    """A mapping; str() is its .af text, which evaluate() accepts."""
+    """A mapping; str() is its .af text, which evaluate() accepts.
+    `loop_nest` (for a mapping the mapper found) is the same mapping as an
+    indented loop nest: what a loop encloses is one level deeper."""
 
-    def __init__(self, text):
+    def __init__(self, text, loop_nest=None):
         self.text = text
+        self.loop_nest = loop_nest
 
     def __str__(self):
         return self.text
@@ -157,7 +160,7 @@ class MapResult(Result):
 
     def __init__(self, figures):
         super().__init__(figures)
-        self.mapping = Mapping(figures.mapping)
+        self.mapping = Mapping(figures.mapping, figures.loop_nest)
         #: False when the search stopped at its time limit.
         self.complete = figures.complete
         self.stats = {

@@ -176,6 +176,7 @@ PYBIND11_MODULE(_afc, m) {
 
   py::class_<MapFigures, ModelFigures>(m, "MapFigures")
       .def_readonly("mapping", &MapFigures::mapping)
+      .def_readonly("loop_nest", &MapFigures::loopNest)
       .def_readonly("complete", &MapFigures::complete)
       .def_readonly("templates", &MapFigures::templates)
       .def_readonly("pmappings_evaluated", &MapFigures::pmappingsEvaluated)

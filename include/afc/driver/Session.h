@@ -105,6 +105,8 @@ struct ModelFigures {
 /// The best mapping and how the search went.
 struct MapFigures : ModelFigures {
   std::string mapping;  ///< .af text, as `afc map --save-mapping` writes it
+  /// The same mapping as an indented loop nest, one node a line.
+  std::string loopNest;
   bool complete = true; ///< false: stopped at the time limit
   unsigned long long templates = 0, pmappingsEvaluated = 0, paretoPmappings = 0;
   std::vector<std::string> onChipTensors;
