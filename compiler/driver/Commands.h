@@ -10,13 +10,17 @@
 
 #include "afc/driver/Driver.h"
 #include "afc/ir/Spec.h"
+#include "afc/lower/ComponentCosts.h"
 #include "afc/lower/LowerStudy.h"
+#include "afc/mapper/Mapper.h"
 #include "afc/model/Mapping.h"
 #include "afc/model/Result.h"
 #include "afc/model/Workload.h"
+#include "afc/study/ResultTable.h"
 #include "afc/support/Diagnostics.h"
 #include "afc/support/JSONWriter.h"
 
+#include <memory>
 #include <string>
 
 namespace afc::driver {
@@ -31,11 +35,69 @@ struct Context {
   /// Every file the program was read from (named and imported), so that
   /// no output is written over one of them.
   std::vector<std::string> sourceFiles;
+  /// Component fields set for this invocation only (the Python module's
+  /// `GlobalBuffer.size=...`); null: the files' own values.
+  const lower::PointOverrides *overrides = nullptr;
 };
 
 /// Reports an error and returns true if writing `path` would replace one
 /// of the invocation's source files.
 bool overwritesSource(Context &ctx, const std::string &path);
+
+/// The costed components of one architecture, as `afc components` lists
+/// them.
+struct ArchFigures {
+  const ir::Arch *arch;
+  std::string einsum; ///< fields were evaluated for this Einsum, if any
+  std::vector<lower::EvaluatedComponent> components;
+};
+
+/// Every architecture's components; nullopt after reporting an error.
+std::optional<std::vector<ArchFigures>> componentFigures(const ir::Spec &spec,
+                                                         Context &ctx);
+
+/// A fixed mapping evaluated, as `afc eval` does. The result's names view
+/// into the problem and mapping, which are therefore kept with it.
+struct Evaluation {
+  const ir::Arch *arch = nullptr;
+  const ir::Workload *workload = nullptr;
+  std::unique_ptr<model::Problem> problem;
+  std::unique_ptr<model::Mapping> mapping;
+  model::Result result;
+};
+
+/// Evaluates the selected mapping; nullopt after reporting an error.
+std::optional<Evaluation> evaluateMapping(const ir::Spec &spec, Context &ctx);
+
+/// The best mapping found by `afc map`, with the problem its result's
+/// names view into.
+struct MapOutcome {
+  const ir::Arch *arch = nullptr;
+  const ir::Workload *workload = nullptr;
+  std::unique_ptr<mapper::MapperProblem> problem;
+  mapper::MapperResult result;
+  /// The mapping in .af syntax, preceded by comments saying why it may not
+  /// be optimal (also printed as warnings).
+  std::string mappingText;
+};
+
+/// Searches the best mapping of the selected workload; nullopt after
+/// reporting an error. `onProgress` is the mapper's progress callback.
+std::optional<MapOutcome>
+findBestMapping(const ir::Spec &spec, Context &ctx,
+                const std::function<void(size_t, size_t)> &onProgress);
+
+/// Runs one study's design points and fills its table, as `afc run` does
+/// before writing reports and plots; nullopt after reporting an error.
+/// `interrupted` says whether Ctrl-C stopped it early.
+std::optional<study::ResultTable>
+studyTable(const ir::Spec &spec, const ir::Study &study, Context &ctx,
+           const lower::ElaborateFn &elaborate, bool &interrupted);
+
+/// Parses and evaluates each -D NAME=VALUE into `out`; false after
+/// reporting an error.
+bool parseDefines(const std::vector<std::string> &defines,
+                  DiagnosticEngine &diags, ParamOverrides &out);
 
 /// `afc components`: area, leak power and per-action energy and throughput
 /// of every component of every architecture.

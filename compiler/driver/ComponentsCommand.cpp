@@ -23,12 +23,6 @@ using namespace afc::driver;
 
 namespace {
 
-struct ArchFigures {
-  const ir::Arch *arch;
-  std::string einsum;
-  std::vector<lower::EvaluatedComponent> components;
-};
-
 void printTable(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
   for (const ArchFigures &a : all) {
     os << "arch " << a.arch->name;
@@ -128,7 +122,8 @@ void printJSON(const std::vector<ArchFigures> &all, llvm::raw_ostream &os) {
 
 } // namespace
 
-int driver::runComponents(const ir::Spec &spec, Context &ctx) {
+std::optional<std::vector<ArchFigures>>
+driver::componentFigures(const ir::Spec &spec, Context &ctx) {
   const Options &options = ctx.options;
   DiagnosticEngine &diags = ctx.diags;
   // A file whose parameters only its studies set has no architecture of
@@ -142,12 +137,12 @@ int driver::runComponents(const ir::Spec &spec, Context &ctx) {
       }
   if (program->arches.empty()) {
     diags.error("no architecture to evaluate; give a file with an 'arch'");
-    return 1;
+    return std::nullopt;
   }
   const ir::Spec &from = *program;
   const components::ModelLibrary *models = loadModelLibrary(ctx);
   if (!models)
-    return 1;
+    return std::nullopt;
   // Like the reference, fields that depend on the Einsum are evaluated for
   // the first Einsum of the workload, if there is one.
   const ir::Einsum *einsum = nullptr;
@@ -157,28 +152,36 @@ int driver::runComponents(const ir::Spec &spec, Context &ctx) {
         einsum = e;
     if (!einsum) {
       diags.error("no einsum named '" + options.einsum + "'");
-      return 1;
+      return std::nullopt;
     }
   } else if (!from.workloads.empty() && !from.workloads[0].einsums.empty()) {
     einsum = &from.workloads[0].einsums[0];
   }
   std::vector<ArchFigures> all;
   for (const ir::Arch &a : from.arches) {
-    auto comps = lower::evaluateComponentCosts(a, einsum, *models, diags);
+    auto comps =
+        lower::evaluateComponentCosts(a, einsum, *models, diags, ctx.overrides);
     if (!comps)
-      return 1;
+      return std::nullopt;
     all.push_back({&a, einsum ? einsum->name : "", std::move(*comps)});
   }
+  return all;
+}
+
+int driver::runComponents(const ir::Spec &spec, Context &ctx) {
+  std::optional<std::vector<ArchFigures>> all = componentFigures(spec, ctx);
+  if (!all)
+    return 1;
   return withOutput(ctx, [&](llvm::raw_ostream &os) {
-    switch (options.format) {
+    switch (ctx.options.format) {
     case OutputFormat::Table:
-      printTable(all, os);
+      printTable(*all, os);
       break;
     case OutputFormat::CSV:
-      printCSV(all, os);
+      printCSV(*all, os);
       break;
     case OutputFormat::JSON:
-      printJSON(all, os);
+      printJSON(*all, os);
       break;
     }
   });

@@ -12,7 +12,8 @@
 using namespace afc;
 using namespace afc::driver;
 
-int driver::runEval(const ir::Spec &spec, Context &ctx) {
+std::optional<Evaluation> driver::evaluateMapping(const ir::Spec &spec,
+                                                  Context &ctx) {
   const Options &options = ctx.options;
   DiagnosticEngine &diags = ctx.diags;
   const ir::Arch *arch = nullptr;
@@ -22,22 +23,38 @@ int driver::runEval(const ir::Spec &spec, Context &ctx) {
       !selectOne(spec.workloads, options.workload, "workload", workload,
                  diags) ||
       !selectOne(spec.mappings, options.mapping, "mapping", mapping, diags))
-    return 1;
+    return std::nullopt;
   if (!lower::checkPlacement(*arch, *workload, *mapping, diags))
-    return 1;
+    return std::nullopt;
   std::optional<model::Problem> problem = lowerProblem(*arch, *workload, ctx);
   if (!problem)
-    return 1;
+    return std::nullopt;
+  Evaluation e;
+  e.arch = arch;
+  e.workload = workload;
+  // On the heap before evaluating: the result's names may view into them.
+  e.problem = std::make_unique<model::Problem>(std::move(*problem));
   lower::LocationTable locations;
-  model::Mapping m = lower::lowerMapping(*mapping, locations);
-  model::Expected<model::Result> result = model::evaluate(*problem, m);
+  e.mapping = std::make_unique<model::Mapping>(
+      lower::lowerMapping(*mapping, locations));
+  model::Expected<model::Result> result =
+      model::evaluate(*e.problem, *e.mapping);
   if (!result) {
     lower::reportModelError(result.error(), locations, diags);
-    return 1;
+    return std::nullopt;
   }
+  e.result = std::move(*result);
+  return e;
+}
+
+int driver::runEval(const ir::Spec &spec, Context &ctx) {
+  std::optional<Evaluation> e = evaluateMapping(spec, ctx);
+  if (!e)
+    return 1;
   return withOutput(ctx, [&](llvm::raw_ostream &os) {
-    if (options.format == OutputFormat::Table)
-      printLoopNest(m, problem->workload, options.verbose, os);
-    printModelResult(*result, options.format, os);
+    if (ctx.options.format == OutputFormat::Table)
+      printLoopNest(*e->mapping, e->problem->workload, ctx.options.verbose,
+                    os);
+    printModelResult(e->result, ctx.options.format, os);
   });
 }

@@ -57,7 +57,8 @@ mapperProblem(const ir::Spec &spec, Context &ctx, MapTarget &target) {
   if (!problem)
     return std::nullopt;
   return lower::lowerMapperProblem(std::move(*problem), *arch, *workload,
-                                   settings, options.unfused, diags);
+                                   settings, options.unfused, diags,
+                                   ctx.overrides);
 }
 
 MapTarget mapTarget(const ir::Spec &spec, Context &ctx) {
@@ -205,33 +206,36 @@ static void printSearchSummary(const mapper::MapperStatistics &st,
       << " threads\n";
 }
 
-int driver::runMap(const ir::Spec &spec, Context &ctx) {
+std::optional<MapOutcome>
+driver::findBestMapping(const ir::Spec &spec, Context &ctx,
+                        const std::function<void(size_t, size_t)> &onProgress) {
   const Options &options = ctx.options;
   MapTarget target = mapTarget(spec, ctx);
-  std::optional<mapper::MapperProblem> &mp = target.problem;
-  if (!mp)
-    return 1;
-  mp->settings.threads = int(options.threads);
+  if (!target.problem)
+    return std::nullopt;
+  MapOutcome outcome;
+  outcome.arch = target.arch;
+  outcome.workload = target.workload;
+  // On the heap before the search: the result's names view into it.
+  outcome.problem =
+      std::make_unique<mapper::MapperProblem>(std::move(*target.problem));
+  mapper::MapperProblem &mp = *outcome.problem;
+  mp.settings.threads = int(options.threads);
   if (options.maxTime >= 0)
-    mp->settings.timeLimit = options.maxTime;
+    mp.settings.timeLimit = options.maxTime;
   if (options.maxFusedLoops >= 0)
-    mp->settings.maxFusedLoops = options.maxFusedLoops;
-  mp->settings.templateKernels = templateKernels(options);
-  study::ProgressBar progress("the search (by estimated tile shapes)",
-                              options.quiet, study::ProgressBar::Show::Percent);
-  mp->settings.onProgress = [&](size_t done, size_t total) {
-    progress.update(done, total);
-  };
-  model::Expected<mapper::MapperResult> r = mapper::map(*mp);
-  progress.finish(0, 0, false);
+    mp.settings.maxFusedLoops = options.maxFusedLoops;
+  mp.settings.templateKernels = templateKernels(options);
+  mp.settings.onProgress = onProgress;
+  model::Expected<mapper::MapperResult> r = mapper::map(mp);
   if (!r) {
     lower::checkProblemConsistent(r.error());
     ctx.diags.error("no valid mapping of workload '" + target.workload->name +
                     "' onto '" + target.arch->name + "': " + r.error().message);
-    return 1;
+    return std::nullopt;
   }
-  std::string mappingText;
-  llvm::raw_string_ostream ms(mappingText);
+  outcome.result = std::move(*r);
+  llvm::raw_string_ostream ms(outcome.mappingText);
   // What makes the mapping less than the answer is said on the error stream
   // and kept with the mapping itself, so a saved or piped result cannot pass
   // for an optimum.
@@ -239,39 +243,56 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
     ctx.err << "afc: warning: " << why << "\n";
     ms << "// " << why << "\n";
   };
-  if (!r->stats.complete)
-    caveat(r->stats.joinStopped
+  const mapper::MapperStatistics &st = outcome.result.stats;
+  if (!st.complete)
+    caveat(st.joinStopped
                ? llvm::formatv(
                      "the join of fused mappings stopped at the time limit "
                      "of {0} s: this is the best unfused mapping found, not "
                      "proven optimal",
-                     formatNumber(mp->settings.timeLimit))
+                     formatNumber(mp.settings.timeLimit))
                      .str()
                : llvm::formatv(
                      "the search stopped at its time limit of {0} s after {1} "
                      "of {2} search pieces: this is the best mapping found, "
                      "not proven optimal",
-                     formatNumber(mp->settings.timeLimit),
-                     r->stats.piecesSearched, r->stats.pieces)
+                     formatNumber(mp.settings.timeLimit), st.piecesSearched,
+                     st.pieces)
                      .str());
-  lower::printMapping(r->mapping, "best", ms);
+  lower::printMapping(outcome.result.mapping, "best", ms);
   ms.flush();
+  return outcome;
+}
+
+int driver::runMap(const ir::Spec &spec, Context &ctx) {
+  const Options &options = ctx.options;
+  study::ProgressBar progress("the search (by estimated tile shapes)",
+                              options.quiet, study::ProgressBar::Show::Percent);
+  std::optional<MapOutcome> m =
+      findBestMapping(spec, ctx, [&](size_t done, size_t total) {
+        progress.update(done, total);
+      });
+  progress.finish(0, 0, false);
+  if (!m)
+    return 1;
+  const std::string &mappingText = m->mappingText;
   if (!options.saveMapping.empty() &&
       withOutput(ctx, options.saveMapping,
                  [&](llvm::raw_ostream &os) { os << mappingText; }))
     return 1;
   int rc = withOutput(ctx, [&](llvm::raw_ostream &os) {
     if (options.format == OutputFormat::JSON)
-      return printMapJSON(*r, mappingText, os);
+      return printMapJSON(m->result, mappingText, os);
     if (options.format == OutputFormat::Table) {
-      printLoopNest(r->mapping, mp->problem.workload, options.verbose, os);
+      printLoopNest(m->result.mapping, m->problem->problem.workload,
+                    options.verbose, os);
       // The loop nest is for reading; the .af form is what afc eval reads.
       if (options.verbose)
         os << mappingText << "\n";
     }
-    printModelResult(r->result, options.format, os);
+    printModelResult(m->result.result, options.format, os);
   });
   if (!options.quiet)
-    printSearchSummary(r->stats, ctx.err);
+    printSearchSummary(m->result.stats, ctx.err);
   return rc;
 }

@@ -136,6 +136,6 @@ std::optional<model::Problem> driver::lowerProblem(const ir::Arch &arch,
   const components::ModelLibrary *models = loadModelLibrary(ctx);
   if (!models)
     return std::nullopt;
-  return lower::lowerProblem(arch, workload, *models, ctx.diags, nullptr,
+  return lower::lowerProblem(arch, workload, *models, ctx.diags, ctx.overrides,
                              kernelOptions(ctx.options));
 }

@@ -43,11 +43,17 @@ public:
       clobbers |= overwritesSource(ctx, outputPath(r.path));
     for (const ir::Plot &p : s.plots)
       clobbers |= overwritesSource(ctx, outputPath(p.path));
-    if (clobbers)
+    if (clobbers || !computeTable())
       return 1;
+    int rc = writeOutputs();
+    return interrupted ? 130 : rc;
+  }
+
+  /// Lowers and runs the points into `table`; false after errors.
+  bool computeTable() {
     const components::ModelLibrary *models = loadModelLibrary(ctx);
     if (!models)
-      return 1;
+      return false;
     std::vector<lower::DesignPoint> points = lower::expandSweeps(s);
     table.resize(points.size());
     study::addStandardColumns(table, lower::axisColumns(s));
@@ -84,7 +90,7 @@ public:
     study::RunSummary summary = study::runPreparedPoints(
         points.size(), prepare, [&] { return ctx.diags.hadError(); }, ro);
     if (ctx.diags.hadError())
-      return 1;
+      return false;
     for (size_t i = 0; i < points.size(); ++i)
       if (!summary.done[i] && !table.get(i, table.column("status")).index())
         table.set(i, "status", std::string("not run (interrupted)"));
@@ -92,9 +98,12 @@ public:
       ctx.err << "afc: study '" << s.name << "': " << summary.completed
               << " of " << points.size() << " points in "
               << llvm::format("%.3f", summary.seconds) << " s\n";
-    int rc = writeOutputs();
-    return summary.interrupted ? 130 : rc;
+    interrupted = summary.interrupted;
+    return true;
   }
+
+  ResultTable table;
+  bool interrupted = false;
 
 private:
   void setAxisCells(size_t i, const lower::DesignPoint &p) {
@@ -201,12 +210,21 @@ private:
   Context &ctx;
   const Options &options;
   const lower::ElaborateFn &elaborate;
-  ResultTable table;
   lower::LocationTable locations;
   std::mutex tableMutex;
 };
 
 } // namespace
+
+std::optional<ResultTable>
+driver::studyTable(const ir::Spec &spec, const ir::Study &s, Context &ctx,
+                   const lower::ElaborateFn &elaborate, bool &interrupted) {
+  StudyRun run(spec, s, ctx, elaborate);
+  if (!run.computeTable())
+    return std::nullopt;
+  interrupted = run.interrupted;
+  return std::move(run.table);
+}
 
 int driver::runStudies(const ir::Spec &spec, Context &ctx,
                        const lower::ElaborateFn &elaborate) {

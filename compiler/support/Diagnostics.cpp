@@ -3,6 +3,8 @@
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <tuple>
+
 using namespace afc;
 
 void DiagnosticEngine::print(llvm::SMRange range,
@@ -24,10 +26,25 @@ void DiagnosticEngine::print(llvm::SMRange range,
   sm.PrintMessage(os, range.Start, kind, msg, ranges);
 }
 
+void DiagnosticEngine::recordError(llvm::SMLoc loc, const llvm::Twine &msg) {
+  if (first)
+    return;
+  first.emplace();
+  first->message = msg.str();
+  if (!loc.isValid())
+    return;
+  unsigned id = sm.FindBufferContainingLoc(loc);
+  if (!id)
+    return;
+  std::tie(first->line, first->column) = sm.getLineAndColumn(loc, id);
+  first->file = sm.getMemoryBuffer(id)->getBufferIdentifier().str();
+}
+
 void DiagnosticEngine::error(llvm::SMRange range, const llvm::Twine &msg) {
   if (suppressed)
     return;
   ++numErrors;
+  recordError(range.Start, msg);
   print(range, llvm::SourceMgr::DK_Error, msg);
   if (numErrors >= errorLimit) {
     os << "afc: error: too many errors emitted, stopping now\n";
@@ -40,6 +57,7 @@ void DiagnosticEngine::errorWithoutSource(llvm::SMLoc loc,
   unsigned id = sm.FindBufferContainingLoc(loc);
   auto [line, col] = sm.getLineAndColumn(loc, id);
   ++numErrors;
+  recordError(loc, msg);
   os << sm.getMemoryBuffer(id)->getBufferIdentifier() << ":" << line << ":"
      << col << ": error: " << msg << "\n";
 }

@@ -16,10 +16,19 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace afc {
+
+/// Where an error was reported, for callers that present errors in another
+/// form than text (the Python module raises them as exceptions).
+struct DiagnosticLocation {
+  std::string file; ///< empty for errors without a location
+  unsigned line = 0, column = 0;
+  std::string message;
+};
 
 /// Reports errors, warnings and notes against locations in buffers owned by a
 /// SourceMgr. Counting errors lets the front end keep going after the first
@@ -42,6 +51,8 @@ public:
   void note(const llvm::Twine &msg);
 
   unsigned errorCount() const { return numErrors; }
+  /// The first error reported, if any.
+  const std::optional<DiagnosticLocation> &firstError() const { return first; }
   bool hadError() const { return numErrors != 0; }
 
   /// Stops reporting after this many errors so that garbage input cannot
@@ -57,6 +68,8 @@ private:
   unsigned numErrors = 0;
   unsigned errorLimit = 50;
   bool suppressed = false;
+  std::optional<DiagnosticLocation> first;
+  void recordError(llvm::SMLoc loc, const llvm::Twine &msg);
 };
 
 /// Returns the candidate closest to `word` by edit distance, or "" when none
