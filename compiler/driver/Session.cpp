@@ -207,35 +207,6 @@ unsigned metricFlags(const std::string &metric, DiagnosticEngine &diags) {
   return 0;
 }
 
-/// The mapping as an indented loop nest: what is inside a loop is one
-/// level deeper; each branch of a sequential or pipeline under a header.
-void printLoopNest(const std::vector<model::MappingNode> &chain,
-                   unsigned depth, std::string &out) {
-  for (const model::MappingNode &n : chain) {
-    std::string pad(2 * depth, ' ');
-    switch (n.kind) {
-    case model::MappingNodeKind::Nested:
-      printLoopNest(n.children, depth, out);
-      break;
-    case model::MappingNodeKind::Sequential:
-    case model::MappingNodeKind::Pipeline:
-      out += pad +
-             (n.kind == model::MappingNodeKind::Sequential ? "Sequential"
-                                                           : "Pipeline") +
-             "\n";
-      for (size_t b = 0; b < n.children.size(); ++b) {
-        out += pad + "  branch " + std::to_string(b + 1) + "\n";
-        printLoopNest({n.children[b]}, depth + 2, out);
-      }
-      break;
-    default:
-      out += pad + model::describe(n) + "\n";
-      if (n.isLoop())
-        ++depth;
-    }
-  }
-}
-
 ModelFigures figuresOf(const model::Result &r) {
   ModelFigures f;
   f.energy = r.energy;
@@ -296,7 +267,7 @@ auto Session::Impl::withProgram(const CallOptions &call, Fn command) {
   options.jit = s.options.jit;
   // Commands print progress and warnings to `err`; results come back as
   // data, so nothing is printed to `out` either.
-  Context ctx{options, diags, os, os, s.stdlib};
+  Context ctx{options, diags, os, os, s.stdlib, {}, nullptr};
 
   std::vector<const ast::Module *> modules;
   for (const auto &m : s.loader.modules())
@@ -390,8 +361,8 @@ ModelFigures Session::evaluate(const CallOptions &call) {
         if (!call.mappingText.empty() && options.mapping.empty() &&
             !spec.mappings.empty())
           options.mapping = spec.mappings.back().name;
-        Context local{options, ctx.diags,     ctx.out,
-                      ctx.err, ctx.stdlibDir, ctx.overrides};
+        Context local{options,       ctx.diags,       ctx.out,      ctx.err,
+                      ctx.stdlibDir, ctx.sourceFiles, ctx.overrides};
         std::optional<Evaluation> e = evaluateMapping(spec, local);
         if (!e)
           return std::nullopt;
@@ -416,7 +387,9 @@ MapFigures Session::map(const CallOptions &call) {
         f.arch = m->arch->name;
         f.workload = m->workload->name;
         f.mapping = m->mappingText;
-        printLoopNest(m->result.mapping.nodes, 0, f.loopNest);
+        llvm::raw_string_ostream nest(f.loopNest);
+        printLoopNest(m->result.mapping, m->problem->problem.workload,
+                      /*verbose=*/false, nest);
         const mapper::MapperStatistics &st = m->result.stats;
         f.complete = st.complete;
         f.templates = st.templates;

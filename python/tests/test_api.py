@@ -156,8 +156,10 @@ def test_progress_bar(eyeriss, capsys):
 
 def test_loop_nest_view(eyeriss):
     nest = eyeriss.map(M=64, KN=64).mapping.loop_nest.splitlines()
-    # Outermost storage first, the compute innermost, deeper than any loop.
-    assert nest[0].startswith("Storage MainMemory")
-    assert nest[-1].strip() == "Compute Matmul0 on MAC"
+    # A header, the outermost storage first, the compute innermost, deeper
+    # than any loop.
+    assert nest[0].startswith("Mapping")
+    assert nest[1].strip().startswith("MainMemory:")
+    assert nest[-1].strip() == "compute Matmul0 on MAC"
     depth = [len(line) - len(line.lstrip()) for line in nest]
     assert depth[-1] == max(depth) > 0
