@@ -8,6 +8,7 @@
 #include "Output.h"
 
 #include "afc/lower/LowerToModel.h"
+#include "afc/sema/Elaborator.h"
 
 using namespace afc;
 using namespace afc::driver;
@@ -23,7 +24,8 @@ int driver::runEval(const ir::Spec &spec, Context &ctx) {
                  diags) ||
       !selectOne(spec.mappings, options.mapping, "mapping", mapping, diags))
     return 1;
-  if (!lower::checkPlacement(*arch, *workload, *mapping, diags))
+  if (!checkMappingNames(*mapping, *arch, *workload, diags) ||
+      !lower::checkPlacement(*arch, *workload, *mapping, diags))
     return 1;
   std::optional<model::Problem> problem = lowerProblem(*arch, *workload, ctx);
   if (!problem)
@@ -35,6 +37,7 @@ int driver::runEval(const ir::Spec &spec, Context &ctx) {
     lower::reportModelError(result.error(), locations, diags);
     return 1;
   }
+  lower::checkResultSound(*result);
   return withOutput(ctx, [&](llvm::raw_ostream &os) {
     printModelResult(*result, options.format, os);
   });
