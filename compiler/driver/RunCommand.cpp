@@ -9,6 +9,7 @@
 #include "Commands.h"
 #include "Output.h"
 
+#include "afc/lower/ExplainNoMapping.h"
 #include "afc/lower/LowerStudy.h"
 #include "afc/lower/LowerToMapper.h"
 #include "afc/mapper/Mapper.h"
@@ -19,6 +20,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <mutex>
 #include <sstream>
 
@@ -42,6 +44,7 @@ public:
     std::vector<lower::DesignPoint> points = lower::expandSweeps(s);
     table.resize(points.size());
     prepared.resize(points.size());
+    failures.resize(points.size());
     study::addStandardColumns(table, lower::axisColumns(s));
     lower::StudyLoweringOptions lo;
     lo.metric = options.metric;
@@ -58,7 +61,7 @@ public:
       prepared[i] = lower::preparePoint(spec, s, points[i], *models, ctx.diags,
                                         elaborate, locations, lo);
       if (prepared[i].errorInRow)
-        table.set(i, "status", "error: " + prepared[i].error);
+        fail(i, "error: " + prepared[i].error);
     }
     if (ctx.diags.hadError())
       return 1;
@@ -70,15 +73,52 @@ public:
     for (size_t i = 0; i < points.size(); ++i)
       if (!summary.done[i] && prepared[i].error.empty())
         table.set(i, "status", std::string("not run (interrupted)"));
+    size_t failed = points.size() - std::count(failures.begin(),
+                                               failures.end(), std::string());
     if (!options.quiet)
       ctx.err << "afc: study '" << s.name << "': " << summary.completed
               << " of " << points.size() << " points in "
-              << llvm::format("%.3f", summary.seconds) << " s\n";
+              << llvm::format("%.3f", summary.seconds) << " s"
+              << (failed ? ", " + std::to_string(failed) + " failed" : "")
+              << "\n";
     int rc = writeOutputs();
-    return summary.interrupted ? 130 : rc;
+    if (summary.interrupted)
+      return 130;
+    if (failed && !reportFailures(failed) && !rc)
+      rc = 1;
+    return rc;
   }
 
 private:
+  /// Marks point `i` failed: its row's status says why.
+  void fail(size_t i, const std::string &why) {
+    table.set(i, "status", why);
+    failures[i] = why;
+  }
+
+  /// Says how many points failed and why the first did: an error, or with
+  /// --allow-failed-points a warning (then returns true).
+  bool reportFailures(size_t failed) {
+    size_t first = std::find_if(failures.begin(), failures.end(),
+                                [](const std::string &f) {
+                                  return !f.empty();
+                                }) -
+                   failures.begin();
+    std::string msg = "study '" + s.name + "': " + std::to_string(failed) +
+                      " of " + std::to_string(failures.size()) +
+                      " design points failed; point " + std::to_string(first) +
+                      ": " + failures[first];
+    if (options.allowFailedPoints) {
+      ctx.diags.warning(s.range, msg);
+      return true;
+    }
+    ctx.diags.error(s.range, msg);
+    ctx.diags.note(s.range, "each failed point's row gives its reason in the "
+                            "status column; --allow-failed-points keeps exit "
+                            "code 0");
+    return false;
+  }
+
   void setAxisCells(size_t i, const lower::DesignPoint &p) {
     table.set(i, "point", double(i));
     for (auto &[axis, value] : p.values)
@@ -93,12 +133,18 @@ private:
       return;
     if (pp.search) {
       model::Expected<mapper::MapperResult> m = mapper::map(*pp.search);
-      std::lock_guard<std::mutex> lock(tableMutex);
+      std::string failure;
       if (!m) {
         lower::checkProblemConsistent(m.error());
-        table.set(i, "status", "no valid mapping: " + m.error().message);
+        failure = lower::noMappingSummary(
+            m.error(), lower::explainNoMapping(*pp.search, m.error()));
+      }
+      std::lock_guard<std::mutex> lock(tableMutex);
+      if (!m) {
+        fail(i, "no valid mapping: " + failure);
         return;
       }
+      lower::checkResultSound(m->result);
       study::fillRow(table, i, lower::pointFigures(m->result, pp.components));
       if (!m->stats.complete)
         table.set(i, "status",
@@ -124,9 +170,10 @@ private:
     std::lock_guard<std::mutex> lock(tableMutex);
     if (!r) {
       lower::checkProblemConsistent(r.error());
-      table.set(i, "status", "no valid mapping: " + r.error().message);
+      fail(i, "no valid mapping: " + r.error().message);
       return;
     }
+    lower::checkResultSound(*r);
     study::fillRow(table, i, lower::pointFigures(*r, pp.components));
   }
 
@@ -188,6 +235,8 @@ private:
   const lower::ElaborateFn &elaborate;
   ResultTable table;
   std::vector<lower::PreparedPoint> prepared;
+  /// Per point: why it failed, empty if it did not.
+  std::vector<std::string> failures;
   lower::LocationTable locations;
   std::mutex tableMutex;
 };

@@ -103,6 +103,11 @@ cl::opt<unsigned, true> threads("j", cl::desc("Threads (default: every core)"),
                                 cl::cat(afcCategory));
 cl::opt<bool, true> quiet("quiet", cl::desc("No progress or summary output"),
                           cl::location(options.quiet), cl::cat(afcCategory));
+cl::opt<bool, true> allowFailedPoints(
+    "allow-failed-points",
+    cl::desc("afc run: exit 0 even when design points fail (each failed "
+             "row keeps its reason in the status column)"),
+    cl::location(options.allowFailedPoints), cl::cat(afcCategory));
 cl::opt<std::string, true> mapperName("mapper",
                                       cl::desc("The mapper settings to use"),
                                       cl::value_desc("name"),

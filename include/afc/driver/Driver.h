@@ -42,6 +42,9 @@ struct Options {
   std::string outputDir = ".";
   unsigned threads = 0;
   bool quiet = false;
+  /// afc run: a design point that fails (no valid mapping, an error in its
+  /// row) is a warning, not exit code 1.
+  bool allowFailedPoints = false;
   /// afc map: mapper settings to use, overrides.
   std::string mapper;
   unsigned metric = 0; ///< ir::Metric flags; 0: the settings' own
