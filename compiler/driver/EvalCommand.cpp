@@ -8,6 +8,7 @@
 #include "Output.h"
 
 #include "afc/lower/LowerToModel.h"
+#include "afc/sema/Elaborator.h"
 
 using namespace afc;
 using namespace afc::driver;
@@ -24,7 +25,8 @@ std::optional<Evaluation> driver::evaluateMapping(const ir::Spec &spec,
                  diags) ||
       !selectOne(spec.mappings, options.mapping, "mapping", mapping, diags))
     return std::nullopt;
-  if (!lower::checkPlacement(*arch, *workload, *mapping, diags))
+  if (!checkMappingNames(*mapping, *arch, *workload, diags) ||
+      !lower::checkPlacement(*arch, *workload, *mapping, diags))
     return std::nullopt;
   std::optional<model::Problem> problem = lowerProblem(*arch, *workload, ctx);
   if (!problem)
@@ -44,6 +46,7 @@ std::optional<Evaluation> driver::evaluateMapping(const ir::Spec &spec,
     return std::nullopt;
   }
   e.result = std::move(*result);
+  lower::checkResultSound(e.result);
   return e;
 }
 

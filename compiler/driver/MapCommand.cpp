@@ -9,6 +9,7 @@
 #include "Commands.h"
 #include "Output.h"
 
+#include "afc/lower/ExplainNoMapping.h"
 #include "afc/lower/LowerToMapper.h"
 #include "afc/lower/LowerToModel.h"
 #include "afc/lower/TemplateKernel.h"
@@ -206,6 +207,50 @@ static void printSearchSummary(const mapper::MapperStatistics &st,
       << " threads\n";
 }
 
+/// "'A'", "'A' and 'B'", "'A', 'B' and 'C'".
+static std::string quotedList(const std::vector<std::string> &names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + ("'" +
+           names[i] + "'");
+  return out;
+}
+
+/// Notes after "no valid mapping": the binding constraint of each Einsum at
+/// the memory declaration to blame, and the keep rule that forces a tensor
+/// there.
+static void explainNoMapping(const mapper::MapperProblem &mp,
+                             const model::ModelError &error,
+                             const ir::Arch &arch, DiagnosticEngine &diags) {
+  std::vector<lower::MappingObstacle> obstacles =
+      lower::explainNoMapping(mp, error);
+  for (const lower::MappingObstacle &o : obstacles) {
+    const ir::ArchNode *node =
+        o.component.empty() ? nullptr : arch.find(o.component);
+    if (!node) {
+      diags.note(o.message);
+      continue;
+    }
+    diags.note(node->range, o.message);
+    if (o.forcedTensors.empty())
+      continue;
+    std::string forced = "every placement that the keep and may_keep rules "
+                         "allow keeps " +
+                         quotedList(o.forcedTensors) + " in '" + o.component +
+                         "'";
+    if (const ir::Field *keep = node->field("keep"))
+      diags.note(keep->range, forced + " (its keep rule)");
+    else
+      diags.note(forced);
+  }
+  if (obstacles.empty() && !error.einsum.empty() &&
+      error.message.find("time limit") == std::string::npos)
+    diags.note("the smallest tiles fit every memory in some placement, so "
+               "spatial loop-bound rules or the mapper's settings rule out "
+               "the rest; write a mapping and run 'afc eval' on it to see "
+               "which check fails");
+}
+
 std::optional<MapOutcome>
 driver::findBestMapping(const ir::Spec &spec, Context &ctx,
                         const std::function<void(size_t, size_t)> &onProgress) {
@@ -232,9 +277,11 @@ driver::findBestMapping(const ir::Spec &spec, Context &ctx,
     lower::checkProblemConsistent(r.error());
     ctx.diags.error("no valid mapping of workload '" + target.workload->name +
                     "' onto '" + target.arch->name + "': " + r.error().message);
+    explainNoMapping(mp, r.error(), *target.arch, ctx.diags);
     return std::nullopt;
   }
   outcome.result = std::move(*r);
+  lower::checkResultSound(outcome.result.result);
   llvm::raw_string_ostream ms(outcome.mappingText);
   // What makes the mapping less than the answer is said on the error stream
   // and kept with the mapping itself, so a saved or piped result cannot pass

@@ -9,6 +9,7 @@
 #include "Commands.h"
 #include "Output.h"
 
+#include "afc/lower/ExplainNoMapping.h"
 #include "afc/lower/LowerStudy.h"
 #include "afc/lower/LowerToMapper.h"
 #include "afc/mapper/Mapper.h"
@@ -46,7 +47,12 @@ public:
     if (clobbers || !computeTable())
       return 1;
     int rc = writeOutputs();
-    return interrupted ? 130 : rc;
+    if (interrupted)
+      return 130;
+    size_t failed = failedPoints();
+    if (failed && !reportFailures(failed) && !rc)
+      rc = 1;
+    return rc;
   }
 
   /// Lowers and runs the points into `table`; false after errors.
@@ -56,6 +62,7 @@ public:
       return false;
     std::vector<lower::DesignPoint> points = lower::expandSweeps(s);
     table.resize(points.size());
+    failures.assign(points.size(), std::string());
     study::addStandardColumns(table, lower::axisColumns(s));
     lower::StudyLoweringOptions lo;
     lo.metric = options.metric;
@@ -77,7 +84,7 @@ public:
       std::lock_guard<std::mutex> lock(tableMutex);
       setAxisCells(i, points[i]);
       if (pp->errorInRow)
-        table.set(i, "status", "error: " + pp->error);
+        fail(i, "error: " + pp->error);
       if (!pp->error.empty())
         return {};
       return [this, i, pp] { evaluate(i, *pp); };
@@ -94,10 +101,13 @@ public:
     for (size_t i = 0; i < points.size(); ++i)
       if (!summary.done[i] && !table.get(i, table.column("status")).index())
         table.set(i, "status", std::string("not run (interrupted)"));
+    size_t failed = failedPoints();
     if (!options.quiet)
       ctx.err << "afc: study '" << s.name << "': " << summary.completed
               << " of " << points.size() << " points in "
-              << llvm::format("%.3f", summary.seconds) << " s\n";
+              << llvm::format("%.3f", summary.seconds) << " s"
+              << (failed ? ", " + std::to_string(failed) + " failed" : "")
+              << "\n";
     interrupted = summary.interrupted;
     return true;
   }
@@ -106,6 +116,40 @@ public:
   bool interrupted = false;
 
 private:
+  size_t failedPoints() const {
+    return failures.size() -
+           size_t(std::count(failures.begin(), failures.end(), std::string()));
+  }
+
+  /// Marks point `i` failed: its row's status says why.
+  void fail(size_t i, const std::string &why) {
+    table.set(i, "status", why);
+    failures[i] = why;
+  }
+
+  /// Says how many points failed and why the first did: an error, or with
+  /// --allow-failed-points a warning (then returns true).
+  bool reportFailures(size_t failed) {
+    size_t first = std::find_if(failures.begin(), failures.end(),
+                                [](const std::string &f) {
+                                  return !f.empty();
+                                }) -
+                   failures.begin();
+    std::string msg = "study '" + s.name + "': " + std::to_string(failed) +
+                      " of " + std::to_string(failures.size()) +
+                      " design points failed; point " + std::to_string(first) +
+                      ": " + failures[first];
+    if (options.allowFailedPoints) {
+      ctx.diags.warning(s.range, msg);
+      return true;
+    }
+    ctx.diags.error(s.range, msg);
+    ctx.diags.note(s.range, "each failed point's row gives its reason in the "
+                            "status column; --allow-failed-points keeps exit "
+                            "code 0");
+    return false;
+  }
+
   void setAxisCells(size_t i, const lower::DesignPoint &p) {
     table.set(i, "point", double(i));
     for (auto &[axis, value] : p.values)
@@ -117,12 +161,18 @@ private:
   void evaluate(size_t i, lower::PreparedPoint &pp) {
     if (pp.search) {
       model::Expected<mapper::MapperResult> m = mapper::map(*pp.search);
-      std::lock_guard<std::mutex> lock(tableMutex);
+      std::string failure;
       if (!m) {
         lower::checkProblemConsistent(m.error());
-        table.set(i, "status", "no valid mapping: " + m.error().message);
+        failure = lower::noMappingSummary(
+            m.error(), lower::explainNoMapping(*pp.search, m.error()));
+      }
+      std::lock_guard<std::mutex> lock(tableMutex);
+      if (!m) {
+        fail(i, "no valid mapping: " + failure);
         return;
       }
+      lower::checkResultSound(m->result);
       study::fillRow(table, i, lower::pointFigures(m->result, pp.components));
       if (!m->stats.complete)
         table.set(i, "status",
@@ -148,9 +198,10 @@ private:
     std::lock_guard<std::mutex> lock(tableMutex);
     if (!r) {
       lower::checkProblemConsistent(r.error());
-      table.set(i, "status", "no valid mapping: " + r.error().message);
+      fail(i, "no valid mapping: " + r.error().message);
       return;
     }
+    lower::checkResultSound(*r);
     study::fillRow(table, i, lower::pointFigures(*r, pp.components));
   }
 
@@ -210,6 +261,8 @@ private:
   Context &ctx;
   const Options &options;
   const lower::ElaborateFn &elaborate;
+  /// Per point: why it failed, empty if it did not.
+  std::vector<std::string> failures;
   lower::LocationTable locations;
   std::mutex tableMutex;
 };

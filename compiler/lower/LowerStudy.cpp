@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "afc/lower/LowerStudy.h"
 #include "afc/lower/LowerToMapper.h"
+#include "afc/sema/Elaborator.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -120,7 +121,9 @@ PreparedPoint lower::preparePoint(const ir::Spec &spec, const ir::Study &s,
   pp.components = std::move(*comps);
   if (!s.mapping.empty()) {
     const ir::Mapping *m = program->mapping(s.mapping);
-    if (!checkPlacement(*arch, *workload, *m, diags))
+    // A swept parameter may rename what the mapping refers to.
+    if (!checkMappingNames(*m, *arch, *workload, diags) ||
+        !checkPlacement(*arch, *workload, *m, diags))
       return pp;
     pp.mapping = lowerMapping(*m, locations);
     return pp;

@@ -434,6 +434,37 @@ void lower::checkProblemConsistent(const model::ModelError &error) {
       << "the lowered problem is inconsistent: " << error.message;
 }
 
+void lower::checkResultSound(const model::Result &r) {
+  auto check = [](double v, const char *what, std::string_view einsum,
+                  std::string_view component, std::string_view detail) {
+    AFC_INTERNAL_ASSERT(std::isfinite(v) && v >= 0)
+        << "the result has " << what << " " << v
+        << (einsum.empty() ? "" : " in Einsum '") << einsum
+        << (einsum.empty() ? "" : "'")
+        << (component.empty() ? "" : " for '") << component
+        << (component.empty() ? "" : "'")
+        << (detail.empty() ? "" : " (") << detail
+        << (detail.empty() ? "" : ")");
+  };
+  check(r.energy, "total energy (J)", "", "", "");
+  check(r.latency, "total latency (s)", "", "", "");
+  check(r.computes, "computes", "", "", "");
+  for (const model::EinsumSummary &e : r.einsums) {
+    check(e.energy, "energy (J)", e.einsum, "", "");
+    check(e.latency, "latency (s)", e.einsum, "", "");
+  }
+  for (const model::EnergyEntry &e : r.energies)
+    check(e.energy, "energy (J)", e.einsum, e.component, e.action);
+  for (const model::ComponentLatency &l : r.latencies)
+    check(l.latency, "latency (s)", l.einsum, l.component, "");
+  check(r.area.totalArea, "total area (m^2)", "", "", "");
+  check(r.area.totalLeakPower, "total leak power (W)", "", "", "");
+  for (const model::ComponentArea &a : r.area.components) {
+    check(a.totalArea, "area (m^2)", "", a.component, "");
+    check(a.totalLeakPower, "leak power (W)", "", a.component, "");
+  }
+}
+
 void lower::reportModelError(const model::ModelError &error,
                              const LocationTable &table,
                              DiagnosticEngine &diags) {

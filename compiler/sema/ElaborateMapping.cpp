@@ -181,3 +181,134 @@ void Elaborator::buildMapping(const Decl &d) {
   spec->mappings.push_back(std::move(m));
 }
 
+
+namespace {
+
+/// Checks the names of one mapping against the architecture and workload it
+/// is used with; each unknown name is one located error.
+class MappingNameChecker {
+public:
+  MappingNameChecker(const Arch &arch, const Workload &workload,
+                     DiagnosticEngine &diags)
+      : arch(arch), workload(workload), diags(diags) {
+    std::function<void(const std::vector<ArchNode> &)> collect =
+        [&](const std::vector<ArchNode> &ns) {
+          for (const ArchNode &n : ns) {
+            if (n.holdsTensors())
+              holders.push_back(n.name);
+            if (n.kind == NodeKind::Compute)
+              computes.push_back(n.name);
+            if (!n.spatial.empty())
+              fanouts.push_back(n.name);
+            collect(n.children);
+          }
+        };
+    collect(arch.nodes);
+    for (const Einsum &e : workload.einsums)
+      einsums.push_back(e.name);
+    for (const Tensor &t : workload.tensors)
+      tensors.push_back(t.name);
+    for (const RankVariable &r : workload.rankVariables)
+      rankVariables.push_back(r.name);
+  }
+
+  void check(const std::vector<MappingNode> &nodes) {
+    for (const MappingNode &n : nodes)
+      check(n);
+  }
+
+private:
+  static bool contains(const std::vector<std::string> &names,
+                       const std::string &name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  }
+
+  /// `name` must be one of `names`; `what` says what was expected, `where`
+  /// where it was looked for.
+  bool expect(const MappingNode &n, const std::string &name,
+              const std::vector<std::string> &names, const std::string &what,
+              const std::string &where) {
+    if (contains(names, name))
+      return true;
+    diags.error(n.range, "mapping names " + what + " '" + name + "', but " +
+                             where + " has none by that name" +
+                             didYouMean(name, names));
+    return false;
+  }
+
+  /// As expect(), for a component of the architecture: one of another kind
+  /// is named as such.
+  bool expectComponent(const MappingNode &n, const std::string &name,
+                       const std::vector<std::string> &names,
+                       const std::string &what) {
+    const ArchNode *a = arch.find(name);
+    if (!a || contains(names, name))
+      return expect(n, name, names, what, archWhere());
+    diags.error(n.range, "mapping names " + what + " '" + name + "', but '" +
+                             name + "' is a " + spell(a->kind).str() +
+                             " in " + archWhere());
+    return false;
+  }
+
+  std::string archWhere() const { return "architecture '" + arch.name + "'"; }
+  std::string workloadWhere() const {
+    return "workload '" + workload.name + "'";
+  }
+
+  void check(const MappingNode &n) {
+    switch (n.kind) {
+    case MappingNode::Storage:
+    case MappingNode::Toll:
+      expectComponent(n, n.component, holders, "the tensor holder");
+      for (const std::string &t : n.tensors)
+        expect(n, t, tensors, "the tensor", workloadWhere());
+      break;
+    case MappingNode::Temporal:
+      expect(n, n.rankVariable, rankVariables, "the rank variable",
+             workloadWhere());
+      break;
+    case MappingNode::Spatial:
+      expect(n, n.rankVariable, rankVariables, "the rank variable",
+             workloadWhere());
+      if (expectComponent(n, n.component, fanouts, "the fanout component")) {
+        const ArchNode *a = arch.find(n.component);
+        std::vector<std::string> dims;
+        for (const SpatialDimension &s : a->spatial)
+          dims.push_back(s.name);
+        expect(n, n.dimension, dims, "the spatial dimension",
+               "'" + n.component + "'");
+      }
+      break;
+    case MappingNode::Compute:
+      expect(n, n.einsum, einsums, "the Einsum", workloadWhere());
+      expectComponent(n, n.component, computes, "the compute unit");
+      break;
+    case MappingNode::Sequential:
+    case MappingNode::Pipeline:
+    case MappingNode::Nested:
+      check(n.children);
+      break;
+    }
+  }
+
+  const Arch &arch;
+  const Workload &workload;
+  DiagnosticEngine &diags;
+  std::vector<std::string> holders, computes, fanouts, einsums, tensors,
+      rankVariables;
+};
+
+} // namespace
+
+bool afc::checkMappingNames(const Mapping &mapping, const Arch &arch,
+                            const Workload &workload,
+                            DiagnosticEngine &diags) {
+  unsigned before = diags.errorCount();
+  MappingNameChecker(arch, workload, diags).check(mapping.nodes);
+  if (diags.errorCount() == before)
+    return true;
+  diags.note(mapping.range, "while checking mapping '" + mapping.name +
+                                "' against architecture '" + arch.name +
+                                "' and workload '" + workload.name + "'");
+  return false;
+}

@@ -7,12 +7,84 @@
 #include "ElaboratorImpl.h"
 
 #include "afc/support/Limits.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Path.h"
 
 #include <cmath>
 
 using namespace afc;
 using namespace afc::sema;
+
+namespace {
+
+/// One thing a study writes or sweeps, with where it was written.
+struct StudyItem {
+  std::string key;
+  SMRange range;
+};
+
+/// Reports an error at each item whose key an earlier item already has, with
+/// a note at that earlier one. Items are taken in source order.
+void rejectRepeats(std::vector<StudyItem> items, DiagnosticEngine &diags,
+                   const std::string &what, const std::string &why) {
+  std::stable_sort(items.begin(), items.end(),
+                   [](const StudyItem &a, const StudyItem &b) {
+                     return a.range.Start.getPointer() <
+                            b.range.Start.getPointer();
+                   });
+  std::map<std::string, SMRange> first;
+  for (const StudyItem &i : items) {
+    auto [it, inserted] = first.try_emplace(i.key, i.range);
+    if (inserted)
+      continue;
+    diags.error(i.range, what + " '" + i.key + "'" + why);
+    diags.note(it->second, "first here");
+  }
+}
+
+/// The file a report or plot writes, with `./` and `a/../` removed, so two
+/// spellings of one file compare equal.
+std::string outputKey(const std::string &path) {
+  llvm::SmallString<128> p(path);
+  llvm::sys::path::remove_dots(p, /*remove_dot_dot=*/true);
+  return std::string(p.str());
+}
+
+/// What a sweep axis sets, independent of how its target was spelled.
+std::string sweepKey(const SweepAxis &a) {
+  switch (a.targetKind) {
+  case SweepAxis::Parameter:
+    return a.field;
+  case SweepAxis::ComponentField:
+  case SweepAxis::ModelAttribute:
+    return a.component + "." + a.field;
+  case SweepAxis::ActionField:
+    return a.component + "." + a.action + "." + a.field;
+  }
+  return a.target;
+}
+
+/// Two reports or plots writing one file would overwrite each other, and a
+/// target swept twice would set one value per point from two lists.
+void checkStudyRepeats(const Study &study, DiagnosticEngine &diags) {
+  std::vector<StudyItem> outputs;
+  for (const Report &r : study.reports)
+    outputs.push_back({outputKey(r.path), r.range});
+  for (const Plot &p : study.plots)
+    outputs.push_back({outputKey(p.path), p.range});
+  rejectRepeats(outputs, diags, "the study already writes",
+                "; each report and plot needs its own file");
+  std::vector<StudyItem> targets;
+  for (const SweepGroup &g : study.sweeps)
+    for (const SweepAxis &a : g.axes)
+      targets.push_back({sweepKey(a), a.range});
+  rejectRepeats(targets, diags, "the study already sweeps",
+                "; sweep each target once (combine the values in one list, "
+                "or use 'sweep zip { }' to vary targets together)");
+}
+
+} // namespace
 
 const ArchNode *Elaborator::sweepComponent(const Arch *arch, const ast::Name &n,
                                            const std::string &name) {
@@ -349,6 +421,7 @@ void Elaborator::buildStudy(const Decl &d) {
       break;
     }
   }
+  checkStudyRepeats(study, diags);
   (void)haveMapper;
   spec->studies.push_back(std::move(study));
 }

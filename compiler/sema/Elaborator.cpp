@@ -16,6 +16,7 @@
 #include <cmath>
 #include <functional>
 #include <set>
+#include <tuple>
 
 using namespace afc;
 using namespace afc::ir;
@@ -563,6 +564,13 @@ afc::elaborate(const std::vector<const ast::Module *> &modules,
         !checkArchForWorkload(*program->arch(study.arch),
                               *program->workload(study.workload), diags))
       return nullptr;
+    if (checkStudies && !study.mapping.empty() &&
+        program->arch(study.arch) && program->workload(study.workload) &&
+        program->mapping(study.mapping) &&
+        !checkMappingNames(*program->mapping(study.mapping),
+                           *program->arch(study.arch),
+                           *program->workload(study.workload), diags))
+      return nullptr;
     study.program = program;
     bool replaced = false;
     for (Study &s : spec->studies)
@@ -584,6 +592,19 @@ afc::elaborate(const std::vector<const ast::Module *> &modules,
   for (auto &[a, w] : pairs)
     if (spec->arch(a) && spec->workload(w))
       checkArchForWorkload(*spec->arch(a), *spec->workload(w), diags);
+  // Mappings likewise: those the parameterless studies use, or the only one.
+  std::set<std::tuple<std::string, std::string, std::string>> triples;
+  for (const Study &s : spec->studies)
+    if (!s.program && !s.mapping.empty())
+      triples.insert({s.arch, s.workload, s.mapping});
+  if (spec->arches.size() == 1 && spec->workloads.size() == 1 &&
+      spec->mappings.size() == 1)
+    triples.insert({spec->arches[0].name, spec->workloads[0].name,
+                    spec->mappings[0].name});
+  for (auto &[a, w, m] : triples)
+    if (spec->arch(a) && spec->workload(w) && spec->mapping(m))
+      checkMappingNames(*spec->mapping(m), *spec->arch(a), *spec->workload(w),
+                        diags);
   if (diags.hadError())
     return nullptr;
   return spec;

@@ -131,6 +131,11 @@ cl::opt<bool, true>
                      "map, the mapping in .af syntax)"),
             cl::location(options.verbose), cl::cat(mapCategory),
             cl::cat(evalCategory));
+cl::opt<bool, true> allowFailedPoints(
+    "allow-failed-points",
+    cl::desc("Exit 0 even when design points fail (each failed row keeps "
+             "its reason in the status column)"),
+    cl::location(options.allowFailedPoints), cl::cat(runCategory));
 cl::opt<std::string, true> mapperName("mapper",
                                       cl::desc("The mapper settings to use "
                                                "(default: the only one)"),

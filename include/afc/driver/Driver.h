@@ -44,6 +44,9 @@ struct Options {
   bool quiet = false;
   /// afc map / eval: show loops of one iteration and the `.af` mapping.
   bool verbose = false;
+  /// afc run: a design point that fails (no valid mapping, an error in its
+  /// row) is a warning, not exit code 1.
+  bool allowFailedPoints = false;
   /// afc map: mapper settings to use, overrides.
   std::string mapper;
   unsigned metric = 0; ///< ir::Metric flags; 0: the settings' own

@@ -62,6 +62,12 @@ bool checkPlacement(const ir::Arch &arch, const ir::Workload &workload,
 /// (afc/support/InternalError.h), never a diagnostic for the user.
 void checkProblemConsistent(const model::ModelError &error);
 
+/// Energies, latencies, areas and leak powers are non-negative and finite
+/// for any input that passed the checks, so a result that is not would be
+/// a wrong number with a straight face: an internal error naming the entry,
+/// raised before anything is printed or written.
+void checkResultSound(const model::Result &result);
+
 /// Prints a model error at the mapping node it names, with the reason
 /// (after checkProblemConsistent).
 void reportModelError(const model::ModelError &error,

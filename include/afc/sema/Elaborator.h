@@ -51,6 +51,14 @@ elaborateProgram(const std::vector<const ast::Module *> &modules,
 bool checkArchForWorkload(const ir::Arch &arch, const ir::Workload &workload,
                           DiagnosticEngine &diags);
 
+/// Checks that every Einsum, tensor, rank variable, tensor holder, compute
+/// unit and fanout a mapping names exists in the architecture and workload it
+/// is used with, so a misspelled name is a located error rather than a node
+/// the model rejects later (or a result for the wrong mapping). Returns
+/// false on error.
+bool checkMappingNames(const ir::Mapping &mapping, const ir::Arch &arch,
+                       const ir::Workload &workload, DiagnosticEngine &diags);
+
 /// Builds the scope in which the architecture's Einsum-dependent fields are
 /// evaluated for `einsum`: its symbols plus, for placement rules, each
 /// tensor holder's name bound to `placements[name]` (empty when absent).

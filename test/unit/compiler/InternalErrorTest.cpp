@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 using namespace afc;
@@ -60,6 +61,65 @@ TEST(InternalError, AnInconsistentLoweredProblemIsAfcsFault) {
   model::ModelError nothingFits;
   nothingFits.kind = model::ErrorKind::NoValidMapping;
   EXPECT_NO_THROW(lower::checkProblemConsistent(nothingFits));
+}
+
+/// A small sound result: one Einsum, one memory read, one compute.
+model::Result soundResult() {
+  model::Result r;
+  r.energy = 3e-12;
+  r.latency = 1e-9;
+  r.computes = 1;
+  r.einsums.push_back({"E", "MAC", 3e-12, 3e-12, 0, 1e-9, 1, 1, 1});
+  r.energies.push_back({"E", "Buf", "A", "read", 2e-12});
+  r.energies.push_back({"E", "MAC", "None", "compute", 1e-12});
+  r.latencies.push_back({"E", "MAC", 1e-9});
+  r.area.components.push_back({"Buf", 1e-9, 0, 1, 1e-9, 0});
+  r.area.totalArea = 1e-9;
+  return r;
+}
+
+/// The internal error a result raises, or "" if it is sound.
+std::string unsoundness(const model::Result &r) {
+  try {
+    lower::checkResultSound(r);
+  } catch (const InternalError &e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(InternalError, NegativeOrNonFiniteResultsAreNeverPrinted) {
+  EXPECT_EQ(unsoundness(soundResult()), "");
+  model::Result zero; // nothing evaluated: all zeros is sound
+  EXPECT_EQ(unsoundness(zero), "");
+
+  model::Result negative = soundResult();
+  negative.energies[0].energy = -1e-12;
+  std::string what = unsoundness(negative);
+  EXPECT_NE(what.find("energy (J) -1e-12 in Einsum 'E' for 'Buf' (read)"),
+            std::string::npos)
+      << what;
+
+  model::Result nanLatency = soundResult();
+  nanLatency.latency = std::nan("");
+  EXPECT_NE(unsoundness(nanLatency).find("total latency (s) nan"),
+            std::string::npos);
+
+  model::Result infinite = soundResult();
+  infinite.latencies[0].latency = INFINITY;
+  EXPECT_NE(unsoundness(infinite).find("latency (s) inf in Einsum 'E' for "
+                                       "'MAC'"),
+            std::string::npos);
+
+  model::Result badArea = soundResult();
+  badArea.area.components[0].totalArea = -2;
+  EXPECT_NE(unsoundness(badArea).find("area (m^2) -2 for 'Buf'"),
+            std::string::npos);
+
+  model::Result badEinsum = soundResult();
+  badEinsum.einsums[0].energy = -INFINITY;
+  EXPECT_NE(unsoundness(badEinsum).find("energy (J) -inf in Einsum 'E'"),
+            std::string::npos);
 }
 
 } // namespace
