@@ -164,9 +164,15 @@ std::optional<Value> power(BuiltinCall &c) {
   if (!b.getDimension().isDimensionless())
     return c.error(c.expr.args[1].value->getRange(),
                    "an exponent must be a plain number");
-  std::optional<Dimension> d = a.getDimension().raisedTo(b.asNumber());
-  if (!d || (!a.getDimension().isDimensionless() &&
-             std::fabs(b.asNumber()) > kMaxUnitPower))
+  double e = b.asNumber();
+  if (!a.getDimension().isDimensionless() &&
+      (e != std::floor(e) || std::fabs(e) > kMaxUnitPower))
+    return c.error(c.expr.args[1].value->getRange(),
+                   "a quantity with a unit can only be raised to an integer "
+                   "power of at most " +
+                       std::to_string(kMaxUnitPower) + " in magnitude");
+  std::optional<Dimension> d = a.getDimension().raisedTo(e);
+  if (!d)
     return c.error(c.expr.args[1].value->getRange(),
                    unitPowerError(a.getDimension()));
   return Value::number(std::pow(a.asNumber(), b.asNumber()), *d);
