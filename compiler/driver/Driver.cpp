@@ -13,6 +13,7 @@
 
 #include "afc/ast/ASTPrinter.h"
 #include "afc/ir/IRPrinter.h"
+#include "afc/lower/ComponentChecks.h"
 #include "afc/parse/ModuleLoader.h"
 #include "afc/parse/Parser.h"
 #include "afc/sema/Elaborator.h"
@@ -55,6 +56,10 @@ int dispatch(const ir::Spec &spec, Context &ctx,
     ir::print(spec, ctx.out);
     return 0;
   }
+  // Component classes and attributes are checked once, before any command
+  // (`check` included) costs a component.
+  if (!lower::checkComponents(spec, ctx.diags))
+    return 1;
   if (options.emit == EmitKind::KernelIR)
     return options.command == Command::Map ? printTemplateKernels(spec, ctx)
                                            : printKernels(spec, ctx);

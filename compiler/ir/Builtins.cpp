@@ -35,6 +35,19 @@ std::optional<Dimension> detail::commonDimension(const Value &a,
   return std::nullopt;
 }
 
+std::string detail::unitOverflowError() {
+  return "the unit of this product or quotient has an exponent beyond " +
+         std::to_string(Dimension::MaxExponent) +
+         " (e.g. bit^128), which afc cannot represent";
+}
+
+std::string detail::unitPowerError(Dimension base) {
+  return "a quantity in " + base.str() +
+         " can only be raised to a whole power whose unit exponents stay "
+         "within " +
+         std::to_string(Dimension::MaxExponent);
+}
+
 bool BuiltinCall::arity(size_t lo, size_t hi) {
   if (args.size() >= lo && args.size() <= hi)
     return true;
@@ -148,20 +161,21 @@ std::optional<Value> power(BuiltinCall &c) {
   if (!c.arity(2, 2) || !c.number(0) || !c.number(1))
     return std::nullopt;
   const Value &a = c.args[0], &b = c.args[1];
-  Dimension d = a.getDimension();
   if (!b.getDimension().isDimensionless())
     return c.error(c.expr.args[1].value->getRange(),
                    "an exponent must be a plain number");
-  if (!d.isDimensionless()) {
-    double e = b.asNumber();
-    if (e != std::floor(e) || std::fabs(e) > kMaxUnitPower)
-      return c.error(c.expr.args[1].value->getRange(),
-                     "a quantity with a unit can only be raised to an integer "
-                     "power of at most " +
-                         std::to_string(kMaxUnitPower) + " in magnitude");
-    d = d.pow(int(e));
-  }
-  return Value::number(std::pow(a.asNumber(), b.asNumber()), d);
+  double e = b.asNumber();
+  if (!a.getDimension().isDimensionless() &&
+      (e != std::floor(e) || std::fabs(e) > kMaxUnitPower))
+    return c.error(c.expr.args[1].value->getRange(),
+                   "a quantity with a unit can only be raised to an integer "
+                   "power of at most " +
+                       std::to_string(kMaxUnitPower) + " in magnitude");
+  std::optional<Dimension> d = a.getDimension().raisedTo(e);
+  if (!d)
+    return c.error(c.expr.args[1].value->getRange(),
+                   unitPowerError(a.getDimension()));
+  return Value::number(std::pow(a.asNumber(), b.asNumber()), *d);
 }
 
 /// min, max, sum and prod over one iterable or several arguments.
@@ -198,8 +212,11 @@ std::optional<Value> fold(BuiltinCall &c) {
       acc = b > a ? Value::number(b, *d) : Value::number(a, *d);
     else if (name == "sum")
       acc = Value::number(a + b, *d);
+    else if (std::optional<Dimension> p =
+                 acc.getDimension().times(v.getDimension()))
+      acc = Value::number(a * b, *p);
     else
-      acc = Value::number(a * b, acc.getDimension() * v.getDimension());
+      return c.error(c.range(), unitOverflowError());
   }
   return acc;
 }

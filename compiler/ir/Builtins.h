@@ -28,6 +28,9 @@ constexpr int kMaxUnitPower = 64;
 
 /// Dimensions for `+`, `-` and comparisons: equal, or one side plain.
 std::optional<Dimension> commonDimension(const Value &a, const Value &b);
+/// Messages for a unit exponent that would leave Dimension's range.
+std::string unitOverflowError();
+std::string unitPowerError(Dimension base);
 
 struct Builtin;
 

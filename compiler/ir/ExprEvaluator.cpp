@@ -295,12 +295,17 @@ std::optional<Value> ExprEvaluator::evalBinary(const BinaryExpr &e,
     return Value::number(e.op == BinaryOp::Add ? a + b : a - b, *d);
   }
   case BinaryOp::Mul:
-    return Value::number(a * b, da * db);
-  case BinaryOp::Div:
+    if (std::optional<Dimension> d = da.times(db))
+      return Value::number(a * b, *d);
+    return error(e.opRange, ir::detail::unitOverflowError());
+  case BinaryOp::Div: {
     if (b == 0 && a == 0)
       return error(e.opRange, "division of zero by zero");
-    return Value::number(b == 0 ? (a > 0 ? INFINITY : -INFINITY) : a / b,
-                         da / db);
+    std::optional<Dimension> d = da.over(db);
+    if (!d)
+      return error(e.opRange, ir::detail::unitOverflowError());
+    return Value::number(b == 0 ? (a > 0 ? INFINITY : -INFINITY) : a / b, *d);
+  }
   case BinaryOp::Mod:
     if (b == 0)
       return error(e.opRange, "modulo by zero");
@@ -317,8 +322,10 @@ std::optional<Value> ExprEvaluator::evalBinary(const BinaryExpr &e,
                                       "raised to a power of at most " +
                                           std::to_string(kMaxUnitPower) +
                                           " in magnitude");
-    return Value::number(std::pow(a, b),
-                         da.isDimensionless() ? da : da.pow(int(b)));
+    std::optional<Dimension> d = da.raisedTo(b);
+    if (!d)
+      return error(e.rhs->getRange(), ir::detail::unitPowerError(da));
+    return Value::number(std::pow(a, b), *d);
   }
   case BinaryOp::SetOr:
   case BinaryOp::SetAnd:

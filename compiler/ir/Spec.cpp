@@ -14,7 +14,6 @@ llvm::StringRef ir::spell(NodeKind k) {
   case NodeKind::Toll: return "toll";
   case NodeKind::Network: return "network";
   case NodeKind::Fork: return "fork";
-  case NodeKind::Array: return "array";
   }
   return "?";
 }
@@ -58,13 +57,6 @@ static bool flatten(const std::vector<ArchNode> &nodes, const ArchNode *target,
         out = std::move(branch);
         return true;
       }
-      continue;
-    }
-    if (n.kind == NodeKind::Array) {
-      for (const ArchNode &c : n.children)
-        out.push_back({&c, fanout});
-      out.push_back({&n, fanout});
-      fanout *= nodeFanout(n);
       continue;
     }
     if (n.kind == NodeKind::Compute) {

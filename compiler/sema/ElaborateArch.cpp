@@ -58,6 +58,19 @@ void Elaborator::buildArch(const Decl &d) {
   spec->arches.push_back(std::move(arch));
 }
 
+/// `array Name { spatial ...; nodes }` is elaborated as the container form
+/// it abbreviates: `container Name { spatial ...; }` followed by the nodes,
+/// which therefore sit below the array's fanout like any node after a
+/// container. An array arrives here as a container holding its nodes.
+static void appendNode(std::vector<ArchNode> &out, ArchNode node) {
+  std::vector<ArchNode> below;
+  if (node.kind == NodeKind::Container)
+    below.swap(node.children);
+  out.push_back(std::move(node));
+  for (ArchNode &c : below)
+    out.push_back(std::move(c));
+}
+
 void Elaborator::buildNodes(const ast::StmtList &body, MutableScope scope,
                             Arch &arch, std::vector<ArchNode> &out,
                             const std::set<std::string> &late,
@@ -87,7 +100,7 @@ void Elaborator::buildNodes(const ast::StmtList &body, MutableScope scope,
     ArchNode node;
     if (!buildNode(*b, sc, arch, node, late, seen))
       return;
-    out.push_back(std::move(node));
+    appendNode(out, std::move(node));
   });
 }
 
@@ -112,6 +125,7 @@ void Elaborator::buildAttributes(const ast::BlockStmt &b, MutableScope scope,
       return;
     }
     out[*name] = makeField(any, *f->value, sc, "attributes", late);
+    out[*name].nameRange = f->target.range;
   });
 }
 
@@ -140,6 +154,7 @@ void Elaborator::buildFields(const ast::FieldStmt &f, MutableScope sc,
     return;
   }
   out[*name] = makeField(*spec, *f.value, sc, owner, late);
+  out[*name].nameRange = f.target.range;
   // Later fields of the same block may refer to this one by name.
   if (publish && out[*name].value)
     publish->define(*name, *out[*name].value);
@@ -167,7 +182,7 @@ bool Elaborator::buildNode(const ast::BlockStmt &b, MutableScope scope,
       {"memory", NodeKind::Memory},       {"compute", NodeKind::Compute},
       {"container", NodeKind::Container}, {"toll", NodeKind::Toll},
       {"network", NodeKind::Network},     {"fork", NodeKind::Fork},
-      {"array", NodeKind::Array}};
+      {"array", NodeKind::Container}};
   node.kind = kinds.at(b.kind);
   node.range = b.kindRange;
   if (b.name) {
@@ -206,12 +221,10 @@ bool Elaborator::buildNode(const ast::BlockStmt &b, MutableScope scope,
   }
   if (b.hasArgs)
     diags.error(b.kindRange, "a " + b.kind + " takes no arguments");
-  if (node.kind == NodeKind::Fork || node.kind == NodeKind::Array) {
-    // Structural nodes: an array may declare its spatial dimensions.
-    auto inner = std::make_shared<Scope>(scope);
-    ast::StmtList none;
-    std::vector<const ast::Stmt *> spatials;
-    buildNodesWithSpatial(b, inner, arch, node, late, seen);
+  if (node.kind == NodeKind::Fork || b.kind == "array") {
+    // Structural nodes: an array declares its spatial dimensions.
+    buildNodesWithSpatial(b, std::make_shared<Scope>(scope), arch, node,
+                          late, seen);
     return true;
   }
   auto own = std::make_shared<Scope>(scope);
@@ -277,7 +290,7 @@ void Elaborator::buildNodesWithSpatial(const ast::BlockStmt &b,
   walk(b.body, scope, [&](const ast::Stmt &s, MutableScope sc) {
     auto *blk = dyn_cast<ast::BlockStmt>(&s);
     if (blk && blk->kind == "spatial") {
-      if (node.kind != NodeKind::Array) {
+      if (b.kind != "array") {
         diags.error(blk->kindRange, "a fork has no spatial dimensions; put "
                                     "them on a container inside it");
         return;
@@ -296,7 +309,7 @@ void Elaborator::buildNodesWithSpatial(const ast::BlockStmt &b,
     }
     ArchNode child;
     if (buildNode(*blk, sc, arch, child, late, seen))
-      node.children.push_back(std::move(child));
+      appendNode(node.children, std::move(child));
   });
 }
 

@@ -154,6 +154,13 @@ void Elaborator::finishWorkload(
                             v->str());
             continue;
           }
+          if (v->asNumber() > kMaxRankExtent) {
+            diags.error(f->value->getRange(),
+                        "rank size " + v->str() + " is larger than " +
+                            formatNumber(kMaxRankExtent) +
+                            ", the largest rank afc maps");
+            continue;
+          }
           out[rank] = {v->asNumber(), f->value->getRange()};
           sc->define(rank, *v); // later sizes may refer to this one
         }
@@ -360,7 +367,7 @@ void Elaborator::finishWorkload(
                                         key->describe());
         continue;
       }
-      if (!checkType({"bits_per_value", FieldType::Quantity, dim::bits}, *val,
+      if (!checkType(kBitsPerValueField, *val,
                      ke.value.range(), "workload"))
         continue;
       for (const std::string &t : key->asSet().names) {
@@ -411,7 +418,7 @@ void Elaborator::finishWorkload(
         if (!v)
           return;
         if (fname == "bits_per_value") {
-          if (checkType({"bits_per_value", FieldType::Quantity, dim::bits}, *v,
+          if (checkType(kBitsPerValueField, *v,
                         f->value->getRange(), "tensor"))
             bpv[*tname] = {v->asNumber(), f->value->getRange()};
         } else {

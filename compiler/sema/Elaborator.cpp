@@ -360,14 +360,11 @@ bool Elaborator::checkType(const FieldSpec &spec, const Value &v, SMRange r,
       return false;
     }
     double x = v.asNumber();
-    if (std::isnan(x)) {
-      diags.error(r, where + " is not a number (nan)");
+    if (std::string problem = boundProblem(spec, x); !problem.empty()) {
+      diags.error(r, where + " " + problem);
       return false;
     }
-    if (spec.nonNegative && x < 0) {
-      diags.error(r, where + " must not be negative, got " + formatNumber(x));
-      return false;
-    }
+    warnIfPlain(diags, spec, v, r, where);
     if (spec.type == FieldType::Integer &&
         (x != std::floor(x) || x < 1 || std::isinf(x))) {
       diags.error(r, where + " must be a positive whole number, got " +
@@ -400,6 +397,17 @@ bool Elaborator::checkType(const FieldSpec &spec, const Value &v, SMRange r,
     return true;
   }
   return true;
+}
+
+void sema::warnIfPlain(DiagnosticEngine &diags, const FieldSpec &spec,
+                       const Value &v, SMRange r, const std::string &where) {
+  double x = v.isNumber() ? v.asNumber() : 0;
+  if (spec.type != FieldType::Quantity || spec.dimension.isDimensionless() ||
+      spec.plainIsCount || !v.isNumber() ||
+      !v.getDimension().isDimensionless() || x == 0 || !std::isfinite(x))
+    return;
+  diags.warning(r, where + " is a plain number; " +
+                       plainNumberAdvice(x, spec.dimension));
 }
 
 Field Elaborator::makeField(const FieldSpec &spec, const ast::Expr &e,
@@ -475,6 +483,9 @@ bool afc::checkArchForWorkload(const Arch &arch, const Workload &workload,
             diags.error(f.range, "'" + name + "' must be " +
                                      fs->dimension.describe() + ", not " +
                                      v->describe());
+          else if (v && fs && fs->type == FieldType::Quantity)
+            if (std::string p = boundProblem(*fs, v->asNumber()); !p.empty())
+              diags.error(f.range, "'" + name + "' " + p);
         }
       };
       std::string kind = std::string(spell(n.kind));
@@ -491,7 +502,14 @@ bool afc::checkArchForWorkload(const Arch &arch, const Workload &workload,
           diags.error(k.key.range(), "a bits_per_value key must select "
                                      "tensors, not " +
                                          key->describe());
-        eval.eval(*k.value.expr, *sc);
+        std::optional<Value> bits = eval.eval(*k.value.expr, *sc);
+        if (bits && (!bits->isNumber() ||
+                     !boundProblem(sema::kBitsPerValueField, bits->asNumber())
+                          .empty()))
+          diags.error(k.value.range(),
+                      "bits_per_value must be a positive, finite number of "
+                      "bits, not " +
+                          bits->str());
       }
       if (diags.errorCount() != errs) {
         diags.note(e.range, "while evaluating " + kind + " '" + n.name +

@@ -38,6 +38,21 @@ inline const char *const kLateSymbols[] = {
     "Intermediates", "Shared",  "Persistent", "Above",  "Other",
     "actions",       "input",   "output",     "weight"};
 
+/// Warns when a plain number (not 0 or inf) is given where the field means
+/// a quantity with a unit: it is taken in the base unit, as the reference
+/// does, and the warning says which.
+void warnIfPlain(DiagnosticEngine &diags, const FieldSpec &spec,
+                 const Value &v, SMRange r, const std::string &where);
+
+/// The largest rank-variable extent (and bound) afc maps: 2^31 - 1, so that
+/// tile shapes and loop bounds fit a 32-bit integer.
+inline constexpr double kMaxRankExtent = 2147483647.0;
+
+/// bits_per_value entries: a positive, finite number of bits.
+inline const FieldSpec kBitsPerValueField = {
+    "bits_per_value", FieldType::Quantity, dim::bits, FieldTime::Now,
+    Bound::FinitePositive, true};
+
 struct Decl {
   const ast::BlockStmt *block;
   MutableScope scope;

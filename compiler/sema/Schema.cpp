@@ -1,6 +1,8 @@
 //===- Schema.cpp - which fields each block kind accepts ------------------===//
 #include "Schema.h"
 
+#include <cmath>
+
 using namespace afc;
 using namespace afc::sema;
 
@@ -19,20 +21,42 @@ std::vector<std::string> sema::fieldNames(const std::vector<FieldSpec> &f) {
   return out;
 }
 
+std::string sema::boundProblem(const FieldSpec &spec, double x) {
+  bool positive =
+      spec.bound == Bound::Positive || spec.bound == Bound::FinitePositive;
+  bool finite = spec.bound == Bound::FiniteNonNegative ||
+                spec.bound == Bound::FinitePositive;
+  if (std::isnan(x))
+    return "is not a number (nan)";
+  if (finite && std::isinf(x))
+    return "must be finite, got " + formatNumber(x);
+  if (positive && !(x > 0))
+    return "must be positive, got " + formatNumber(x);
+  if (x < 0)
+    return "must not be negative, got " + formatNumber(x);
+  return "";
+}
+
 using FT = FieldType;
 using TM = FieldTime;
+using B = Bound;
 
 static std::vector<FieldSpec> common() {
   return {
-      {"area", FT::Quantity, dim::area},
-      {"area_scale", FT::Quantity},
-      {"leak_power", FT::Quantity, dim::power},
-      {"leak_power_scale", FT::Quantity},
-      {"energy_scale", FT::Quantity},
-      {"actions_scale", FT::Quantity},
-      {"throughput_scale", FT::Quantity},
-      {"latency_scale", FT::Quantity},
-      {"n_parallel_instances", FT::Quantity},
+      {"area", FT::Quantity, dim::area, TM::Now, B::FiniteNonNegative},
+      {"area_scale", FT::Quantity, dim::none, TM::Now, B::FiniteNonNegative},
+      {"leak_power", FT::Quantity, dim::power, TM::Now, B::FiniteNonNegative},
+      {"leak_power_scale", FT::Quantity, dim::none, TM::Now,
+       B::FiniteNonNegative},
+      {"energy_scale", FT::Quantity, dim::none, TM::Now, B::FiniteNonNegative},
+      {"actions_scale", FT::Quantity, dim::none, TM::Now,
+       B::FiniteNonNegative},
+      // A throughput of 0 would make every action take forever.
+      {"throughput_scale", FT::Quantity, dim::none, TM::Now, B::Positive},
+      {"latency_scale", FT::Quantity, dim::none, TM::Now,
+       B::FiniteNonNegative},
+      {"n_parallel_instances", FT::Quantity, dim::none, TM::Now,
+       B::FinitePositive},
       {"enabled", FT::Bool, dim::none, TM::PerEinsum},
       {"total_latency", FT::Quantity, dim::time, TM::Model},
   };
@@ -46,7 +70,8 @@ static std::vector<FieldSpec> placement() {
       {"no_refetch_from_above", FT::TensorSet, dim::none, TM::Mapper},
       {"no_resend_to_below", FT::TensorSet, dim::none, TM::Mapper},
       {"force_memory_hierarchy_order", FT::Bool},
-      {"bits_per_action", FT::Quantity, dim::bits},
+      {"bits_per_action", FT::Quantity, dim::bits, TM::Now, B::FinitePositive,
+       true},
   };
 }
 
@@ -74,7 +99,8 @@ const std::vector<FieldSpec> &sema::componentFields(llvm::StringRef kind) {
   static const std::vector<FieldSpec> network = [] {
     auto f = common();
     f.push_back({"topology", FT::String});
-    f.push_back({"bits_per_action", FT::Quantity, dim::bits});
+    f.push_back({"bits_per_action", FT::Quantity, dim::bits, TM::Now,
+                 B::FinitePositive, true});
     return f;
   }();
   static const std::vector<FieldSpec> container = {};
@@ -91,12 +117,13 @@ const std::vector<FieldSpec> &sema::componentFields(llvm::StringRef kind) {
 
 const std::vector<FieldSpec> &sema::actionFields() {
   static const std::vector<FieldSpec> f = {
-      {"energy", FT::Quantity, dim::energy},
-      {"energy_scale", FT::Quantity},
-      {"throughput", FT::Quantity, dim::frequency},
-      {"throughput_scale", FT::Quantity},
-      {"latency", FT::Quantity, dim::time},
-      {"bits_per_action", FT::Quantity, dim::bits},
+      {"energy", FT::Quantity, dim::energy, TM::Now, B::FiniteNonNegative},
+      {"energy_scale", FT::Quantity, dim::none, TM::Now, B::FiniteNonNegative},
+      {"throughput", FT::Quantity, dim::frequency, TM::Now, B::Positive},
+      {"throughput_scale", FT::Quantity, dim::none, TM::Now, B::Positive},
+      {"latency", FT::Quantity, dim::time, TM::Now, B::FiniteNonNegative},
+      {"bits_per_action", FT::Quantity, dim::bits, TM::Now, B::FinitePositive,
+       true},
   };
   return f;
 }
@@ -107,7 +134,7 @@ const std::vector<FieldSpec> &sema::spatialFields() {
       {"reuse", FT::TensorSet, dim::none, TM::PerEinsum},
       {"may_reuse", FT::TensorSet, dim::none, TM::PerEinsum},
       {"min_usage", FT::Fraction},
-      {"usage_scale", FT::Quantity},
+      {"usage_scale", FT::Quantity, dim::none, TM::Now, B::FiniteNonNegative},
       {"power_gateable", FT::Bool},
   };
   return f;

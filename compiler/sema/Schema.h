@@ -36,13 +36,29 @@ enum class FieldTime {
   Model,     ///< after action counts are known (`total_latency`)
 };
 
+/// Which numbers a numeric field takes. Infinity means "unlimited" where
+/// the reference uses it (size, throughput); a zero that would make a
+/// figure undefined (a throughput of 0, a value of 0 bits) is rejected.
+enum class Bound : uint8_t {
+  NonNegative,       ///< >= 0; inf allowed
+  Positive,          ///< > 0; inf allowed
+  FiniteNonNegative, ///< >= 0 and finite
+  FinitePositive,    ///< > 0 and finite
+};
+
 struct FieldSpec {
   const char *name;
   FieldType type;
   Dimension dimension = dim::none;
   FieldTime time = FieldTime::Now;
-  bool nonNegative = true;
+  Bound bound = Bound::NonNegative;
+  /// A plain number is a count of the dimension's base unit, as
+  /// bits_per_action = 64 is, rather than a quantity missing its unit.
+  bool plainIsCount = false;
 };
+
+/// What is wrong with `x` for `spec` ("must be positive, got 0"), or "".
+std::string boundProblem(const FieldSpec &spec, double x);
 
 /// Looks up `name` in `fields`; nullptr when absent.
 const FieldSpec *findField(const std::vector<FieldSpec> &fields,

@@ -180,3 +180,26 @@ std::string afc::formatQuantity(double value, Dimension d) {
     return formatNumber(value);
   return formatNumber(value) + " " + d.str();
 }
+
+/// %.6g: advice shows what the number reads as, not every digit.
+static std::string shortNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+std::string afc::plainNumberAdvice(double value, Dimension d) {
+  std::string base = shortNumber(value) + " " + d.str();
+  std::string advice = "taken as " + base + "; write it with its unit, e.g. '" +
+                       base + "'";
+  // The same quantity in the largest other unit in which it is at least 1.
+  const Unit *best = nullptr;
+  for (const Unit &u : kUnits)
+    if (u.dimension == d && u.scale != 1 && std::fabs(value / u.scale) >= 1 &&
+        (!best || u.scale > best->scale))
+      best = &u;
+  if (best)
+    advice += " or '" + shortNumber(value / best->scale) + " " + best->name +
+              "'";
+  return advice;
+}

@@ -9,6 +9,7 @@
 
 #include "afc/components/ModelLibrary.h"
 
+#include "AttributeTables.h"
 #include "Models.h"
 
 #include <algorithm>
@@ -51,43 +52,31 @@ constexpr std::string_view DummyComputeNames[] = {"DummyCompute"};
 constexpr std::string_view DummyMemoryNames[] = {"DummyMemory"};
 constexpr std::string_view DummyNetworkNames[] = {"DummyNetwork"};
 
-constexpr std::span<const std::string_view> NoneRequired{};
-constexpr std::string_view SramRequired[] = {"tech_node",
-                                             "size (or width and depth)"};
-constexpr std::string_view TechRequired[] = {"tech_node"};
-constexpr std::string_view TechWidthRequired[] = {"tech_node", "width"};
-constexpr std::string_view RegisterRequired[] = {"tech_node",
-                                                 "width (or size)"};
-constexpr std::string_view MultiplierRequired[] = {
-    "tech_node", "width (or width_a and width_b)"};
-constexpr std::string_view IntMacRequired[] = {"tech_node", "adder_width",
-                                               "multiplier_width"};
-
+namespace A = attributes;
 constexpr ModelInfo Infos[] = {
-    {"LPDDR4", Lpddr4Names, NoneRequired,
-     "LPDDR4 DRAM: 8 pJ/bit, no area or leak (optional width <= 64)"},
-    {"LPDDR", LpddrNames, NoneRequired, "LPDDR DRAM: 40 pJ/bit"},
-    {"DDR3", Ddr3Names, NoneRequired, "DDR3 DRAM: 70 pJ/bit"},
-    {"HBM2", Hbm2Names, NoneRequired, "HBM2 DRAM: 6.25 pJ/bit"},
-    {"HBM3", Hbm3Names, NoneRequired, "HBM3 DRAM: 4.05 pJ/bit"},
-    {"HBM4", Hbm4Names, NoneRequired, "HBM4 DRAM: 3.2 pJ/bit"},
-    {"SRAM", SramNames, SramRequired, "SRAM from CACTI 7 results"},
-    {"SmartBufferSRAM", SmartBufferNames, SramRequired,
+    {"LPDDR4", Lpddr4Names, A::LpddrAttrs,
+     "LPDDR4 DRAM: 8 pJ/bit, no area or leak"},
+    {"LPDDR", LpddrNames, A::LpddrAttrs, "LPDDR DRAM: 40 pJ/bit"},
+    {"DDR3", Ddr3Names, A::LpddrAttrs, "DDR3 DRAM: 70 pJ/bit"},
+    {"HBM2", Hbm2Names, A::Hbm23Attrs, "HBM2 DRAM: 6.25 pJ/bit"},
+    {"HBM3", Hbm3Names, A::Hbm23Attrs, "HBM3 DRAM: 4.05 pJ/bit"},
+    {"HBM4", Hbm4Names, A::Hbm4Attrs, "HBM4 DRAM: 3.2 pJ/bit"},
+    {"SRAM", SramNames, A::SramAttrs, "SRAM from CACTI 7 results"},
+    {"SmartBufferSRAM", SmartBufferNames, A::SramAttrs,
      "SRAM plus a sequential address generator (registers and an adder)"},
-    {"AladdinAdder", AdderNames, TechWidthRequired, "Aladdin adder"},
-    {"AladdinRegister", RegisterNames, RegisterRequired, "Aladdin register"},
-    {"AladdinComparator", ComparatorNames, TechRequired,
-     "Aladdin comparator (width 32 by default)"},
-    {"AladdinMultiplier", MultiplierNames, MultiplierRequired,
+    {"AladdinAdder", AdderNames, A::AdderAttrs, "Aladdin adder"},
+    {"AladdinRegister", RegisterNames, A::RegisterAttrs, "Aladdin register"},
+    {"AladdinComparator", ComparatorNames, A::Width32Attrs,
+     "Aladdin comparator"},
+    {"AladdinMultiplier", MultiplierNames, A::MultiplierAttrs,
      "Aladdin multiplier"},
-    {"AladdinCounter", CounterNames, TechRequired,
-     "Aladdin counter (width 32 by default)"},
-    {"AladdinIntMAC", IntMacNames, IntMacRequired,
+    {"AladdinCounter", CounterNames, A::Width32Attrs, "Aladdin counter"},
+    {"AladdinIntMAC", IntMacNames, A::IntMacAttrs,
      "integer MAC: Aladdin adder plus multiplier"},
-    {"DummyStorage", DummyStorageNames, NoneRequired, "zero-cost storage"},
-    {"DummyCompute", DummyComputeNames, NoneRequired, "zero-cost compute"},
-    {"DummyMemory", DummyMemoryNames, NoneRequired, "zero-cost memory"},
-    {"DummyNetwork", DummyNetworkNames, NoneRequired, "zero-cost network"},
+    {"DummyStorage", DummyStorageNames, A::DummyAttrs, "zero-cost storage"},
+    {"DummyCompute", DummyComputeNames, A::DummyAttrs, "zero-cost compute"},
+    {"DummyMemory", DummyMemoryNames, A::DummyAttrs, "zero-cost memory"},
+    {"DummyNetwork", DummyNetworkNames, A::DummyAttrs, "zero-cost network"},
 };
 
 constexpr ModelFactory Factories[] = {
@@ -337,6 +326,13 @@ const ModelInfo *ModelLibrary::findModel(std::string_view componentClass) {
 
 std::span<const ModelInfo> ModelLibrary::models() { return Infos; }
 
+const AttributeSpec *ModelInfo::attribute(std::string_view name) const {
+  for (const AttributeSpec &a : attributes)
+    if (a.name == name)
+      return &a;
+  return nullptr;
+}
+
 std::vector<std::string> ModelLibrary::knownClassNames() {
   std::vector<std::string> names;
   for (const ModelInfo &m : Infos)
@@ -345,26 +341,48 @@ std::vector<std::string> ModelLibrary::knownClassNames() {
   return names;
 }
 
+std::optional<Error> ModelLibrary::checkClass(std::string_view componentClass) {
+  if (findModelIndex(componentClass) >= 0)
+    return std::nullopt;
+  std::string key = lower(componentClass);
+  if (key == "dummy")
+    return std::nullopt;
+  for (const Unsupported &u : UnsupportedNames)
+    if (u.name == key)
+      return Error{ErrorCode::UnsupportedClass,
+                   "component_class '" + std::string(componentClass) +
+                       "' is " + std::string(u.reason)};
+  return unknownClass(componentClass);
+}
+
 Expected<std::unique_ptr<ComponentModel>>
 ModelLibrary::createModel(std::string_view componentClass,
                           const Attributes &attributes) const {
   int i = findModelIndex(componentClass);
   if (i < 0) {
-    std::string key = lower(componentClass);
-    for (const Unsupported &u : UnsupportedNames)
-      if (u.name == key)
-        return Error{ErrorCode::UnsupportedClass,
-                     "component_class '" + std::string(componentClass) +
-                         "' is " + std::string(u.reason)};
-    if (key == "dummy")
-      return Error{ErrorCode::UnknownClass,
-                   "Dummy is not a model: it means zero area, leak and "
-                   "energy and infinite throughput (use "
-                   "ModelLibrary::evaluate)"};
-    return unknownClass(componentClass);
+    if (std::optional<Error> e = checkClass(componentClass))
+      return *e;
+    return Error{ErrorCode::UnknownClass,
+                 "Dummy is not a model: it means zero area, leak and "
+                 "energy and infinite throughput (use "
+                 "ModelLibrary::evaluate)"};
   }
   // Messages say what the user wrote and, if different, the model it chose.
   AttributeReader reader(componentClass, Infos[i].name, attributes);
+  // Every declared attribute is range-checked here, once, so that no model
+  // computes with a value outside what it is defined for. Undeclared ones are
+  // the component's other fields, which hwcomponents also passes and ignores.
+  for (const auto &[name, value] : attributes)
+    if (const AttributeSpec *spec = Infos[i].attribute(name))
+      if (std::string problem = spec->check(value); !problem.empty()) {
+        // A length off by 1e9 is a tech_node written in nm without a unit.
+        bool unitSlip =
+            spec->kind == AttributeKind::Length && !std::isnan(value);
+        return Error{unitSlip ? ErrorCode::TechNodeOutOfRange
+                              : ErrorCode::InvalidAttribute,
+                     reader.model() + ": attribute '" + name + "' " + problem +
+                         (unitSlip ? " (in metres: 65 nm is 65e-9)" : "")};
+      }
   ModelContext context{Cacti.get(), Opts.estimateMissingCactiRows};
   return Factories[i](reader, context);
 }

@@ -27,6 +27,7 @@
 #ifndef AFC_COMPONENTS_MODELLIBRARY_H
 #define AFC_COMPONENTS_MODELLIBRARY_H
 
+#include "afc/components/AttributeSpec.h"
 #include "afc/components/Attributes.h"
 #include "afc/components/CactiTable.h"
 #include "afc/components/ComponentModel.h"
@@ -110,8 +111,13 @@ struct ModelInfo {
   std::string_view name; ///< e.g. "SmartBufferSRAM"
   /// The class names it answers to (case-insensitively).
   std::span<const std::string_view> aliases;
-  std::span<const std::string_view> required; ///< required attributes
-  std::string_view summary;                   ///< one line, for listings
+  /// Every attribute the model reads, in the order a reference lists them.
+  std::span<const AttributeSpec> attributes;
+  std::string_view summary; ///< one line, for listings
+
+  /// The declaration of attribute `name`, or nullptr if the model does not
+  /// read it.
+  const AttributeSpec *attribute(std::string_view name) const;
 };
 
 class ModelLibrary {
@@ -145,6 +151,10 @@ public:
   createModel(std::string_view componentClass,
               const Attributes &attributes) const;
 
+  /// Why a class name selects no model (unknown, with the closest known
+  /// name, or a hwcomponents class afc does not model); nullopt when it
+  /// selects one or is Dummy.
+  static std::optional<Error> checkClass(std::string_view componentClass);
   /// The model a class name selects, or nullptr.
   static const ModelInfo *findModel(std::string_view componentClass);
   /// Every model, in a stable order.

@@ -46,7 +46,8 @@ struct Field {
   /// The value without an Einsum in scope; empty when the expression needs
   /// one (or the mapper, or the model).
   std::optional<Value> value;
-  SMRange range;
+  SMRange range;     ///< the value's text
+  SMRange nameRange; ///< the name's text, where diagnostics about it point
 };
 using FieldMap = std::map<std::string, Field>;
 
@@ -72,7 +73,7 @@ struct SpatialDimension {
   double fanout() const;
 };
 
-enum class NodeKind { Memory, Compute, Container, Toll, Network, Fork, Array };
+enum class NodeKind { Memory, Compute, Container, Toll, Network, Fork };
 llvm::StringRef spell(NodeKind k);
 
 struct ArchNode {
@@ -86,11 +87,10 @@ struct ArchNode {
   std::vector<KeyedEntry> bitsPerValue, valuesPerAction;
   std::vector<Action> actions;
   std::vector<SpatialDimension> spatial;
-  std::vector<ArchNode> children; ///< for Fork and Array
+  std::vector<ArchNode> children; ///< for Fork
 
   bool isComponent() const {
-    return kind != NodeKind::Container && kind != NodeKind::Fork &&
-           kind != NodeKind::Array;
+    return kind != NodeKind::Container && kind != NodeKind::Fork;
   }
   bool holdsTensors() const {
     return kind == NodeKind::Memory || kind == NodeKind::Toll;

@@ -11,7 +11,9 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,23 +31,41 @@ struct Dimension {
   bool isDimensionless() const {
     return bit == 0 && second == 0 && joule == 0 && metre == 0;
   }
-  Dimension operator*(Dimension o) const {
-    return {int8_t(bit + o.bit), int8_t(second + o.second),
-            int8_t(joule + o.joule), int8_t(metre + o.metre)};
+  /// The dimension of a product, quotient or integer power. Exponents are
+  /// int8_t; a result outside [-127, 127] is nullopt, which callers report,
+  /// rather than an exponent that wraps into another dimension.
+  std::optional<Dimension> times(Dimension o) const {
+    return fromExponents(bit + o.bit, second + o.second, joule + o.joule,
+                         metre + o.metre);
   }
-  Dimension operator/(Dimension o) const {
-    return {int8_t(bit - o.bit), int8_t(second - o.second),
-            int8_t(joule - o.joule), int8_t(metre - o.metre)};
+  std::optional<Dimension> over(Dimension o) const {
+    return fromExponents(bit - o.bit, second - o.second, joule - o.joule,
+                         metre - o.metre);
   }
-  Dimension pow(int n) const {
-    return {int8_t(bit * n), int8_t(second * n), int8_t(joule * n),
-            int8_t(metre * n)};
+  /// Any power of a plain number is plain; a quantity with a unit takes
+  /// whole powers only.
+  std::optional<Dimension> raisedTo(double n) const {
+    if (isDimensionless())
+      return Dimension();
+    if (n != std::floor(n) || std::fabs(n) > MaxExponent)
+      return std::nullopt;
+    return fromExponents(bit * n, second * n, joule * n, metre * n);
   }
+  static constexpr int MaxExponent = 127;
+
   bool operator==(const Dimension &o) const {
     return bit == o.bit && second == o.second && joule == o.joule &&
            metre == o.metre;
   }
   bool operator!=(const Dimension &o) const { return !(*this == o); }
+
+  static std::optional<Dimension> fromExponents(double b, double s, double j,
+                                                double m) {
+    for (double e : {b, s, j, m})
+      if (std::fabs(e) > MaxExponent)
+        return std::nullopt;
+    return Dimension(int8_t(b), int8_t(s), int8_t(j), int8_t(m));
+  }
 
   /// A readable name: "bit", "J", "W", "Hz", "m^2", or a product such as
   /// "J/bit".
@@ -81,6 +101,11 @@ double toBaseUnits(llvm::StringRef digits, double value, const Unit &unit);
 const Unit *lookupUnit(llvm::StringRef name);
 /// All unit names, for "did you mean" hints.
 std::vector<std::string> unitNames();
+
+/// Advice for a plain number given where a quantity of dimension `d` is
+/// meant: how it is read and how to write it with a unit, e.g. "taken as
+/// 6.5e-08 m; write it with its unit, e.g. '6.5e-08 m' or '65 nm'".
+std::string plainNumberAdvice(double value, Dimension d);
 
 /// Prints a value with an SI prefix and the dimension's unit, e.g.
 /// "1.5 mm^2" is not produced: areas print in m^2 ("1.5e-06 m^2").
