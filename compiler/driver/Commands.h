@@ -122,7 +122,8 @@ int printKernels(const ir::Spec &spec, Context &ctx);
 int printTemplateKernels(const ir::Spec &spec, Context &ctx);
 
 /// Prints a mapping as an indented loop nest with loop bounds; loops of one
-/// iteration only when `verbose`.
+/// iteration only when `verbose`. Ends with the nest's last line: a command
+/// that prints more after it adds its own separator.
 void printLoopNest(const model::Mapping &mapping,
                    const model::Workload &workload, bool verbose,
                    llvm::raw_ostream &os);

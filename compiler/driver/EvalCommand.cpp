@@ -55,9 +55,11 @@ int driver::runEval(const ir::Spec &spec, Context &ctx) {
   if (!e)
     return 1;
   return withOutput(ctx, [&](llvm::raw_ostream &os) {
-    if (ctx.options.format == OutputFormat::Table)
+    if (ctx.options.format == OutputFormat::Table) {
       printLoopNest(*e->mapping, e->problem->workload, ctx.options.verbose,
                     os);
+      os << "\n";
+    }
     printModelResult(e->result, ctx.options.format, os);
   });
 }

@@ -152,5 +152,5 @@ void driver::printLoopNest(const model::Mapping &mapping,
   if (printer.hidden)
     os << " (" << printer.hidden << " one-iteration loop"
        << (printer.hidden == 1 ? "" : "s") << " hidden; --verbose shows them)";
-  os << "\n" << body.str() << "\n";
+  os << "\n" << body.str();
 }

@@ -333,6 +333,7 @@ int driver::runMap(const ir::Spec &spec, Context &ctx) {
     if (options.format == OutputFormat::Table) {
       printLoopNest(m->result.mapping, m->problem->problem.workload,
                     options.verbose, os);
+      os << "\n";
       // The loop nest is for reading; the .af form is what afc eval reads.
       if (options.verbose)
         os << mappingText << "\n";

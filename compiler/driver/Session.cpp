@@ -387,14 +387,10 @@ MapFigures Session::map(const CallOptions &call) {
         f.arch = m->arch->name;
         f.workload = m->workload->name;
         f.mapping = m->mappingText;
-        {
-          llvm::raw_string_ostream nest(f.loopNest);
-          printLoopNest(m->result.mapping, m->problem->problem.workload,
-                        /*verbose=*/false, nest);
-        }
-        // The command line's blank line after the nest is not the view's.
-        while (llvm::StringRef(f.loopNest).endswith("\n\n"))
-          f.loopNest.pop_back();
+        llvm::raw_string_ostream nest(f.loopNest);
+        printLoopNest(m->result.mapping, m->problem->problem.workload,
+                      /*verbose=*/false, nest);
+        nest.flush();
         const mapper::MapperStatistics &st = m->result.stats;
         f.complete = st.complete;
         f.templates = st.templates;
