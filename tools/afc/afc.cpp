@@ -335,14 +335,15 @@ int main(int argc, char **argv) {
   const CommandInfo *command = nullptr;
   static char helpFlag[] = "--help";
   // Hidden: generated documentation, before any option is re-categorised.
-  if (args.size() == 3 && std::strcmp(args[1], "help") == 0 &&
-      (std::strcmp(args[2], "--man") == 0 ||
-       std::strcmp(args[2], "--completion=bash") == 0)) {
-    if (args[2][2] == 'm')
+  if (args.size() == 3 && std::strcmp(args[1], "help") == 0) {
+    if (std::strcmp(args[2], "--man") == 0) {
       tool::printManPage(manualSource(), llvm::outs());
-    else
+      return 0;
+    }
+    if (std::strcmp(args[2], "--completion=bash") == 0) {
       tool::printBashCompletion(manualSource(), llvm::outs());
-    return 0;
+      return 0;
+    }
   }
   if (args.size() > 1 && std::strcmp(args[1], "help") == 0) {
     // `afc help [COMMAND]` is `afc [COMMAND] --help`.
