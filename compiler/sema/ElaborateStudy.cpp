@@ -159,6 +159,8 @@ void Elaborator::buildSweep(const ast::SweepStmt &s, MutableScope sc,
       parts.push_back(*p);
     }
     Dimension expected = dim::none;
+    const FieldSpec *expectedSpec = nullptr; // for fields: what else fits
+    bool computeAction = false;
     bool known = false;
     if (parts.size() == 1) {
       axis.targetKind = SweepAxis::Parameter;
@@ -203,11 +205,14 @@ void Elaborator::buildSweep(const ast::SweepStmt &s, MutableScope sc,
           return;
         }
         expected = fs->dimension;
+        expectedSpec = fs;
+        computeAction = node->kind == NodeKind::Compute;
       } else if (const FieldSpec *fs =
                      findField(componentFields(kind), parts[1])) {
         axis.targetKind = SweepAxis::ComponentField;
         axis.field = parts[1];
         expected = fs->dimension;
+        expectedSpec = fs;
       } else if (node->modelAttributes.count(parts[1]) ||
                  arch->modelAttributesForAll.count(parts[1])) {
         axis.targetKind = SweepAxis::ModelAttribute;
@@ -250,13 +255,24 @@ void Elaborator::buildSweep(const ast::SweepStmt &s, MutableScope sc,
       return;
     }
     for (const Value &v : values->asList()) {
-      if (v.isNumber() && !v.getDimension().isDimensionless() &&
-          v.getDimension() != expected && !expected.isDimensionless()) {
+      bool fits = expectedSpec ? expectedSpec->accepts(v.getDimension())
+                               : v.getDimension() == expected;
+      if (v.isNumber() && !v.getDimension().isDimensionless() && !fits &&
+          !expected.isDimensionless()) {
         diags.error(a.values->getRange(),
-                    "'" + axis.target + "' is " + expected.describe() + " (" +
-                        expected.str() + "), but the sweep gives " +
+                    "'" + axis.target + "' is " +
+                        (expectedSpec ? expectedSpec->expected()
+                                      : expected.describe() + " (" +
+                                            expected.str() + ")") +
+                        ", but the sweep gives " +
                         v.getDimension().describe() + " (" +
                         v.getDimension().str() + ")");
+        return;
+      }
+      if (v.isNumber() && v.getDimension() == dim::bandwidth &&
+          computeAction) {
+        diags.error(a.values->getRange(),
+                    bandwidthOnComputeMessage("'" + axis.target + "'"));
         return;
       }
       if (v.isNumber() && v.asNumber() < 0 &&

@@ -350,12 +350,9 @@ bool Elaborator::checkType(const FieldSpec &spec, const Value &v, SMRange r,
       return false;
     }
     if (!v.getDimension().isDimensionless() &&
-        v.getDimension() != spec.dimension) {
-      diags.error(r, where + " must be " + spec.dimension.describe() +
-                         (spec.dimension.isDimensionless()
-                              ? std::string()
-                              : " (" + spec.dimension.str() + ")") +
-                         ", but this is " + v.getDimension().describe() + " (" +
+        !spec.accepts(v.getDimension())) {
+      diags.error(r, where + " must be " + spec.expected() + ", but this is " +
+                         v.getDimension().describe() + " (" +
                          v.getDimension().str() + ")");
       return false;
     }
@@ -479,10 +476,9 @@ bool afc::checkArchForWorkload(const Arch &arch, const Workload &workload,
                                      v->describe());
           if (v && fs && fs->type == FieldType::Quantity &&
               (!v->isNumber() || (!v->getDimension().isDimensionless() &&
-                                  v->getDimension() != fs->dimension)))
-            diags.error(f.range, "'" + name + "' must be " +
-                                     fs->dimension.describe() + ", not " +
-                                     v->describe());
+                                  !fs->accepts(v->getDimension()))))
+            diags.error(f.range, "'" + name + "' must be " + fs->expected() +
+                                     ", not " + v->describe());
           else if (v && fs && fs->type == FieldType::Quantity)
             if (std::string p = boundProblem(*fs, v->asNumber()); !p.empty())
               diags.error(f.range, "'" + name + "' " + p);

@@ -79,6 +79,10 @@ def test_tidy_tables(eyeriss):
     indexed = energies.set_index(["einsum", "component", "action"])
     assert indexed.index.nlevels == 3
     assert set(best.actions.columns) >= {"tensor", "count"}
+    # Eyeriss's GlobalBuffer counts 64-bit words, main memory bits.
+    words = best.actions.set_index(["component", "action"]).bits_per_action
+    assert set(words.loc[("GlobalBuffer", "read")]) == {64}
+    assert set(words.loc[("MainMemory", "read")]) == {1}
     assert set(best.area_per_component.component) >= {"GlobalBuffer", "MAC"}
 
 
