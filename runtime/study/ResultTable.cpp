@@ -1,7 +1,9 @@
 //===- ResultTable.cpp - one row per design point -------------------------===//
 #include "afc/study/ResultTable.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -27,6 +29,7 @@ size_t ResultTable::column(const std::string &name) {
     return it->second;
   index[name] = names.size();
   names.push_back(name);
+  firstUse.push_back({SIZE_MAX, SIZE_MAX});
   return names.size() - 1;
 }
 
@@ -37,6 +40,36 @@ void ResultTable::set(size_t row, const std::string &name, Cell value) {
   if (cells[row].size() <= c)
     cells[row].resize(c + 1);
   cells[row][c] = std::move(value);
+  if (row >= setsInRow.size())
+    setsInRow.resize(row + 1);
+  firstUse[c] = std::min(firstUse[c], std::make_pair(setsInRow[row]++, row));
+}
+
+void ResultTable::orderColumnsByUse(size_t fixed) {
+  std::vector<size_t> order(names.size());
+  for (size_t c = 0; c < order.size(); ++c)
+    order[c] = c;
+  if (fixed < order.size())
+    std::stable_sort(order.begin() + fixed, order.end(),
+                     [&](size_t a, size_t b) {
+                       return firstUse[a] < firstUse[b];
+                     });
+  std::vector<std::string> newNames;
+  std::vector<std::pair<size_t, size_t>> newUse;
+  for (size_t c : order) {
+    index[names[c]] = newNames.size();
+    newNames.push_back(names[c]);
+    newUse.push_back(firstUse[c]);
+  }
+  for (std::vector<Cell> &row : cells) {
+    std::vector<Cell> moved(names.size());
+    for (size_t k = 0; k < order.size(); ++k)
+      if (order[k] < row.size())
+        moved[k] = std::move(row[order[k]]);
+    row = std::move(moved);
+  }
+  names = std::move(newNames);
+  firstUse = std::move(newUse);
 }
 
 const Cell &ResultTable::get(size_t row, size_t c) const {

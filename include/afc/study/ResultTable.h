@@ -18,6 +18,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -36,6 +37,14 @@ public:
   const std::vector<std::string> &columns() const { return names; }
 
   void set(size_t row, const std::string &column, Cell value);
+
+  /// Puts the columns after the first `fixed` in an order that does not
+  /// depend on which row was filled first: by the position at which a row
+  /// first sets them, then by that row. Rows that set the same columns in
+  /// the same order keep that order; rows of different architectures,
+  /// filled in parallel, interleave their component columns the same way
+  /// at any thread count.
+  void orderColumnsByUse(size_t fixed);
   const Cell &get(size_t row, size_t column) const;
   /// The number in a cell, if it holds one.
   std::optional<double> number(size_t row, const std::string &column) const;
@@ -49,6 +58,10 @@ private:
   std::vector<std::string> names;
   std::map<std::string, size_t> index;
   std::vector<std::vector<Cell>> cells;
+  /// Per column, the least (nth set in its row, row) it was set at; per
+  /// row, how many cells have been set in it.
+  std::vector<std::pair<size_t, size_t>> firstUse;
+  std::vector<size_t> setsInRow;
 };
 
 /// Shortest round-trip text of a number ("inf" for infinity).
