@@ -18,7 +18,6 @@
 #include <optional>
 #include <ostream>
 #include <string>
-#include <utility>
 #include <variant>
 #include <vector>
 
@@ -39,11 +38,11 @@ public:
   void set(size_t row, const std::string &column, Cell value);
 
   /// Puts the columns after the first `fixed` in an order that does not
-  /// depend on which row was filled first: by the position at which a row
-  /// first sets them, then by that row. Rows that set the same columns in
-  /// the same order keep that order; rows of different architectures,
-  /// filled in parallel, interleave their component columns the same way
-  /// at any thread count.
+  /// depend on which row was filled first: row by row in row order, a
+  /// column new to the table goes right after the column that row set
+  /// before it. Rows that set the same columns in the same order keep that
+  /// order; rows of different architectures, filled in parallel, merge
+  /// their component columns the same way at any thread count.
   void orderColumnsByUse(size_t fixed);
   const Cell &get(size_t row, size_t column) const;
   /// The number in a cell, if it holds one.
@@ -58,10 +57,8 @@ private:
   std::vector<std::string> names;
   std::map<std::string, size_t> index;
   std::vector<std::vector<Cell>> cells;
-  /// Per column, the least (nth set in its row, row) it was set at; per
-  /// row, how many cells have been set in it.
-  std::vector<std::pair<size_t, size_t>> firstUse;
-  std::vector<size_t> setsInRow;
+  /// Per row, its columns in the order it first set them.
+  std::vector<std::vector<size_t>> setOrder;
 };
 
 /// Shortest round-trip text of a number ("inf" for infinity).

@@ -259,14 +259,36 @@ std::vector<std::string> archColumns(const std::vector<size_t> &fillOrder) {
 }
 
 TEST(ResultTable, ColumnOrderDoesNotDependOnWhichRowFinishedFirst) {
-  // Component columns interleave by their position in a row: the k-th
-  // component of row 0 before the k-th of row 1, both before the (k+1)-th.
+  // Row 0's columns in its order; row 1's new ones each right after the
+  // column row 1 set before it (Buffer and Register follow Main).
   std::vector<std::string> expected = {
-      "E_Main_pJ_per_compute", "E_Scratch_pJ_per_compute",
-      "E_Buffer_pJ_per_compute", "E_MAC_pJ_per_compute",
-      "E_Register_pJ_per_compute"};
+      "E_Main_pJ_per_compute", "E_Buffer_pJ_per_compute",
+      "E_Register_pJ_per_compute", "E_Scratch_pJ_per_compute",
+      "E_MAC_pJ_per_compute"};
   EXPECT_EQ(archColumns({0, 1}), expected);
   EXPECT_EQ(archColumns({1, 0}), expected);
+}
+
+TEST(ResultTable, ColumnsEveryRowSetsStayWhereTheyWere) {
+  // The last columns a row sets stay last, however many components a row
+  // of another architecture adds before them.
+  ResultTable t;
+  t.resize(2);
+  addStandardColumns(t, {"arch"});
+  size_t fixed = t.columns().size();
+  fillArch(t, 1, "b");
+  t.set(1, "mapping", std::string("m1"));
+  fillArch(t, 0, "a");
+  t.set(0, "mapping", std::string("m0"));
+  t.orderColumnsByUse(fixed);
+  EXPECT_EQ(t.columns().back(), "mapping");
+  EXPECT_EQ(t.columns()[t.columns().size() - 2], "approximate_components");
+  EXPECT_EQ(t.columns()[fixed], "E_Main_pJ_per_compute");
+  // Ordering twice changes nothing.
+  std::vector<std::string> once = t.columns();
+  t.orderColumnsByUse(fixed);
+  EXPECT_EQ(t.columns(), once);
+  EXPECT_EQ(std::get<std::string>(t.get(0, t.column("mapping"))), "m0");
 }
 
 TEST(ResultTable, OrderingKeepsCellsWithTheirColumns) {
