@@ -43,7 +43,7 @@ void ResultTable::set(size_t row, const std::string &name, Cell value) {
   // A column set again after being emptied appears twice; ordering skips
   // columns already placed, so that does no harm.
   if (std::holds_alternative<std::monostate>(cells[row][c]))
-    setOrder[row].push_back(c);
+    setOrder[row].push_back(uint32_t(c));
   cells[row][c] = std::move(value);
 }
 
@@ -53,7 +53,7 @@ void ResultTable::orderColumnsByUse(size_t fixed) {
   // sets first goes right after the one that row set before it.
   std::vector<size_t> tail;
   std::vector<size_t> position(names.size(), SIZE_MAX); // in tail
-  for (const std::vector<size_t> &row : setOrder) {
+  for (const std::vector<uint32_t> &row : setOrder) {
     size_t after = SIZE_MAX; // insert at tail.begin() + after + 1
     for (size_t c : row) {
       if (c < fixed)
@@ -91,9 +91,9 @@ void ResultTable::orderColumnsByUse(size_t fixed) {
         moved[k] = std::move(row[order[k]]);
     row = std::move(moved);
   }
-  for (std::vector<size_t> &row : setOrder)
-    for (size_t &c : row)
-      c = renumber[c];
+  for (std::vector<uint32_t> &row : setOrder)
+    for (uint32_t &c : row)
+      c = uint32_t(renumber[c]);
   names = std::move(newNames);
 }
 

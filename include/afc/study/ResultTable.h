@@ -14,6 +14,7 @@
 #define AFC_STUDY_RESULTTABLE_H
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -57,8 +58,9 @@ private:
   std::vector<std::string> names;
   std::map<std::string, size_t> index;
   std::vector<std::vector<Cell>> cells;
-  /// Per row, its columns in the order it first set them.
-  std::vector<std::vector<size_t>> setOrder;
+  /// Per row, its columns in the order it first set them (32 bits each:
+  /// a study may have millions of rows).
+  std::vector<std::vector<uint32_t>> setOrder;
 };
 
 /// Shortest round-trip text of a number ("inf" for infinity).
