@@ -64,6 +64,7 @@ public:
     table.resize(points.size());
     failures.assign(points.size(), std::string());
     study::addStandardColumns(table, lower::axisColumns(s));
+    size_t standardColumns = table.columns().size();
     lower::StudyLoweringOptions lo;
     lo.metric = options.metric;
     lo.unfused = options.unfused;
@@ -101,6 +102,9 @@ public:
     for (size_t i = 0; i < points.size(); ++i)
       if (!summary.done[i] && !table.get(i, table.column("status")).index())
         table.set(i, "status", std::string("not run (interrupted)"));
+    // Rows of different architectures add different component columns, in
+    // whichever order their threads finish.
+    table.orderColumnsByUse(standardColumns);
     size_t failed = failedPoints();
     if (!options.quiet)
       ctx.err << "afc: study '" << s.name << "': " << summary.completed
@@ -153,9 +157,7 @@ private:
   void setAxisCells(size_t i, const lower::DesignPoint &p) {
     table.set(i, "point", double(i));
     for (auto &[axis, value] : p.values)
-      table.set(i, lower::axisColumn(*axis),
-                value.isNumber() ? study::Cell(value.asNumber())
-                                 : study::Cell(value.str()));
+      table.set(i, lower::axisColumn(*axis), lower::axisCell(*axis, value));
   }
 
   void evaluate(size_t i, lower::PreparedPoint &pp) {

@@ -126,6 +126,18 @@ def test_run_study(seed_reference):
                      ref["energy_per_compute_pJ"])
 
 
+def test_run_compares_architectures():
+    # A study sweeping the architecture by name: its rows carry the name,
+    # and each has the energy map() finds for that architecture alone.
+    spec = afc.load(SOURCE / "examples" / "compare_arches.af")
+    table = spec.run("compare_arches")
+    assert list(table.arch) == ["eyeriss", "simba", "simba_4pe"]
+    for _, row in table.iterrows():
+        best = spec.map(arch=row.arch, N_EINSUMS=1, M=512, KN=512)
+        assert close(row.energy_J, best.energy, rel=1e-9)
+        assert close(row.latency_s, best.latency, rel=1e-9)
+
+
 def test_searches_release_the_gil(eyeriss):
     # Another Python thread runs while a search is under way.
     ticks = []
