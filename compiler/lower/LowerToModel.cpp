@@ -28,6 +28,8 @@ model::Workload lowerWorkload(const Workload &w) {
     me.name = e.name;
     me.isCopy = e.isCopy;
     me.nInstances = e.nInstances;
+    if (e.iterationSpacePoints > 0)
+      me.iterationSpacePoints = e.iterationSpacePoints;
     for (const TensorAccess &a : e.accesses) {
       model::TensorAccess ma;
       ma.tensor = *out.findTensor(a.tensor);

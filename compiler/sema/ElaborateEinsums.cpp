@@ -7,10 +7,64 @@
 //===----------------------------------------------------------------------===//
 #include "ElaboratorImpl.h"
 
+#include "afc/ir/IterationSpace.h"
+#include "afc/support/Limits.h"
+
 #include <cmath>
 
 using namespace afc;
 using namespace afc::sema;
+
+double Elaborator::countPoints(
+    const RawEinsum &r, const std::set<std::string> &rvs,
+    const std::map<std::string, std::pair<double, double>> &bounds,
+    const std::map<std::string, std::pair<double, SMRange>> &sizes) {
+  std::vector<std::string> vars(rvs.begin(), rvs.end());
+  std::vector<std::pair<int64_t, int64_t>> box;
+  for (const std::string &v : vars)
+    box.push_back({(int64_t)bounds.at(v).first, (int64_t)bounds.at(v).second});
+  auto index = [&](const std::string &v) {
+    return size_t(std::lower_bound(vars.begin(), vars.end(), v) -
+                  vars.begin());
+  };
+  // As the reference builds the set: every projection onto a rank with a
+  // size lies in [0, size). Single-variable ones are already in the box;
+  // the others (windows such as `p + r`) cut it.
+  std::vector<AffineConstraint> cons;
+  for (const RawAccess &a : r.accesses)
+    for (const RankProjection &p : a.projection) {
+      auto s = sizes.find(p.rank);
+      if (s == sizes.end())
+        continue;
+      AffineConstraint c;
+      c.constant = p.constant;
+      c.lower = 0;
+      c.upper = (int64_t)s->second.first - 1;
+      for (const RankProjection::Term &t : p.terms)
+        c.terms.push_back({index(t.rankVariable), t.coefficient});
+      cons.push_back(std::move(c));
+    }
+  std::optional<double> n =
+      countIterationSpace(box, cons, limits().maxEvalSteps);
+  if (!n) {
+    diags.error(r.range, "counting the points of the iteration space of "
+                         "einsum '" +
+                             r.name + "' takes more than " +
+                             std::to_string(limits().maxEvalSteps) +
+                             " steps (" +
+                             limitFlag("max-eval-steps",
+                                       limits().maxEvalSteps) +
+                             ")");
+    return 0;
+  }
+  if (*n == 0) {
+    diags.error(r.range, "the iteration space of einsum '" + r.name +
+                             "' is empty: no point lies within both its "
+                             "rank-variable bounds and its rank sizes");
+    return 0;
+  }
+  return *n;
+}
 
 void Elaborator::applyRenames(
     const ast::BlockStmt &b, MutableScope defScope, MutableScope symbols,
@@ -167,6 +221,8 @@ void Elaborator::finishWorkload(
       };
   readSizes(wsizes, sizes);
   std::map<std::string, size_t> rankVariableIndex;
+  // Points of each Einsum's iteration space, by position in `raws`.
+  std::vector<double> points(raws.size(), 0);
   for (RawEinsum &r : raws) {
     std::set<std::string> rvs;
     for (const RawAccess &a : r.accesses)
@@ -219,8 +275,14 @@ void Elaborator::finishWorkload(
           b.second = std::min(b.second, hi);
         }
       }
+    bool boxOk = true;
     for (const std::string &rv : rvs) {
       auto b = eb.find(rv);
+      boxOk &= b != eb.end() && std::isfinite(b->second.first) &&
+               std::isfinite(b->second.second) &&
+               b->second.second >= b->second.first &&
+               std::fabs(b->second.first) <= kMaxExactInteger &&
+               std::fabs(b->second.second) <= kMaxExactInteger;
       if (b == eb.end() || !std::isfinite(b->second.first) ||
           !std::isfinite(b->second.second)) {
         diags.error(r.range, "rank variable '" + rv + "' of einsum '" + r.name +
@@ -262,6 +324,8 @@ void Elaborator::finishWorkload(
       w.rankVariables.push_back(
           {rv, (int64_t)b->second.first, (int64_t)b->second.second});
     }
+    if (boxOk)
+      points[&r - raws.data()] = countPoints(r, rvs, eb, esizes);
   }
   std::sort(w.rankVariables.begin(), w.rankVariables.end(),
             [](const RankVariable &a, const RankVariable &b) {
@@ -285,6 +349,7 @@ void Elaborator::finishWorkload(
     e.range = r.range;
     e.isCopy = r.isCopy;
     e.nInstances = r.nInstances;
+    e.iterationSpacePoints = points[&r - raws.data()];
     std::vector<std::string> all, inputs, outputs, inter, shared, rvs;
     for (const RawAccess &a : r.accesses) {
       all.push_back(a.tensor);

@@ -194,6 +194,12 @@ private:
   bool projectionTerms(const ast::Expr &e, const Scope &scope, int64_t sign,
                        RankProjection &out);
   bool projectionTooLarge(const ast::Expr &e);
+  /// Points of the Einsum's iteration space: the box of its rank-variable
+  /// bounds cut by every projection onto a rank with a size.
+  double countPoints(
+      const RawEinsum &r, const std::set<std::string> &rvs,
+      const std::map<std::string, std::pair<double, double>> &bounds,
+      const std::map<std::string, std::pair<double, SMRange>> &sizes);
   bool nInstancesExact(const Value &v, SMRange r);
 
   bool collectAccess(const ast::IndexExpr &ix, const Scope &scope,

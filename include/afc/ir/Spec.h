@@ -161,6 +161,11 @@ struct Einsum {
   std::vector<std::string> rankVariables; ///< sorted
   bool isCopy = false;
   int64_t nInstances = 1;
+  /// Points of the iteration space, one instance: the box of the rank
+  /// variables' bounds less what windowed projections (`P: p + r` with a
+  /// size for P) cut off. What per-compute results divide by; tile shapes
+  /// and action counts work on the box, as in the reference.
+  double iterationSpacePoints = 0;
   /// Roles in evaluation order (`input`, `output`, `weight`, ...).
   std::vector<std::pair<std::string, NameSet>> renames;
   /// The facts `~`, `.bits_per_value`, `.rank_variables` need.
@@ -216,7 +221,7 @@ struct Workload {
   const RankVariable *rankVariable(llvm::StringRef n) const;
   const Tensor *tensor(llvm::StringRef n) const;
   const Einsum *einsum(llvm::StringRef n) const;
-  /// Number of points of the Einsum's iteration space.
+  /// Number of points of the Einsum's iteration space, all instances.
   double computes(const Einsum &e) const;
 };
 
