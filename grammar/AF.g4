@@ -66,8 +66,9 @@ callArgs    : expr compFor                                          # generatorA
 compFor     : 'for' IDENT 'in' expr ('if' expr)? ;
 
 indexList   : indexItem (',' indexItem)* ;
-// `P: p` projects rank variable expression `p` onto rank `P`.
-indexItem   : (IDENT ':')? expr ;
+// `P: p` projects rank variable expression `p` onto rank `P`; the rank's
+// name may be generated (`P${i}: p${i} + r`).
+indexItem   : (name ':')? expr ;
 
 expr        : primary                                               # primaryExpr
             | expr '.' IDENT                                        # memberExpr
@@ -96,7 +97,11 @@ primary     : NUMBER unit=IDENT?                                    # quantity
             | '(' expr ')'                                          # paren
             | '[' expr compFor ']'                                  # listComp
             | '[' (expr (',' expr)* ','?)? ']'                      # list
+            | '{' (mapEntry (',' mapEntry)* ','?)? '}'              # map
             ;
+
+// `{keep: "~MainMemory", "size": 1 MiB}`: keys are names or strings.
+mapEntry    : key=(IDENT | STRING) ':' expr ;
 
 INTERP_OPEN : '${' ;
 IDENT       : [A-Za-z_] [A-Za-z0-9_]* ;

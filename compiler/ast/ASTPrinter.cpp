@@ -270,6 +270,16 @@ void ASTPrinter::print(const Expr &e) {
     auto &l = cast<ListCompExpr>(e);
     return node("ListComp", r, l.element, l.comp);
   }
+  case Expr::EK_Map: {
+    line("Map", r);
+    Indent in(depth);
+    for (const MapExpr::Entry &x : cast<MapExpr>(e).entries) {
+      line("Key '" + x.key + "'", x.keyRange);
+      Indent in2(depth);
+      print(*x.value);
+    }
+    return;
+  }
   }
   AFC_INTERNAL_ERROR << "expression kind " << int(e.getKind());
 }

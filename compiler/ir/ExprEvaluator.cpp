@@ -85,9 +85,11 @@ std::nullopt_t ExprEvaluator::tooLong(SMRange r, bool list, uint64_t n) {
 }
 
 std::optional<Value> ExprEvaluator::created(SMRange r, Value v) {
-  uint64_t n = v.isList() ? v.asList().size() : v.asString().size();
+  uint64_t n = v.isList()     ? v.asList().size()
+               : v.isRecord() ? v.asRecord().size()
+                              : v.asString().size();
   if (n > limits().maxListLength)
-    return tooLong(r, v.isList(), n);
+    return tooLong(r, !v.isString(), n);
   if (!charge(r, n))
     return std::nullopt;
   return v;
@@ -187,6 +189,19 @@ std::optional<Value> ExprEvaluator::eval(const Expr &e, const Scope &scope) {
       elems.push_back(std::move(*v));
     }
     return created(e.getRange(), Value::list(std::move(elems)));
+  }
+  case Expr::EK_Map: {
+    Record entries;
+    for (const MapExpr::Entry &x : cast<MapExpr>(e).entries) {
+      if (entries.count(x.key))
+        return error(x.keyRange, "key '" + x.key + "' appears twice in "
+                                 "this map");
+      std::optional<Value> v = eval(*x.value, scope);
+      if (!v)
+        return std::nullopt;
+      entries[x.key] = std::move(*v);
+    }
+    return created(e.getRange(), Value::record(std::move(entries)));
   }
   case Expr::EK_ListComp: {
     auto &lc = cast<ListCompExpr>(e);

@@ -419,6 +419,17 @@ ExprPtr Builder::buildPrimary(AFParser::PrimaryContext *ctx) {
       elems.push_back(buildExpr(e));
     return std::make_unique<ListExpr>(r, std::move(elems));
   }
+  if (auto *c = dynamic_cast<AFParser::MapContext *>(ctx)) {
+    std::vector<MapExpr::Entry> entries;
+    for (auto *e : c->mapEntry()) {
+      std::string key = e->key->getText();
+      if (e->key->getType() == AFParser::STRING)
+        key = unquote(key);
+      entries.push_back(
+          {std::move(key), src.range(e->key, e->key), buildExpr(e->expr())});
+    }
+    return std::make_unique<MapExpr>(r, std::move(entries));
+  }
   return std::make_unique<BoolExpr>(r, false);
 }
 
@@ -478,9 +489,12 @@ ExprPtr Builder::buildExpr(AFParser::ExprContext *ctx) {
     std::vector<IndexExpr::Item> items;
     for (auto *it : c->indexList()->indexItem()) {
       IndexExpr::Item item;
-      if (it->IDENT()) {
-        item.rank = it->IDENT()->getText();
-        item.rankRange = src.range(it->IDENT());
+      if (it->name()) {
+        Name n = buildName(it->name());
+        item.rank = n.spelling();
+        item.rankRange = n.range;
+        if (!n.isPlain())
+          item.rankName = std::move(n);
       }
       item.expr = buildExpr(it->expr());
       items.push_back(std::move(item));

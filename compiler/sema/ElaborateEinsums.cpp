@@ -190,8 +190,18 @@ void Elaborator::finishWorkload(
               &in,
           std::map<std::string, std::pair<double, SMRange>> &out) {
         for (auto &[f, sc] : in) {
-          std::string rank = f->target.spelling();
-          if (!std::isupper((unsigned char)rank[0])) {
+          if (f->target.parts.size() != 1) {
+            diags.error(f->target.range, "a rank name cannot be a dotted "
+                                         "path");
+            continue;
+          }
+          // Rank names may be generated (`P${i} = 4;`).
+          std::optional<std::string> name =
+              eval.evalName(f->target.parts[0], *sc);
+          if (!name)
+            continue;
+          std::string rank = *name;
+          if (rank.empty() || !std::isupper((unsigned char)rank[0])) {
             diags.error(f->target.range, "rank name '" + rank +
                                              "' must start with an "
                                              "upper-case letter");

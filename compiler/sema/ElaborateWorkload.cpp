@@ -123,14 +123,21 @@ bool Elaborator::collectAccess(const ast::IndexExpr &ix, const Scope &scope,
     RankProjection p;
     if (!projectionTerms(*item.expr, scope, 1, p))
       return false;
-    if (!item.rank.empty()) {
-      if (!std::isupper((unsigned char)item.rank[0])) {
-        diags.error(item.rankRange, "rank name '" + item.rank +
+    std::string rank = item.rank;
+    if (item.rankName) {
+      std::optional<std::string> n = eval.evalName(*item.rankName, scope);
+      if (!n)
+        return false;
+      rank = *n;
+    }
+    if (!rank.empty()) {
+      if (!std::isupper((unsigned char)rank[0])) {
+        diags.error(item.rankRange, "rank name '" + rank +
                                         "' must start with an upper-case "
                                         "letter");
         return false;
       }
-      p.rank = item.rank;
+      p.rank = rank;
     } else if (p.terms.size() == 1 && p.terms[0].coefficient == 1 &&
                p.constant == 0) {
       p.rank = llvm::StringRef(p.terms[0].rankVariable).upper();

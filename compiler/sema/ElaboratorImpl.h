@@ -144,6 +144,13 @@ private:
                    llvm::StringRef owner, const std::set<std::string> &late,
                    MutableScope publish = nullptr);
 
+  /// `fields(MAP);`: each entry of the map adds or replaces a field; its
+  /// value is expression text, as the reference renders a Jinja dict into
+  /// its YAML.
+  void spliceFields(const ast::BlockStmt &blk, MutableScope sc,
+                    const std::vector<FieldSpec> &schema, FieldMap &out,
+                    llvm::StringRef owner, const std::set<std::string> &late);
+
   void buildEntries(const ast::BlockStmt &b, MutableScope scope,
                     std::vector<KeyedEntry> &out);
 

@@ -68,6 +68,7 @@ public:
     EK_Cond,
     EK_List,
     EK_ListComp,
+    EK_Map,
   };
   Expr(Kind kind, SMRange range) : kind(kind), range(range) {}
   virtual ~Expr() = default;
@@ -138,6 +139,8 @@ public:
   struct Item {
     std::string rank; ///< explicit rank name (`P` in `P: p`), or empty
     SMRange rankRange;
+    /// The rank's name when generated (`P${i}: p`); `rank` is its spelling.
+    std::optional<Name> rankName;
     ExprPtr expr;
   };
   IndexExpr(SMRange r, ExprPtr base, std::vector<Item> items)
@@ -239,6 +242,20 @@ public:
       : Expr(EK_List, r), elements(std::move(elements)) {}
   std::vector<ExprPtr> elements;
   static bool classof(const Expr *e) { return e->getKind() == EK_List; }
+};
+
+/// `{keep: "~MainMemory", size: 1 MiB}`
+class MapExpr : public Expr {
+public:
+  struct Entry {
+    std::string key;
+    SMRange keyRange;
+    ExprPtr value;
+  };
+  MapExpr(SMRange r, std::vector<Entry> entries)
+      : Expr(EK_Map, r), entries(std::move(entries)) {}
+  std::vector<Entry> entries;
+  static bool classof(const Expr *e) { return e->getKind() == EK_Map; }
 };
 
 /// `[e for x in iter if cond]`

@@ -85,6 +85,8 @@ struct ArchNode {
   FieldMap fields;
   FieldMap modelAttributes;
   std::vector<KeyedEntry> bitsPerValue, valuesPerAction;
+  /// A toll's `direction { input: "up"; ... }`, per tensor set.
+  std::vector<KeyedEntry> directions;
   std::vector<Action> actions;
   std::vector<SpatialDimension> spatial;
   std::vector<ArchNode> children; ///< for Fork
@@ -343,6 +345,9 @@ struct Spec {
   std::vector<Mapping> mappings;
   std::vector<MapperSettings> mappers;
   std::vector<Study> studies;
+  /// Expressions parsed from text values during elaboration (`fields(MAP)`);
+  /// fields above point into them.
+  std::vector<std::shared_ptr<const ast::Expr>> parsedExprs;
 
   const Arch *arch(llvm::StringRef n) const;
   const Workload *workload(llvm::StringRef n) const;
