@@ -28,6 +28,7 @@ paramDecl   : 'param' IDENT ('=' dflt=expr | 'if' when=expr)? ';' ;
 
 stmt        : 'let' name '=' expr ';'                               # letStmt
             | 'assert' expr (',' STRING)? ';'                       # assertStmt
+            | 'def' IDENT '(' (IDENT (',' IDENT)*)? ')' '=' expr ';'  # defStmt
             | 'for' IDENT 'in' expr body                            # forStmt
             | ifChain                                               # ifStmt
             | 'einsum' (name ':')? expr '=' expr (body | ';')       # einsumStmt

@@ -127,6 +127,16 @@ private:
 void ASTPrinter::print(const Stmt &s) {
   SMRange r = s.getRange();
   switch (s.getKind()) {
+  case Stmt::SK_Def: {
+    auto &d = cast<DefStmt>(s);
+    std::string params;
+    for (const std::string &p : d.params)
+      params += (params.empty() ? "" : ", ") + p;
+    line("Def " + d.name + "(" + params + ")", d.nameRange);
+    Indent in(depth);
+    print(*d.body);
+    return;
+  }
   case Stmt::SK_Let: {
     auto &l = cast<LetStmt>(s);
     return node("Let " + l.name.spelling(), r, l.value);

@@ -629,6 +629,8 @@ std::optional<Value> ExprEvaluator::evalCall(const CallExpr &e, const Scope &s) 
   std::string name = callee->name.pieces[0].text;
   if (name == "defined")
     return evalDefined(e, s);
+  if (const Function *f = s.lookupFunction(name))
+    return callFunction(*f, e, s);
   if (!ir::detail::findBuiltin(name))
     return error(e.callee->getRange(),
                  "unknown function '" + name + "'" +
@@ -651,6 +653,46 @@ std::optional<Value> ExprEvaluator::evalCall(const CallExpr &e, const Scope &s) 
     }
   }
   return builtin(name, e, args, s);
+}
+
+std::optional<Value> ExprEvaluator::callFunction(const Function &f,
+                                                 const CallExpr &e,
+                                                 const Scope &s) {
+  if (e.generator)
+    return error(e.getRange(), "'" + f.name + "' takes its arguments one by "
+                               "one, not a generator");
+  if (e.args.size() != f.params.size())
+    return error(e.getRange(), "'" + f.name + "' takes " +
+                                   std::to_string(f.params.size()) +
+                                   " argument" +
+                                   (f.params.size() == 1 ? "" : "s") +
+                                   ", got " + std::to_string(e.args.size()));
+  ScopePtr defined = f.scope.lock();
+  AFC_INTERNAL_ASSERT(defined) << "function '" << f.name
+                               << "' outlived its scope";
+  auto frame = std::make_shared<Scope>(defined, s.einsum());
+  for (size_t i = 0; i < f.params.size(); ++i) {
+    if (!e.args[i].keyword.empty())
+      return error(e.args[i].keywordRange,
+                   "'" + f.name + "' takes no keyword arguments");
+    std::optional<Value> v = eval(*e.args[i].value, s);
+    if (!v)
+      return std::nullopt;
+    frame->define(f.params[i], std::move(*v));
+  }
+  // Recursion is allowed; its depth is bounded like nesting, its work like
+  // any other compile-time evaluation.
+  if (callDepth >= limits().maxNesting)
+    return error(e.getRange(),
+                 "calls of '" + f.name + "' nest deeper than " +
+                     std::to_string(limits().maxNesting) + " (" +
+                     limitFlag("max-nesting", limits().maxNesting) + ")");
+  if (!charge(e.getRange(), 1))
+    return std::nullopt;
+  ++callDepth;
+  std::optional<Value> v = eval(*f.body, *frame);
+  --callDepth;
+  return v;
 }
 
 std::optional<Value> ExprEvaluator::builtin(llvm::StringRef name,

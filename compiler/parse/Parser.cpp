@@ -316,6 +316,14 @@ StmtPtr Builder::buildStmt(AFParser::StmtContext *ctx) {
   if (auto *c = dynamic_cast<AFParser::LetStmtContext *>(ctx))
     return std::make_unique<LetStmt>(r, buildName(c->name()),
                                      buildExpr(c->expr()));
+  if (auto *c = dynamic_cast<AFParser::DefStmtContext *>(ctx)) {
+    std::vector<antlr4::tree::TerminalNode *> ids = c->IDENT();
+    std::vector<std::string> params;
+    for (size_t i = 1; i < ids.size(); ++i)
+      params.push_back(ids[i]->getText());
+    return std::make_unique<DefStmt>(r, ids[0]->getText(), src.range(ids[0]),
+                                     std::move(params), buildExpr(c->expr()));
+  }
   if (auto *c = dynamic_cast<AFParser::AssertStmtContext *>(ctx)) {
     std::optional<std::string> msg;
     if (c->STRING())

@@ -281,6 +281,7 @@ class Stmt {
 public:
   enum Kind {
     SK_Let,
+    SK_Def,
     SK_Assert,
     SK_For,
     SK_If,
@@ -309,6 +310,20 @@ public:
   Name name;
   ExprPtr value;
   static bool classof(const Stmt *s) { return s->getKind() == SK_Let; }
+};
+
+/// `def f(a, b) = expr;`: a compile-time function.
+class DefStmt : public Stmt {
+public:
+  DefStmt(SMRange r, std::string name, SMRange nameRange,
+          std::vector<std::string> params, ExprPtr body)
+      : Stmt(SK_Def, r), name(std::move(name)), nameRange(nameRange),
+        params(std::move(params)), body(std::move(body)) {}
+  std::string name;
+  SMRange nameRange;
+  std::vector<std::string> params;
+  ExprPtr body;
+  static bool classof(const Stmt *s) { return s->getKind() == SK_Def; }
 };
 
 /// `assert cond, "message";`
