@@ -8,11 +8,15 @@ using namespace afc::ir;
 
 namespace {
 
-int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
+// Sums of coefficient * value can pass 2**63 (both may be near 2**53), so
+// they are formed in 128 bits.
+using Wide = __int128;
+
+Wide floorDiv(Wide a, Wide b) {
+  Wide q = a / b;
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
-int64_t ceilDiv(int64_t a, int64_t b) { return -floorDiv(-a, b); }
+Wide ceilDiv(Wide a, Wide b) { return -floorDiv(-a, b); }
 
 /// Counts one group of variables linked by constraints: depth-first over
 /// `order` except its last variable, whose feasible values form an
@@ -56,11 +60,11 @@ private:
   std::vector<int64_t> value;
   std::vector<std::vector<const AffineConstraint *>> checkAt;
 
-  int64_t partial(const AffineConstraint &c, size_t skip) const {
-    int64_t s = c.constant;
+  Wide partial(const AffineConstraint &c, size_t skip) const {
+    Wide s = c.constant;
     for (auto &[v, k] : c.terms)
       if (v != skip)
-        s += k * value[v];
+        s += Wide(k) * value[v];
     return s;
   }
 
@@ -69,20 +73,20 @@ private:
       return false;
     size_t var = order[depth];
     if (depth + 1 == order.size()) {
-      int64_t lo = box[var].first, hi = box[var].second;
+      Wide lo = box[var].first, hi = box[var].second;
       for (const AffineConstraint *c : checkAt[depth]) {
-        int64_t k = 0;
+        Wide k = 0;
         for (auto &[v, kv] : c->terms)
           if (v == var)
             k += kv;
-        int64_t rest = partial(*c, var);
+        Wide rest = partial(*c, var);
         if (k == 0) {
           if (rest < c->lower || rest > c->upper)
             return true;
           continue;
         }
         // lower <= rest + k x <= upper
-        int64_t a = c->lower - rest, b = c->upper - rest;
+        Wide a = c->lower - rest, b = c->upper - rest;
         if (k > 0) {
           lo = std::max(lo, ceilDiv(a, k));
           hi = std::min(hi, floorDiv(b, k));
@@ -99,7 +103,7 @@ private:
       value[var] = x;
       bool ok = true;
       for (const AffineConstraint *c : checkAt[depth]) {
-        int64_t s = partial(*c, size_t(-1));
+        Wide s = partial(*c, size_t(-1));
         if (s < c->lower || s > c->upper) {
           ok = false;
           break;

@@ -11,6 +11,7 @@
 #include "afc/support/Limits.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace afc;
 using namespace afc::sema;
@@ -18,7 +19,8 @@ using namespace afc::sema;
 double Elaborator::countPoints(
     const RawEinsum &r, const std::set<std::string> &rvs,
     const std::map<std::string, std::pair<double, double>> &bounds,
-    const std::map<std::string, std::pair<double, SMRange>> &sizes) {
+    const std::map<std::string, std::pair<double, SMRange>> &sizes,
+    const std::vector<AffineBound> &affine) {
   std::vector<std::string> vars(rvs.begin(), rvs.end());
   std::vector<std::pair<int64_t, int64_t>> box;
   for (const std::string &v : vars)
@@ -44,6 +46,19 @@ double Elaborator::countPoints(
         c.terms.push_back({index(t.rankVariable), t.coefficient});
       cons.push_back(std::move(c));
     }
+  // Bounds on sums of rank variables from the Einsum's iteration_space.
+  for (const AffineBound &ab : affine) {
+    AffineConstraint c;
+    c.constant = ab.expr.constant;
+    // An open side is as wide as the box allows.
+    c.lower = std::isfinite(ab.lower) ? (int64_t)ab.lower
+                                      : std::numeric_limits<int64_t>::min() / 4;
+    c.upper = std::isfinite(ab.upper) ? (int64_t)ab.upper
+                                      : std::numeric_limits<int64_t>::max() / 4;
+    for (const RankProjection::Term &t : ab.expr.terms)
+      c.terms.push_back({index(t.rankVariable), t.coefficient});
+    cons.push_back(std::move(c));
+  }
   std::optional<double> n =
       countIterationSpace(box, cons, limits().maxEvalSteps);
   if (!n) {
@@ -234,6 +249,7 @@ void Elaborator::finishWorkload(
   // Points of each Einsum's iteration space, by position in `raws`.
   std::vector<double> points(raws.size(), 0);
   for (RawEinsum &r : raws) {
+    bool boxOkAffine = true;
     std::set<std::string> rvs;
     for (const RawAccess &a : r.accesses)
       for (const RankProjection &p : a.projection)
@@ -256,8 +272,17 @@ void Elaborator::finishWorkload(
       eb = bounds;
       ewhere = where;
     }
+    std::vector<AffineBound> affine;
     for (auto &[e, sc] : r.constraints)
-      applyConstraint(*e, *sc, eb, ewhere);
+      applyConstraint(*e, *sc, eb, ewhere, &affine);
+    for (const AffineBound &ab : affine)
+      for (const RankProjection::Term &t : ab.expr.terms)
+        if (!rvs.count(t.rankVariable)) {
+          diags.error(ab.range, "rank variable '" + t.rankVariable +
+                                    "' is not one of einsum '" + r.name +
+                                    "'");
+          boxOkAffine = false;
+        }
     std::optional<std::map<std::string, std::pair<double, SMRange>>> ownSizes;
     if (!r.rankSizes.empty()) {
       ownSizes = sizes;
@@ -285,7 +310,29 @@ void Elaborator::finishWorkload(
           b.second = std::min(b.second, hi);
         }
       }
-    bool boxOk = true;
+    // An upper bound on a sum of rank variables with positive coefficients
+    // bounds each of them, given the others' lower bounds.
+    for (const AffineBound &ab : affine) {
+      if (!std::isfinite(ab.upper))
+        continue;
+      bool positive = true;
+      for (const RankProjection::Term &t : ab.expr.terms)
+        positive &= t.coefficient > 0;
+      if (!positive)
+        continue;
+      for (const RankProjection::Term &t : ab.expr.terms) {
+        double others = ab.expr.constant;
+        for (const RankProjection::Term &o : ab.expr.terms)
+          if (&o != &t && eb.count(o.rankVariable) &&
+              std::isfinite(eb[o.rankVariable].first))
+            others += o.coefficient * eb[o.rankVariable].first;
+        auto &b =
+            eb.try_emplace(t.rankVariable, -INFINITY, INFINITY).first->second;
+        b.second = std::min(b.second, std::floor((ab.upper - others) /
+                                                 double(t.coefficient)));
+      }
+    }
+    bool boxOk = boxOkAffine;
     for (const std::string &rv : rvs) {
       auto b = eb.find(rv);
       boxOk &= b != eb.end() && std::isfinite(b->second.first) &&
@@ -335,7 +382,7 @@ void Elaborator::finishWorkload(
           {rv, (int64_t)b->second.first, (int64_t)b->second.second});
     }
     if (boxOk)
-      points[&r - raws.data()] = countPoints(r, rvs, eb, esizes);
+      points[&r - raws.data()] = countPoints(r, rvs, eb, esizes, affine);
   }
   std::sort(w.rankVariables.begin(), w.rankVariables.end(),
             [](const RankVariable &a, const RankVariable &b) {
