@@ -28,6 +28,7 @@ paramDecl   : 'param' IDENT ('=' dflt=expr | 'if' when=expr)? ';' ;
 
 stmt        : 'let' name '=' expr ';'                               # letStmt
             | 'assert' expr (',' STRING)? ';'                       # assertStmt
+            | 'def' IDENT '(' (IDENT (',' IDENT)*)? ')' '=' expr ';'  # defStmt
             | 'for' IDENT 'in' expr body                            # forStmt
             | ifChain                                               # ifStmt
             | 'einsum' (name ':')? expr '=' expr (body | ';')       # einsumStmt
@@ -66,8 +67,9 @@ callArgs    : expr compFor                                          # generatorA
 compFor     : 'for' IDENT 'in' expr ('if' expr)? ;
 
 indexList   : indexItem (',' indexItem)* ;
-// `P: p` projects rank variable expression `p` onto rank `P`.
-indexItem   : (IDENT ':')? expr ;
+// `P: p` projects rank variable expression `p` onto rank `P`; the rank's
+// name may be generated (`P${i}: p${i} + r`).
+indexItem   : (name ':')? expr ;
 
 expr        : primary                                               # primaryExpr
             | expr '.' IDENT                                        # memberExpr
@@ -96,7 +98,11 @@ primary     : NUMBER unit=(IDENT | RATE_UNIT)?                      # quantity
             | '(' expr ')'                                          # paren
             | '[' expr compFor ']'                                  # listComp
             | '[' (expr (',' expr)* ','?)? ']'                      # list
+            | '{' (mapEntry (',' mapEntry)* ','?)? '}'              # map
             ;
+
+// `{keep: "~MainMemory", "size": 1 MiB}`: keys are names or strings.
+mapEntry    : key=(IDENT | STRING) ':' expr ;
 
 INTERP_OPEN : '${' ;
 // A data rate written as one word, `25.6 GB/s`: a unit after a number. The

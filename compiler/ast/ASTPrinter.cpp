@@ -127,6 +127,16 @@ private:
 void ASTPrinter::print(const Stmt &s) {
   SMRange r = s.getRange();
   switch (s.getKind()) {
+  case Stmt::SK_Def: {
+    auto &d = cast<DefStmt>(s);
+    std::string params;
+    for (const std::string &p : d.params)
+      params += (params.empty() ? "" : ", ") + p;
+    line("Def " + d.name + "(" + params + ")", d.nameRange);
+    Indent in(depth);
+    print(*d.body);
+    return;
+  }
   case Stmt::SK_Let: {
     auto &l = cast<LetStmt>(s);
     return node("Let " + l.name.spelling(), r, l.value);
@@ -269,6 +279,16 @@ void ASTPrinter::print(const Expr &e) {
   case Expr::EK_ListComp: {
     auto &l = cast<ListCompExpr>(e);
     return node("ListComp", r, l.element, l.comp);
+  }
+  case Expr::EK_Map: {
+    line("Map", r);
+    Indent in(depth);
+    for (const MapExpr::Entry &x : cast<MapExpr>(e).entries) {
+      line("Key '" + x.key + "'", x.keyRange);
+      Indent in2(depth);
+      print(*x.value);
+    }
+    return;
   }
   }
   AFC_INTERNAL_ERROR << "expression kind " << int(e.getKind());

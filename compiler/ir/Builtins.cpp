@@ -86,8 +86,11 @@ std::optional<Value> len(BuiltinCall &c) {
     return Value::number(a.asList().size());
   if (a.isString())
     return Value::number(a.asString().size());
+  if (a.isRecord())
+    return Value::number(a.asRecord().size());
   return c.error(c.range(),
-                 "'len' needs a set, list or string, not " + a.describe());
+                 "'len' needs a set, list, string or map, not " +
+                     a.describe());
 }
 
 std::optional<Value> absolute(BuiltinCall &c) {

@@ -85,9 +85,11 @@ std::nullopt_t ExprEvaluator::tooLong(SMRange r, bool list, uint64_t n) {
 }
 
 std::optional<Value> ExprEvaluator::created(SMRange r, Value v) {
-  uint64_t n = v.isList() ? v.asList().size() : v.asString().size();
+  uint64_t n = v.isList()     ? v.asList().size()
+               : v.isRecord() ? v.asRecord().size()
+                              : v.asString().size();
   if (n > limits().maxListLength)
-    return tooLong(r, v.isList(), n);
+    return tooLong(r, !v.isString(), n);
   if (!charge(r, n))
     return std::nullopt;
   return v;
@@ -194,6 +196,19 @@ std::optional<Value> ExprEvaluator::eval(const Expr &e, const Scope &scope) {
       elems.push_back(std::move(*v));
     }
     return created(e.getRange(), Value::list(std::move(elems)));
+  }
+  case Expr::EK_Map: {
+    Record entries;
+    for (const MapExpr::Entry &x : cast<MapExpr>(e).entries) {
+      if (entries.count(x.key))
+        return error(x.keyRange, "key '" + x.key + "' appears twice in "
+                                 "this map");
+      std::optional<Value> v = eval(*x.value, scope);
+      if (!v)
+        return std::nullopt;
+      entries[x.key] = std::move(*v);
+    }
+    return created(e.getRange(), Value::record(std::move(entries)));
   }
   case Expr::EK_ListComp: {
     auto &lc = cast<ListCompExpr>(e);
@@ -621,6 +636,8 @@ std::optional<Value> ExprEvaluator::evalCall(const CallExpr &e, const Scope &s) 
   std::string name = callee->name.pieces[0].text;
   if (name == "defined")
     return evalDefined(e, s);
+  if (const Function *f = s.lookupFunction(name))
+    return callFunction(*f, e, s);
   if (!ir::detail::findBuiltin(name))
     return error(e.callee->getRange(),
                  "unknown function '" + name + "'" +
@@ -643,6 +660,46 @@ std::optional<Value> ExprEvaluator::evalCall(const CallExpr &e, const Scope &s) 
     }
   }
   return builtin(name, e, args, s);
+}
+
+std::optional<Value> ExprEvaluator::callFunction(const Function &f,
+                                                 const CallExpr &e,
+                                                 const Scope &s) {
+  if (e.generator)
+    return error(e.getRange(), "'" + f.name + "' takes its arguments one by "
+                               "one, not a generator");
+  if (e.args.size() != f.params.size())
+    return error(e.getRange(), "'" + f.name + "' takes " +
+                                   std::to_string(f.params.size()) +
+                                   " argument" +
+                                   (f.params.size() == 1 ? "" : "s") +
+                                   ", got " + std::to_string(e.args.size()));
+  ScopePtr defined = f.scope.lock();
+  AFC_INTERNAL_ASSERT(defined) << "function '" << f.name
+                               << "' outlived its scope";
+  auto frame = std::make_shared<Scope>(defined, s.einsum());
+  for (size_t i = 0; i < f.params.size(); ++i) {
+    if (!e.args[i].keyword.empty())
+      return error(e.args[i].keywordRange,
+                   "'" + f.name + "' takes no keyword arguments");
+    std::optional<Value> v = eval(*e.args[i].value, s);
+    if (!v)
+      return std::nullopt;
+    frame->define(f.params[i], std::move(*v));
+  }
+  // Recursion is allowed; its depth is bounded like nesting, its work like
+  // any other compile-time evaluation.
+  if (callDepth >= limits().maxNesting)
+    return error(e.getRange(),
+                 "calls of '" + f.name + "' nest deeper than " +
+                     std::to_string(limits().maxNesting) + " (" +
+                     limitFlag("max-nesting", limits().maxNesting) + ")");
+  if (!charge(e.getRange(), 1))
+    return std::nullopt;
+  ++callDepth;
+  std::optional<Value> v = eval(*f.body, *frame);
+  --callDepth;
+  return v;
 }
 
 std::optional<Value> ExprEvaluator::builtin(llvm::StringRef name,

@@ -84,6 +84,7 @@ private:
     }
     entries("bits_per_value", n.bitsPerValue);
     entries("values_per_action", n.valuesPerAction);
+    entries("direction", n.directions);
     for (const Action &a : n.actions) {
       indent();
       os << "action " << a.name << " {";

@@ -150,10 +150,13 @@ const Einsum *Workload::einsum(llvm::StringRef n) const {
 }
 
 double Workload::computes(const Einsum &e) const {
-  double n = 1;
-  for (const std::string &rv : e.rankVariables)
-    if (const RankVariable *r = rankVariable(rv))
-      n *= double(r->bound());
+  double n = e.iterationSpacePoints;
+  if (n == 0) {
+    n = 1;
+    for (const std::string &rv : e.rankVariables)
+      if (const RankVariable *r = rankVariable(rv))
+        n *= double(r->bound());
+  }
   return n * double(e.nInstances) * double(nInstances);
 }
 

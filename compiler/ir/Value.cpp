@@ -66,7 +66,7 @@ bool Value::truthy() const {
   case String: return !strData->empty();
   case Set: return !setData->names.empty();
   case List: return !listData->empty();
-  case Rec: return true;
+  case Rec: return !recordData->empty();
   }
   return false;
 }
@@ -82,7 +82,7 @@ std::string Value::describe() const {
     return setData->universe == NameSet::Tensors ? "a set of tensors"
                                                  : "a set of rank variables";
   case List: return "a list";
-  case Rec: return "a record";
+  case Rec: return "a map";
   }
   return "a value";
 }

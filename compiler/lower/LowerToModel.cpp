@@ -28,6 +28,8 @@ model::Workload lowerWorkload(const Workload &w) {
     me.name = e.name;
     me.isCopy = e.isCopy;
     me.nInstances = e.nInstances;
+    if (e.iterationSpacePoints > 0)
+      me.iterationSpacePoints = e.iterationSpacePoints;
     for (const TensorAccess &a : e.accesses) {
       model::TensorAccess ma;
       ma.tensor = *out.findTensor(a.tensor);
@@ -71,6 +73,50 @@ keyedMap(const std::vector<KeyedEntry> &entries, const Einsum &einsum,
       out.push_back({t, val->asNumber()});
   }
   return out;
+}
+
+/// A toll's `direction { set: "up"; ... }` for one Einsum: every tensor of
+/// the Einsum needs a direction, as the reference requires.
+bool tollDirections(
+    const ArchNode &n, const Einsum &einsum, DiagnosticEngine &diags,
+    std::vector<std::pair<std::string, model::TollDirection>> &out) {
+  ExprEvaluator eval(&diags);
+  std::map<std::string, model::TollDirection> seen;
+  for (const KeyedEntry &k : n.directions) {
+    ScopePtr sc = einsumScope(k.key, einsum);
+    std::optional<Value> key = eval.eval(*k.key.expr, *sc);
+    std::optional<Value> val = eval.eval(*k.value.expr, *sc);
+    if (!key || !val)
+      return false;
+    if (!key->isSet() || !val->isString() ||
+        (val->asString() != "up" && val->asString() != "down" &&
+         val->asString() != "up_and_down")) {
+      diags.error(k.key.range(), "expected 'set-expression: \"up\"', "
+                                 "\"down\" or \"up_and_down\"");
+      diags.note(einsum.range, "while evaluating for einsum '" +
+                                   einsum.name + "'");
+      return false;
+    }
+    model::TollDirection d = val->asString() == "up" ? model::TollDirection::Up
+                             : val->asString() == "down"
+                                 ? model::TollDirection::Down
+                                 : model::TollDirection::UpAndDown;
+    // A later entry wins for a tensor two keys select, as in the reference.
+    for (const std::string &t : key->asSet().names)
+      seen[t] = d;
+  }
+  for (const TensorAccess &a : einsum.accesses)
+    if (!seen.count(a.tensor)) {
+      diags.error(n.directions.front().key.range(),
+                  "the direction of toll '" + n.name +
+                      "' does not cover tensor '" + a.tensor +
+                      "' of einsum '" + einsum.name + "'");
+      diags.note(einsum.range, "add an entry for it, e.g. 'All: "
+                               "\"up_and_down\";' first");
+      return false;
+    }
+  out.assign(seen.begin(), seen.end());
+  return true;
 }
 
 std::vector<std::string> setNames(const std::optional<Value> &v) {
@@ -180,6 +226,9 @@ lower::lowerProblem(const Arch &arch, const Workload &workload,
           mn.tollDirection = d->asString() == "up"     ? model::TollDirection::Up
                              : d->asString() == "down" ? model::TollDirection::Down
                                                        : model::TollDirection::UpAndDown;
+        if (!n.directions.empty() &&
+            !tollDirections(n, e, diags, mn.tollDirections))
+          return std::nullopt;
         mn.actionsScale = fe.number(n, "actions_scale").value_or(1);
         if (n.holdsTensors()) {
           auto bpv = keyedMap(n.bitsPerValue, e, diags);

@@ -323,6 +323,14 @@ StmtPtr Builder::buildStmt(AFParser::StmtContext *ctx) {
   if (auto *c = dynamic_cast<AFParser::LetStmtContext *>(ctx))
     return std::make_unique<LetStmt>(r, buildName(c->name()),
                                      buildExpr(c->expr()));
+  if (auto *c = dynamic_cast<AFParser::DefStmtContext *>(ctx)) {
+    std::vector<antlr4::tree::TerminalNode *> ids = c->IDENT();
+    std::vector<std::string> params;
+    for (size_t i = 1; i < ids.size(); ++i)
+      params.push_back(ids[i]->getText());
+    return std::make_unique<DefStmt>(r, ids[0]->getText(), src.range(ids[0]),
+                                     std::move(params), buildExpr(c->expr()));
+  }
   if (auto *c = dynamic_cast<AFParser::AssertStmtContext *>(ctx)) {
     std::optional<std::string> msg;
     if (c->STRING())
@@ -426,6 +434,17 @@ ExprPtr Builder::buildPrimary(AFParser::PrimaryContext *ctx) {
       elems.push_back(buildExpr(e));
     return std::make_unique<ListExpr>(r, std::move(elems));
   }
+  if (auto *c = dynamic_cast<AFParser::MapContext *>(ctx)) {
+    std::vector<MapExpr::Entry> entries;
+    for (auto *e : c->mapEntry()) {
+      std::string key = e->key->getText();
+      if (e->key->getType() == AFParser::STRING)
+        key = unquote(key);
+      entries.push_back(
+          {std::move(key), src.range(e->key, e->key), buildExpr(e->expr())});
+    }
+    return std::make_unique<MapExpr>(r, std::move(entries));
+  }
   return std::make_unique<BoolExpr>(r, false);
 }
 
@@ -485,9 +504,12 @@ ExprPtr Builder::buildExpr(AFParser::ExprContext *ctx) {
     std::vector<IndexExpr::Item> items;
     for (auto *it : c->indexList()->indexItem()) {
       IndexExpr::Item item;
-      if (it->IDENT()) {
-        item.rank = it->IDENT()->getText();
-        item.rankRange = src.range(it->IDENT());
+      if (it->name()) {
+        Name n = buildName(it->name());
+        item.rank = n.spelling();
+        item.rankRange = n.range;
+        if (!n.isPlain())
+          item.rankName = std::move(n);
       }
       item.expr = buildExpr(it->expr());
       items.push_back(std::move(item));

@@ -6,6 +6,10 @@
 //===----------------------------------------------------------------------===//
 #include "ElaboratorImpl.h"
 
+#include "afc/parse/Parser.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
 using namespace afc;
 using namespace afc::sema;
 
@@ -160,6 +164,58 @@ void Elaborator::buildFields(const ast::FieldStmt &f, MutableScope sc,
     publish->define(*name, *out[*name].value);
 }
 
+void Elaborator::spliceFields(const ast::BlockStmt &blk, MutableScope sc,
+                              const std::vector<FieldSpec> &schema,
+                              FieldMap &out, llvm::StringRef owner,
+                              const std::set<std::string> &late) {
+  if (blk.hasBody || blk.name || blk.label || blk.cls || !blk.hasArgs ||
+      blk.args.size() != 1 || !blk.args[0].keyword.empty()) {
+    diags.error(blk.kindRange, "'fields' takes one map, e.g. "
+                               "'fields(EXTRA_CONSTRAINTS);'");
+    return;
+  }
+  const ast::Expr &arg = *blk.args[0].value;
+  std::optional<Value> v = eval.eval(arg, *sc);
+  if (!v)
+    return;
+  if (!v->isRecord()) {
+    diags.error(arg.getRange(), "'fields' takes a map such as {keep: "
+                                "\"~MainMemory\"}, not " +
+                                    v->describe());
+    return;
+  }
+  for (auto &[key, val] : v->asRecord()) {
+    const FieldSpec *fs = findField(schema, key);
+    if (!fs) {
+      diags.error(arg.getRange(), "unknown field '" + key +
+                                      "' in the map given to 'fields' of " +
+                                      owner.str() +
+                                      didYouMean(key, fieldNames(schema)));
+      continue;
+    }
+    if (!val.isString()) {
+      diags.error(arg.getRange(),
+                  "the value of '" + key + "' in the map given to 'fields' "
+                  "is expression text, e.g. {" + key + ": \"...\"}, not " +
+                      val.describe());
+      continue;
+    }
+    // The text gets a buffer of its own, included from the `fields` call,
+    // so that its errors point into it and name where it was spliced.
+    auto buf = llvm::MemoryBuffer::getMemBufferCopy(
+        val.asString(), "<" + arg.text().str() + "." + key + ">");
+    unsigned id = diags.sourceMgr().AddNewSourceBuffer(std::move(buf),
+                                                       arg.getRange().Start);
+    std::shared_ptr<const ast::Expr> e = parseExpression(id, diags);
+    if (!e)
+      continue;
+    spec->parsedExprs.push_back(e);
+    out.erase(key);
+    out[key] = makeField(*fs, *e, sc, owner, late);
+    out[key].nameRange = arg.getRange();
+  }
+}
+
 void Elaborator::buildEntries(const ast::BlockStmt &b, MutableScope scope,
                               std::vector<KeyedEntry> &out) {
   walk(b.body, scope, [&](const ast::Stmt &s, MutableScope sc) {
@@ -265,10 +321,12 @@ bool Elaborator::buildNode(const ast::BlockStmt &b, MutableScope scope,
       act.range = node.range;
       node.actions.push_back(std::move(act));
     }
-  if (node.kind == NodeKind::Toll && !node.fields.count("direction"))
+  if (node.kind == NodeKind::Toll && !node.fields.count("direction") &&
+      node.directions.empty())
     diags.error(node.range, "toll '" + node.name +
                                 "' needs a 'direction' "
-                                "(\"up\", \"down\" or \"up_and_down\")");
+                                "(\"up\", \"down\" or \"up_and_down\", or "
+                                "a block 'direction { input: \"up\"; ... }')");
   if (auto it = node.fields.find("direction");
       it != node.fields.end() && it->second.value) {
     const std::string &dir = it->second.value->asString();
@@ -436,17 +494,40 @@ void Elaborator::buildComponentBlock(const ast::BlockStmt &blk, MutableScope sc,
       return;
     }
     walk(blk.body, sc, [&](const ast::Stmt &s, MutableScope inner) {
+      auto *b2 = dyn_cast<ast::BlockStmt>(&s);
       if (auto *f = dyn_cast<ast::FieldStmt>(&s))
         buildFields(*f, inner, schema, node.fields, owner, late);
+      else if (b2 && b2->kind == "fields")
+        spliceFields(*b2, inner, schema, node.fields, owner, late);
       else
         diags.error(s.getRange(), "'tensors' holds placement fields such "
                                   "as 'keep = input;'");
     });
     return;
   }
+  if (blk.kind == "fields") {
+    spliceFields(blk, sc, schema, node.fields, owner, late);
+    return;
+  }
+  if (blk.kind == "direction") {
+    if (node.kind != NodeKind::Toll) {
+      diags.error(blk.kindRange, "only tolls have a 'direction'");
+      return;
+    }
+    if (node.fields.count("direction")) {
+      diags.error(blk.kindRange, "toll '" + node.name +
+                                     "' has both a 'direction' field and "
+                                     "a 'direction' block");
+      diags.note(node.fields["direction"].nameRange, "the field is here");
+      return;
+    }
+    buildEntries(blk, sc, node.directions);
+    return;
+  }
   static const std::vector<std::string> blocks = {
       "action",         "spatial",           "attributes",
-      "bits_per_value", "values_per_action", "tensors"};
+      "bits_per_value", "values_per_action", "tensors", "fields",
+      "direction"};
   diags.error(blk.kindRange, "unknown block '" + blk.kind + "' in " + owner +
                                  didYouMean(blk.kind, blocks));
 }

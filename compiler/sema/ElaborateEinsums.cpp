@@ -7,10 +7,79 @@
 //===----------------------------------------------------------------------===//
 #include "ElaboratorImpl.h"
 
+#include "afc/ir/IterationSpace.h"
+#include "afc/support/Limits.h"
+
 #include <cmath>
+#include <limits>
 
 using namespace afc;
 using namespace afc::sema;
+
+double Elaborator::countPoints(
+    const RawEinsum &r, const std::set<std::string> &rvs,
+    const std::map<std::string, std::pair<double, double>> &bounds,
+    const std::map<std::string, std::pair<double, SMRange>> &sizes,
+    const std::vector<AffineBound> &affine) {
+  std::vector<std::string> vars(rvs.begin(), rvs.end());
+  std::vector<std::pair<int64_t, int64_t>> box;
+  for (const std::string &v : vars)
+    box.push_back({(int64_t)bounds.at(v).first, (int64_t)bounds.at(v).second});
+  auto index = [&](const std::string &v) {
+    return size_t(std::lower_bound(vars.begin(), vars.end(), v) -
+                  vars.begin());
+  };
+  // As the reference builds the set: every projection onto a rank with a
+  // size lies in [0, size). Single-variable ones are already in the box;
+  // the others (windows such as `p + r`) cut it.
+  std::vector<AffineConstraint> cons;
+  for (const RawAccess &a : r.accesses)
+    for (const RankProjection &p : a.projection) {
+      auto s = sizes.find(p.rank);
+      if (s == sizes.end())
+        continue;
+      AffineConstraint c;
+      c.constant = p.constant;
+      c.lower = 0;
+      c.upper = (int64_t)s->second.first - 1;
+      for (const RankProjection::Term &t : p.terms)
+        c.terms.push_back({index(t.rankVariable), t.coefficient});
+      cons.push_back(std::move(c));
+    }
+  // Bounds on sums of rank variables from the Einsum's iteration_space.
+  for (const AffineBound &ab : affine) {
+    AffineConstraint c;
+    c.constant = ab.expr.constant;
+    // An open side is as wide as the box allows.
+    c.lower = std::isfinite(ab.lower) ? (int64_t)ab.lower
+                                      : std::numeric_limits<int64_t>::min() / 4;
+    c.upper = std::isfinite(ab.upper) ? (int64_t)ab.upper
+                                      : std::numeric_limits<int64_t>::max() / 4;
+    for (const RankProjection::Term &t : ab.expr.terms)
+      c.terms.push_back({index(t.rankVariable), t.coefficient});
+    cons.push_back(std::move(c));
+  }
+  std::optional<double> n =
+      countIterationSpace(box, cons, limits().maxEvalSteps);
+  if (!n) {
+    diags.error(r.range, "counting the points of the iteration space of "
+                         "einsum '" +
+                             r.name + "' takes more than " +
+                             std::to_string(limits().maxEvalSteps) +
+                             " steps (" +
+                             limitFlag("max-eval-steps",
+                                       limits().maxEvalSteps) +
+                             ")");
+    return 0;
+  }
+  if (*n == 0) {
+    diags.error(r.range, "the iteration space of einsum '" + r.name +
+                             "' is empty: no point lies within both its "
+                             "rank-variable bounds and its rank sizes");
+    return 0;
+  }
+  return *n;
+}
 
 void Elaborator::applyRenames(
     const ast::BlockStmt &b, MutableScope defScope, MutableScope symbols,
@@ -136,8 +205,18 @@ void Elaborator::finishWorkload(
               &in,
           std::map<std::string, std::pair<double, SMRange>> &out) {
         for (auto &[f, sc] : in) {
-          std::string rank = f->target.spelling();
-          if (!std::isupper((unsigned char)rank[0])) {
+          if (f->target.parts.size() != 1) {
+            diags.error(f->target.range, "a rank name cannot be a dotted "
+                                         "path");
+            continue;
+          }
+          // Rank names may be generated (`P${i} = 4;`).
+          std::optional<std::string> name =
+              eval.evalName(f->target.parts[0], *sc);
+          if (!name)
+            continue;
+          std::string rank = *name;
+          if (rank.empty() || !std::isupper((unsigned char)rank[0])) {
             diags.error(f->target.range, "rank name '" + rank +
                                              "' must start with an "
                                              "upper-case letter");
@@ -167,7 +246,10 @@ void Elaborator::finishWorkload(
       };
   readSizes(wsizes, sizes);
   std::map<std::string, size_t> rankVariableIndex;
+  // Points of each Einsum's iteration space, by position in `raws`.
+  std::vector<double> points(raws.size(), 0);
   for (RawEinsum &r : raws) {
+    bool boxOkAffine = true;
     std::set<std::string> rvs;
     for (const RawAccess &a : r.accesses)
       for (const RankProjection &p : a.projection)
@@ -190,8 +272,17 @@ void Elaborator::finishWorkload(
       eb = bounds;
       ewhere = where;
     }
+    std::vector<AffineBound> affine;
     for (auto &[e, sc] : r.constraints)
-      applyConstraint(*e, *sc, eb, ewhere);
+      applyConstraint(*e, *sc, eb, ewhere, &affine);
+    for (const AffineBound &ab : affine)
+      for (const RankProjection::Term &t : ab.expr.terms)
+        if (!rvs.count(t.rankVariable)) {
+          diags.error(ab.range, "rank variable '" + t.rankVariable +
+                                    "' is not one of einsum '" + r.name +
+                                    "'");
+          boxOkAffine = false;
+        }
     std::optional<std::map<std::string, std::pair<double, SMRange>>> ownSizes;
     if (!r.rankSizes.empty()) {
       ownSizes = sizes;
@@ -219,8 +310,36 @@ void Elaborator::finishWorkload(
           b.second = std::min(b.second, hi);
         }
       }
+    // An upper bound on a sum of rank variables with positive coefficients
+    // bounds each of them, given the others' lower bounds.
+    for (const AffineBound &ab : affine) {
+      if (!std::isfinite(ab.upper))
+        continue;
+      bool positive = true;
+      for (const RankProjection::Term &t : ab.expr.terms)
+        positive &= t.coefficient > 0;
+      if (!positive)
+        continue;
+      for (const RankProjection::Term &t : ab.expr.terms) {
+        double others = ab.expr.constant;
+        for (const RankProjection::Term &o : ab.expr.terms)
+          if (&o != &t && eb.count(o.rankVariable) &&
+              std::isfinite(eb[o.rankVariable].first))
+            others += o.coefficient * eb[o.rankVariable].first;
+        auto &b =
+            eb.try_emplace(t.rankVariable, -INFINITY, INFINITY).first->second;
+        b.second = std::min(b.second, std::floor((ab.upper - others) /
+                                                 double(t.coefficient)));
+      }
+    }
+    bool boxOk = boxOkAffine;
     for (const std::string &rv : rvs) {
       auto b = eb.find(rv);
+      boxOk &= b != eb.end() && std::isfinite(b->second.first) &&
+               std::isfinite(b->second.second) &&
+               b->second.second >= b->second.first &&
+               std::fabs(b->second.first) <= kMaxExactInteger &&
+               std::fabs(b->second.second) <= kMaxExactInteger;
       if (b == eb.end() || !std::isfinite(b->second.first) ||
           !std::isfinite(b->second.second)) {
         diags.error(r.range, "rank variable '" + rv + "' of einsum '" + r.name +
@@ -262,6 +381,8 @@ void Elaborator::finishWorkload(
       w.rankVariables.push_back(
           {rv, (int64_t)b->second.first, (int64_t)b->second.second});
     }
+    if (boxOk)
+      points[&r - raws.data()] = countPoints(r, rvs, eb, esizes, affine);
   }
   std::sort(w.rankVariables.begin(), w.rankVariables.end(),
             [](const RankVariable &a, const RankVariable &b) {
@@ -285,6 +406,7 @@ void Elaborator::finishWorkload(
     e.range = r.range;
     e.isCopy = r.isCopy;
     e.nInstances = r.nInstances;
+    e.iterationSpacePoints = points[&r - raws.data()];
     std::vector<std::string> all, inputs, outputs, inter, shared, rvs;
     for (const RawAccess &a : r.accesses) {
       all.push_back(a.tensor);

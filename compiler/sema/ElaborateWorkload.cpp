@@ -123,14 +123,21 @@ bool Elaborator::collectAccess(const ast::IndexExpr &ix, const Scope &scope,
     RankProjection p;
     if (!projectionTerms(*item.expr, scope, 1, p))
       return false;
-    if (!item.rank.empty()) {
-      if (!std::isupper((unsigned char)item.rank[0])) {
-        diags.error(item.rankRange, "rank name '" + item.rank +
+    std::string rank = item.rank;
+    if (item.rankName) {
+      std::optional<std::string> n = eval.evalName(*item.rankName, scope);
+      if (!n)
+        return false;
+      rank = *n;
+    }
+    if (!rank.empty()) {
+      if (!std::isupper((unsigned char)rank[0])) {
+        diags.error(item.rankRange, "rank name '" + rank +
                                         "' must start with an upper-case "
                                         "letter");
         return false;
       }
-      p.rank = item.rank;
+      p.rank = rank;
     } else if (p.terms.size() == 1 && p.terms[0].coefficient == 1 &&
                p.constant == 0) {
       p.rank = llvm::StringRef(p.terms[0].rankVariable).upper();
@@ -186,7 +193,7 @@ void Elaborator::collectInputs(const ast::Expr &e, const Scope &scope,
 void Elaborator::applyConstraint(
     const ast::Expr &e, const Scope &scope,
     std::map<std::string, std::pair<double, double>> &bounds,
-    std::map<std::string, SMRange> &where) {
+    std::map<std::string, SMRange> &where, std::vector<AffineBound> *affine) {
   auto *c = dyn_cast<ast::CompareExpr>(&e);
   if (!c || c->ops.empty()) {
     diags.error(e.getRange(), "an iteration-space constraint is a "
@@ -210,6 +217,54 @@ void Elaborator::applyConstraint(
       return name;
     };
     std::optional<std::string> lv = rankVar(l), rv = rankVar(r);
+    if (!lv && !rv && affine) {
+      // `lo <= p + r < hi`: the side that does not evaluate on its own
+      // names rank variables.
+      ExprEvaluator ql(nullptr), qr(nullptr);
+      bool lKnown = ql.eval(*l, scope).has_value();
+      bool rKnown = qr.eval(*r, scope).has_value();
+      if (lKnown != rKnown) {
+        const ast::Expr *expr = lKnown ? r : l, *bound = lKnown ? l : r;
+        RankProjection p;
+        if (!projectionTerms(*expr, scope, 1, p))
+          return;
+        std::optional<Value> v = eval.eval(*bound, scope);
+        if (!v)
+          return;
+        if (!v->isNumber() || !std::isfinite(v->asNumber()) ||
+            v->asNumber() != std::floor(v->asNumber())) {
+          diags.error(bound->getRange(), "a rank-variable bound must be a "
+                                         "finite whole number, got " +
+                                             v->str());
+          return;
+        }
+        double x = v->asNumber();
+        // Normalise to `expr op x`.
+        ast::CompareOp o = op;
+        if (lKnown)
+          o = o == ast::CompareOp::Lt   ? ast::CompareOp::Gt
+              : o == ast::CompareOp::Le ? ast::CompareOp::Ge
+              : o == ast::CompareOp::Gt ? ast::CompareOp::Lt
+              : o == ast::CompareOp::Ge ? ast::CompareOp::Le
+                                        : o;
+        AffineBound ab;
+        ab.expr = p;
+        ab.range = SMRange(l->getRange().Start, r->getRange().End);
+        switch (o) {
+        case ast::CompareOp::Lt: ab.upper = x - 1; break;
+        case ast::CompareOp::Le: ab.upper = x; break;
+        case ast::CompareOp::Gt: ab.lower = x + 1; break;
+        case ast::CompareOp::Ge: ab.lower = x; break;
+        case ast::CompareOp::Eq: ab.lower = ab.upper = x; break;
+        default:
+          diags.error(e.getRange(), "only <, <=, >, >= and == bound a rank "
+                                    "variable");
+          return;
+        }
+        affine->push_back(std::move(ab));
+        continue;
+      }
+    }
     if (lv.has_value() == rv.has_value()) {
       diags.error(SMRange(l->getRange().Start, r->getRange().End),
                   "each comparison of an iteration-space constraint needs "

@@ -245,6 +245,22 @@ void Elaborator::walk(const ast::StmtList &body, MutableScope scope,
       std::optional<Value> v = eval.eval(*let->value, *scope);
       if (name && v)
         scope->define(*name, *v);
+    } else if (auto *def = dyn_cast<ast::DefStmt>(&s)) {
+      const std::vector<std::string> &builtins = builtinFunctionNames();
+      if (def->name == "defined" ||
+          std::find(builtins.begin(), builtins.end(), def->name) !=
+              builtins.end()) {
+        diags.error(def->nameRange, "'" + def->name +
+                                        "' is a built-in function; give "
+                                        "this one another name");
+        continue;
+      }
+      auto f = std::make_shared<Function>();
+      f->name = def->name;
+      f->params = def->params;
+      f->body = def->body.get();
+      f->scope = scope;
+      scope->defineFunction(std::move(f));
     } else if (auto *as = dyn_cast<ast::AssertStmt>(&s)) {
       std::optional<Value> v = eval.eval(*as->cond, *scope);
       if (v && !v->truthy()) {

@@ -144,6 +144,13 @@ private:
                    llvm::StringRef owner, const std::set<std::string> &late,
                    MutableScope publish = nullptr);
 
+  /// `fields(MAP);`: each entry of the map adds or replaces a field; its
+  /// value is expression text, as the reference renders a Jinja dict into
+  /// its YAML.
+  void spliceFields(const ast::BlockStmt &blk, MutableScope sc,
+                    const std::vector<FieldSpec> &schema, FieldMap &out,
+                    llvm::StringRef owner, const std::set<std::string> &late);
+
   void buildEntries(const ast::BlockStmt &b, MutableScope scope,
                     std::vector<KeyedEntry> &out);
 
@@ -194,6 +201,21 @@ private:
   bool projectionTerms(const ast::Expr &e, const Scope &scope, int64_t sign,
                        RankProjection &out);
   bool projectionTooLarge(const ast::Expr &e);
+  /// `lo <= p + r < hi` in an Einsum's iteration_space: a bound on an
+  /// affine expression of several rank variables.
+  struct AffineBound {
+    RankProjection expr;
+    double lower = -INFINITY, upper = INFINITY;
+    SMRange range;
+  };
+
+  /// Points of the Einsum's iteration space: the box of its rank-variable
+  /// bounds cut by every projection onto a rank with a size.
+  double countPoints(
+      const RawEinsum &r, const std::set<std::string> &rvs,
+      const std::map<std::string, std::pair<double, double>> &bounds,
+      const std::map<std::string, std::pair<double, SMRange>> &sizes,
+      const std::vector<AffineBound> &affine);
   bool nInstancesExact(const Value &v, SMRange r);
 
   bool collectAccess(const ast::IndexExpr &ix, const Scope &scope,
@@ -201,10 +223,12 @@ private:
 
   void collectInputs(const ast::Expr &e, const Scope &scope, RawEinsum &raw);
 
-  /// Reads `lo <= rv < hi` style constraints into bounds.
+  /// Reads `lo <= rv < hi` style constraints into bounds; with `affine`,
+  /// also bounds on expressions of several rank variables.
   void applyConstraint(const ast::Expr &e, const Scope &scope,
                        std::map<std::string, std::pair<double, double>> &bounds,
-                       std::map<std::string, SMRange> &where);
+                       std::map<std::string, SMRange> &where,
+                       std::vector<AffineBound> *affine = nullptr);
 
   void buildWorkload(const Decl &d);
 

@@ -22,6 +22,7 @@ as ``afc`` prints it, with the source line and a caret.
 Searches run without the GIL and reuse the process's compiled kernels, so a
 Python loop over design points costs about what ``afc run`` does.
 """
+import json
 from pathlib import Path
 import sys
 
@@ -47,6 +48,12 @@ def _af_text(value):
         return str(value)
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, dict):
+        # A map parameter; its string values are strings, not .af text.
+        def entry(v):
+            return json.dumps(v) if isinstance(v, str) else _af_text(v)
+        return "{" + ", ".join(f"{json.dumps(str(k))}: {entry(v)}"
+                               for k, v in value.items()) + "}"
     return str(value)
 
 

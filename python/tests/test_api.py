@@ -179,3 +179,15 @@ def test_loop_nest_view(eyeriss):
     assert nest[-1].strip() == "compute Matmul0 on MAC"
     depth = [len(line) - len(line.lstrip()) for line in nest]
     assert depth[-1] == max(depth) > 0
+
+
+def test_map_parameter_from_a_dict():
+    # Snowcat's MainMemory keeping every tensor is the reference's unfused
+    # case; its energy is the reference's (1 J per bit of DRAM access).
+    spec = afc.load("arches/snowcat.af", "workloads/basic/matmuls.af",
+                    N_EINSUMS=2, M=64, KN=64)
+    with open(DATA / "regression_reference_full.json") as f:
+        ref = json.load(f)["snowcat|matmuls|KN=64,M=64,N_EINSUMS=2|unfused"]
+    best = spec.map(metric="energy",
+                    ADDITIONAL_MAINMEMORY_CONSTRAINTS={"keep": "All"})
+    assert close(best.energy, ref["energy"])

@@ -68,6 +68,7 @@ public:
     EK_Cond,
     EK_List,
     EK_ListComp,
+    EK_Map,
   };
   Expr(Kind kind, SMRange range) : kind(kind), range(range) {}
   virtual ~Expr() = default;
@@ -138,6 +139,8 @@ public:
   struct Item {
     std::string rank; ///< explicit rank name (`P` in `P: p`), or empty
     SMRange rankRange;
+    /// The rank's name when generated (`P${i}: p`); `rank` is its spelling.
+    std::optional<Name> rankName;
     ExprPtr expr;
   };
   IndexExpr(SMRange r, ExprPtr base, std::vector<Item> items)
@@ -241,6 +244,20 @@ public:
   static bool classof(const Expr *e) { return e->getKind() == EK_List; }
 };
 
+/// `{keep: "~MainMemory", size: 1 MiB}`
+class MapExpr : public Expr {
+public:
+  struct Entry {
+    std::string key;
+    SMRange keyRange;
+    ExprPtr value;
+  };
+  MapExpr(SMRange r, std::vector<Entry> entries)
+      : Expr(EK_Map, r), entries(std::move(entries)) {}
+  std::vector<Entry> entries;
+  static bool classof(const Expr *e) { return e->getKind() == EK_Map; }
+};
+
 /// `[e for x in iter if cond]`
 class ListCompExpr : public Expr {
 public:
@@ -264,6 +281,7 @@ class Stmt {
 public:
   enum Kind {
     SK_Let,
+    SK_Def,
     SK_Assert,
     SK_For,
     SK_If,
@@ -292,6 +310,20 @@ public:
   Name name;
   ExprPtr value;
   static bool classof(const Stmt *s) { return s->getKind() == SK_Let; }
+};
+
+/// `def f(a, b) = expr;`: a compile-time function.
+class DefStmt : public Stmt {
+public:
+  DefStmt(SMRange r, std::string name, SMRange nameRange,
+          std::vector<std::string> params, ExprPtr body)
+      : Stmt(SK_Def, r), name(std::move(name)), nameRange(nameRange),
+        params(std::move(params)), body(std::move(body)) {}
+  std::string name;
+  SMRange nameRange;
+  std::vector<std::string> params;
+  ExprPtr body;
+  static bool classof(const Stmt *s) { return s->getKind() == SK_Def; }
 };
 
 /// `assert cond, "message";`

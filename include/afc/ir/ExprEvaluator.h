@@ -40,6 +40,15 @@ struct EinsumContext {
 class Scope;
 using ScopePtr = std::shared_ptr<const Scope>;
 
+/// A compile-time function (`def f(a, b) = expr;`). It sees the scope it was
+/// defined in; held weakly, since that scope holds the function.
+struct Function {
+  std::string name;
+  std::vector<std::string> params;
+  const ast::Expr *body = nullptr;
+  std::weak_ptr<const Scope> scope;
+};
+
 /// A frame of named values with a parent; closures keep the frames they
 /// were created in alive.
 class Scope {
@@ -49,6 +58,17 @@ public:
       : parent(std::move(parent)), einsumCtx(einsum) {}
 
   void define(llvm::StringRef name, Value v) { vars[name] = std::move(v); }
+  void defineFunction(std::shared_ptr<const Function> f) {
+    std::string n = f->name;
+    functions[n] = std::move(f);
+  }
+  /// The innermost function of that name, or null.
+  const Function *lookupFunction(llvm::StringRef name) const {
+    for (const Scope *s = this; s; s = s->parent.get())
+      if (auto it = s->functions.find(name); it != s->functions.end())
+        return it->second.get();
+    return nullptr;
+  }
   /// Names that this frame defines when it does not define them itself,
   /// shared between frames (every tensor of a workload, for each of its
   /// Einsums) so that building a frame does not copy them.
@@ -75,6 +95,7 @@ private:
   ScopePtr parent;
   const EinsumContext *einsumCtx;
   llvm::StringMap<Value> vars;
+  llvm::StringMap<std::shared_ptr<const Function>> functions;
   SharedNames fallback;
 };
 
@@ -112,6 +133,8 @@ private:
   std::optional<Value> evalCompare(const ast::CompareExpr &e, const Scope &s);
   std::optional<Value> evalDefined(const ast::CallExpr &e, const Scope &s);
   std::optional<Value> evalCall(const ast::CallExpr &e, const Scope &s);
+  std::optional<Value> callFunction(const Function &f, const ast::CallExpr &e,
+                                    const Scope &s);
   std::optional<Value> evalMember(const ast::MemberExpr &e, const Scope &s);
   std::optional<Value> evalIndex(const ast::IndexExpr &e, const Scope &s);
   std::optional<std::vector<Value>> iterate(const Value &v, llvm::SMRange r,
@@ -134,6 +157,7 @@ private:
   bool hadError = false;
   uint64_t steps = 0;
   bool overBudget = false;
+  unsigned callDepth = 0;
 };
 
 /// Names of the built-in functions, for hints and to keep user names apart.

@@ -85,6 +85,8 @@ struct ArchNode {
   FieldMap fields;
   FieldMap modelAttributes;
   std::vector<KeyedEntry> bitsPerValue, valuesPerAction;
+  /// A toll's `direction { input: "up"; ... }`, per tensor set.
+  std::vector<KeyedEntry> directions;
   std::vector<Action> actions;
   std::vector<SpatialDimension> spatial;
   std::vector<ArchNode> children; ///< for Fork
@@ -161,6 +163,11 @@ struct Einsum {
   std::vector<std::string> rankVariables; ///< sorted
   bool isCopy = false;
   int64_t nInstances = 1;
+  /// Points of the iteration space, one instance: the box of the rank
+  /// variables' bounds less what windowed projections (`P: p + r` with a
+  /// size for P) cut off. What per-compute results divide by; tile shapes
+  /// and action counts work on the box, as in the reference.
+  double iterationSpacePoints = 0;
   /// Roles in evaluation order (`input`, `output`, `weight`, ...).
   std::vector<std::pair<std::string, NameSet>> renames;
   /// The facts `~`, `.bits_per_value`, `.rank_variables` need.
@@ -216,7 +223,7 @@ struct Workload {
   const RankVariable *rankVariable(llvm::StringRef n) const;
   const Tensor *tensor(llvm::StringRef n) const;
   const Einsum *einsum(llvm::StringRef n) const;
-  /// Number of points of the Einsum's iteration space.
+  /// Number of points of the Einsum's iteration space, all instances.
   double computes(const Einsum &e) const;
 };
 
@@ -355,6 +362,9 @@ struct Spec {
   std::vector<Mapping> mappings;
   std::vector<MapperSettings> mappers;
   std::vector<Study> studies;
+  /// Expressions parsed from text values during elaboration (`fields(MAP)`);
+  /// fields above point into them.
+  std::vector<std::shared_ptr<const ast::Expr>> parsedExprs;
 
   const Arch *arch(llvm::StringRef n) const;
   const Workload *workload(llvm::StringRef n) const;
