@@ -96,6 +96,7 @@ int runInvocation(const Options &options, llvm::raw_ostream &out,
               options.stdlibDir.empty() ? defaultStdlibDir()
                                         : options.stdlibDir,
               {}};
+  ctx.sources = &sm;
   std::vector<std::string> search(options.includeDirs);
   search.push_back(ctx.stdlibDir);
   ModuleLoader loader(diags, search);
