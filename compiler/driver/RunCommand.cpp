@@ -213,10 +213,15 @@ private:
       size_t i = which[n];
       if (store && options.resume) {
         switch (store->claim(s.name, inputs, keys[i], i)) {
-        case study::ResultStore::Claim::Done:
+        case study::ResultStore::Claim::Done: {
           finished[i] = 1;
           ++reused;
+          // Its failure counts in this run's summary too.
+          bool failed = false;
+          if (auto st = store->find(s.name, inputs, keys[i], failed))
+            failures[i] = st->failure;
           return {};
+        }
         case study::ResultStore::Claim::Taken:
           taken.push_back(i);
           return [] { return false; };
