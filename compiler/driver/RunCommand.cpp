@@ -92,6 +92,15 @@ std::string pointKey(const lower::DesignPoint &p) {
   return key;
 }
 
+/// One read transaction over the store while in scope.
+struct Reading {
+  study::ResultStore &store;
+  explicit Reading(study::ResultStore &store) : store(store) {
+    store.beginReading();
+  }
+  ~Reading() { store.endReading(); }
+};
+
 class StudyRun {
 public:
   /// With a store, rows go there and reports are written from it; without
@@ -254,6 +263,10 @@ private:
     study::runPreparedPoints(
         which.size(), prepare,
         [&] { return ctx.diags.hadError() || storeFailed.load(); }, ro);
+    if (store && !store->flush() && !storeFailed) {
+      storeError = store->error();
+      storeFailed = true;
+    }
     return taken;
   }
 
@@ -396,6 +409,7 @@ private:
   std::optional<std::string> storedColumns(std::vector<std::string> &out) {
     study::ResultTable header;
     study::addStandardColumns(header, lower::axisColumns(s));
+    Reading reading(*store);
     for (size_t i = 0; i < points.size(); ++i) {
       bool failed = false;
       std::optional<study::ResultStore::Stored> st =
@@ -462,6 +476,7 @@ private:
       for (size_t c = 0; c < wanted.size(); ++c)
         column.emplace(wanted[c], c);
       std::vector<study::Cell> cells(wanted.size());
+      Reading reading(*store);
       for (size_t i = 0; i < points.size(); ++i) {
         if (auto error = storedCells(i, column, cells))
           return error;

@@ -304,6 +304,13 @@ std::unique_ptr<ResultStore> ResultStore::open(const std::string &path,
 }
 
 ResultStore::~ResultStore() {
+  {
+    std::lock_guard<std::mutex> q(queueMutex);
+    stopping = true;
+  }
+  wake.notify_one();
+  if (writer.joinable())
+    writer.join();
   for (sqlite3_stmt *st : {deleteOther, deleteAll, selectState, insertClaim,
                            insertDone, selectDone, deleteClaims})
     sqlite3_finalize(st);
@@ -343,6 +350,8 @@ sqlite3_stmt *ResultStore::prepare(const char *sql) {
 
 bool ResultStore::forget(const std::string &study, const std::string &inputs,
                          bool keepCurrent) {
+  if (!flush())
+    return false;
   std::lock_guard<std::mutex> lock(mutex);
   sqlite3_stmt *st = keepCurrent ? deleteOther : deleteAll;
   Reset reset{st};
@@ -370,6 +379,9 @@ bool ResultStore::stale(const std::string &claimOwner,
 ResultStore::Claim ResultStore::claim(const std::string &study,
                                       const std::string &inputs,
                                       const std::string &key, size_t idx) {
+  // This process's own finished points must read as done.
+  if (!flush())
+    return Claim::Error;
   std::lock_guard<std::mutex> lock(mutex);
   // IMMEDIATE takes the write lock before reading, so two processes cannot
   // both see the point free and both claim it.
@@ -420,27 +432,93 @@ ResultStore::Claim ResultStore::claim(const std::string &study,
 bool ResultStore::commit(const std::string &study, const std::string &inputs,
                          const std::string &key, size_t idx, const Row &row,
                          const std::string &failure) {
-  std::string result = encodeRow(row);
+  std::vector<std::string> fields = {study,  inputs, key, std::to_string(idx),
+                                     failure, encodeRow(row)};
+  std::lock_guard<std::mutex> q(queueMutex);
+  if (commitFailed)
+    return false;
+  if (!writer.joinable())
+    writer = std::thread([this] { writerLoop(); });
+  pending.push_back(std::move(fields));
+  wake.notify_one();
+  return true;
+}
+
+void ResultStore::writerLoop() {
+  std::unique_lock<std::mutex> q(queueMutex);
+  for (;;) {
+    wake.wait(q, [&] { return stopping || !pending.empty(); });
+    if (pending.empty())
+      return; // stopping, and nothing left to write
+    std::vector<std::vector<std::string>> batch;
+    batch.swap(pending);
+    writing = true;
+    bool failedBefore = commitFailed;
+    q.unlock();
+    bool ok = false;
+    if (!failedBefore) {
+      std::lock_guard<std::mutex> lock(mutex);
+      ok = writeBatch(batch);
+    }
+    q.lock();
+    writing = false;
+    commitFailed |= !ok;
+    if (pending.empty())
+      idle.notify_all();
+  }
+}
+
+bool ResultStore::flush() {
+  std::unique_lock<std::mutex> q(queueMutex);
+  idle.wait(q, [&] { return pending.empty() && !writing; });
+  return !commitFailed;
+}
+
+bool ResultStore::writeBatch(const std::vector<std::vector<std::string>> &batch) {
+  if (!exec("BEGIN IMMEDIATE"))
+    return false;
+  double at = now();
+  for (const std::vector<std::string> &f : batch) {
+    Reset reset{insertDone};
+    bindText(insertDone, 1, f[0]);
+    bindText(insertDone, 2, f[1]);
+    bindText(insertDone, 3, f[2]);
+    sqlite3_bind_int64(insertDone, 4, std::atoll(f[3].c_str()));
+    bindText(insertDone, 5, owner);
+    sqlite3_bind_double(insertDone, 6, at);
+    if (f[4].empty())
+      sqlite3_bind_null(insertDone, 7);
+    else
+      bindText(insertDone, 7, f[4]);
+    bindText(insertDone, 8, f[5]);
+    if (sqlite3_step(insertDone) != SQLITE_DONE) {
+      fail("cannot save a point");
+      std::string kept = lastError;
+      exec("ROLLBACK");
+      lastError = kept;
+      return false;
+    }
+  }
+  return exec("COMMIT");
+}
+
+void ResultStore::beginReading() {
   std::lock_guard<std::mutex> lock(mutex);
-  Reset reset{insertDone};
-  bindText(insertDone, 1, study);
-  bindText(insertDone, 2, inputs);
-  bindText(insertDone, 3, key);
-  sqlite3_bind_int64(insertDone, 4, sqlite3_int64(idx));
-  bindText(insertDone, 5, owner);
-  sqlite3_bind_double(insertDone, 6, now());
-  if (failure.empty())
-    sqlite3_bind_null(insertDone, 7);
-  else
-    bindText(insertDone, 7, failure);
-  bindText(insertDone, 8, result);
-  // Outside a transaction the statement is its own: committed on return.
-  return sqlite3_step(insertDone) == SQLITE_DONE || fail("cannot save a point");
+  exec("BEGIN");
+}
+
+void ResultStore::endReading() {
+  std::lock_guard<std::mutex> lock(mutex);
+  exec("COMMIT");
 }
 
 std::optional<ResultStore::Stored>
 ResultStore::find(const std::string &study, const std::string &inputs,
                   const std::string &key, bool &failed) {
+  if (!flush()) { // a point committed but not yet written would be missed
+    failed = true;
+    return std::nullopt;
+  }
   std::lock_guard<std::mutex> lock(mutex);
   Reset reset{selectDone};
   bindText(selectDone, 1, study);
@@ -468,6 +546,7 @@ ResultStore::find(const std::string &study, const std::string &inputs,
 }
 
 void ResultStore::releaseClaims() {
+  flush();
   std::lock_guard<std::mutex> lock(mutex);
   Reset reset{deleteClaims};
   bindText(deleteClaims, 1, owner);

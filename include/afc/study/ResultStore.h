@@ -20,11 +20,13 @@
 
 #include "afc/study/ResultTable.h"
 
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -81,11 +83,23 @@ public:
   Claim claim(const std::string &study, const std::string &inputs,
               const std::string &key, size_t idx);
 
-  /// Commits a finished point (done, its own transaction). False on a
-  /// database error.
+  /// Commits a finished point as done. The store's writer thread commits
+  /// it in the next transaction, with the points that finished while the
+  /// one in progress was written (group commit): the caller never waits
+  /// for the disk, and a point is committed as soon as the transaction in
+  /// progress ends. False after a database error (an earlier commit's).
   bool commit(const std::string &study, const std::string &inputs,
               const std::string &key, size_t idx, const Row &row,
               const std::string &failure);
+
+  /// Waits until every point given to commit() is committed; false after a
+  /// database error.
+  bool flush();
+
+  /// Runs many find() calls in one read transaction (a consistent view,
+  /// and no lock taken per call); nests are not supported.
+  void beginReading();
+  void endReading();
 
   /// The finished point `key`, if the store has it; sets `failed` on a
   /// database error or an unreadable row.
@@ -111,10 +125,22 @@ private:
   /// Whether a claim by `owner` at `claimedAt` may be taken over.
   bool stale(const std::string &owner, double claimedAt) const;
 
+  /// Writes `batch` in one transaction (under `mutex`).
+  bool writeBatch(const std::vector<std::vector<std::string>> &batch);
+
   sqlite3 *db = nullptr;
   std::string path, owner, lastError;
   double lease = 3600;
+  /// Guards the connection and lastError.
   mutable std::mutex mutex;
+  void writerLoop();
+
+  /// Guards the rows waiting for the writer thread and its state.
+  std::mutex queueMutex;
+  std::condition_variable wake, idle;
+  std::vector<std::vector<std::string>> pending;
+  bool writing = false, stopping = false, commitFailed = false;
+  std::thread writer;
   sqlite3_stmt *deleteOther = nullptr, *deleteAll = nullptr,
                *selectState = nullptr, *insertClaim = nullptr,
                *insertDone = nullptr, *selectDone = nullptr,
