@@ -89,7 +89,7 @@ expr        : primary                                               # primaryExp
 
 compOp      : '<' | '<=' | '>' | '>=' | '==' | '!=' | 'in' | 'not' 'in' ;
 
-primary     : NUMBER unit=IDENT?                                    # quantity
+primary     : NUMBER unit=(IDENT | RATE_UNIT)?                      # quantity
             | STRING                                                # string
             | ('true' | 'false')                                    # boolean
             | name                                                  # nameRef
@@ -99,6 +99,15 @@ primary     : NUMBER unit=IDENT?                                    # quantity
             ;
 
 INTERP_OPEN : '${' ;
+// A data rate written as one word, `25.6 GB/s`: a unit after a number. The
+// longest match wins, so `B/s` between names is this token (an error that
+// says to put spaces around the `/`), and RATE_LIKE keeps `B/seq_len` from
+// splitting into a rate and a name.
+RATE_UNIT   : DATA_UNIT '/s' ;
+RATE_LIKE   : DATA_UNIT '/s' [A-Za-z0-9_]+ ;
+fragment DATA_UNIT : 'bit' | 'bits' | 'kbit' | 'Mbit' | 'Gbit' | 'Kibit'
+                   | 'Mibit' | 'Gibit' | 'B' | 'kB' | 'MB' | 'GB' | 'KiB'
+                   | 'MiB' | 'GiB' ;
 IDENT       : [A-Za-z_] [A-Za-z0-9_]* ;
 NUMBER      : DIGITS ('.' DIGITS?)? EXPONENT?
             | '.' DIGITS EXPONENT?

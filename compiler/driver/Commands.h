@@ -106,6 +106,13 @@ bool parseDefines(const std::vector<std::string> &defines,
 /// of every component of every architecture.
 int runComponents(const ir::Spec &spec, Context &ctx);
 
+/// `afc describe CLASS...` / `--all`: the component reference (attributes,
+/// actions, source, validity) from the model registry; no files needed.
+int runDescribe(Context &ctx);
+
+/// `afc components --list`: every component class with its summary.
+int listComponentClasses(Context &ctx);
+
 /// `afc eval`: evaluates the fixed mapping of the files.
 int runEval(const ir::Spec &spec, Context &ctx);
 

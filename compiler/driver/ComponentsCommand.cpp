@@ -175,6 +175,7 @@ int driver::runComponents(const ir::Spec &spec, Context &ctx) {
   return withOutput(ctx, [&](llvm::raw_ostream &os) {
     switch (ctx.options.format) {
     case OutputFormat::Table:
+    case OutputFormat::Markdown: // rejected by the command line
       printTable(*all, os);
       break;
     case OutputFormat::CSV:

@@ -77,6 +77,8 @@ int dispatch(const ir::Spec &spec, Context &ctx,
     return runMap(spec, ctx);
   case Command::Run:
     return runStudies(spec, ctx, elaborate);
+  case Command::Describe: // handled before the files are read
+    break;
   }
   return 0;
 }
@@ -87,16 +89,21 @@ int runInvocation(const Options &options, llvm::raw_ostream &out,
     AFC_INTERNAL_ERROR << "requested with --debug-internal-error";
   llvm::SourceMgr sm;
   DiagnosticEngine diags(sm, err);
-  if (options.inputFiles.empty()) {
-    diags.error("no input files");
-    diags.note("usage: afc [check] FILE.af... ; see afc --help");
-    return 1;
-  }
   Context ctx{options, diags, out, err,
               options.stdlibDir.empty() ? defaultStdlibDir()
                                         : options.stdlibDir,
               {}};
   ctx.sources = &sm;
+  // The component reference needs no files.
+  if (options.command == Command::Describe)
+    return runDescribe(ctx);
+  if (options.command == Command::Components && options.listClasses)
+    return listComponentClasses(ctx);
+  if (options.inputFiles.empty()) {
+    diags.error("no input files");
+    diags.note("usage: afc [check] FILE.af... ; see afc --help");
+    return 1;
+  }
   std::vector<std::string> search(options.includeDirs);
   search.push_back(ctx.stdlibDir);
   ModuleLoader loader(diags, search);

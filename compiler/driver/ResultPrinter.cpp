@@ -29,6 +29,18 @@ std::string key(std::initializer_list<std::string_view> parts) {
   return s;
 }
 
+/// What one counted action is, for the unit column: components count in
+/// their own words (a DRAM in bits by default, Eyeriss's global buffer in
+/// 64-bit words), so counts compare only with it. Compute actions move no
+/// word.
+std::string countUnit(const model::ActionCount &a, bool plural) {
+  if (std::isnan(a.bitsPerAction))
+    return plural ? "computes" : "";
+  if (a.bitsPerAction == 1)
+    return plural ? "bits" : "bit";
+  return tableNumber(a.bitsPerAction) + (plural ? "-bit words" : "-bit word");
+}
+
 void printCSV(const model::Result &r, llvm::raw_ostream &os) {
   os << "kind,einsum,component,tensor,action,value,unit\n";
   os << "total,,,,energy," << formatNumber(r.energy) << ",J\n";
@@ -43,7 +55,8 @@ void printCSV(const model::Result &r, llvm::raw_ostream &os) {
        << formatNumber(l.latency) << ",s\n";
   for (const model::ActionCount &a : r.actions)
     os << "actions," << a.einsum << "," << a.component << "," << a.tensor << ","
-       << a.action << "," << formatNumber(a.count) << ",\n";
+       << a.action << "," << formatNumber(a.count) << ","
+       << countUnit(a, false) << "\n";
   for (const model::MemoryUsage &u : r.resourceUsage)
     os << "usage,," << u.memory << ",,," << formatNumber(u.usage) << ",\n";
 }
@@ -119,11 +132,12 @@ void printTable(const model::Result &r, llvm::raw_ostream &os) {
                     tableNumber(l.latency)});
   os << "\nLatency per component\n";
   latency.print(os);
-  Table actions({"einsum", "component", "tensor", "action", "count"});
+  Table actions(
+      {"einsum", "component", "tensor", "action", "count", "counted in"});
   for (const model::ActionCount &a : r.actions)
     actions.addRow({std::string(a.einsum), std::string(a.component),
                     std::string(a.tensor), std::string(a.action),
-                    tableNumber(a.count)});
+                    tableNumber(a.count), countUnit(a, true)});
   os << "\nActions per component and tensor\n";
   actions.print(os);
   Table usage({"memory", "usage (fraction of size)"});
@@ -157,6 +171,14 @@ void driver::writeModelResultMembers(const model::Result &r, JSONWriter &j) {
   for (const model::ActionCount &a : r.actions)
     j.member(key({a.einsum, a.component, a.tensor, a.action}), a.count);
   j.objectEnd();
+  // Keyed as "actions", absent for compute actions (they move no word).
+  j.key("bits_per_action");
+  j.objectBegin();
+  for (const model::ActionCount &a : r.actions)
+    if (!std::isnan(a.bitsPerAction))
+      j.member(key({a.einsum, a.component, a.tensor, a.action}),
+               a.bitsPerAction);
+  j.objectEnd();
   j.key("resource_usage");
   j.objectBegin();
   for (const model::MemoryUsage &u : r.resourceUsage)
@@ -183,6 +205,7 @@ void driver::printModelResult(const model::Result &r, OutputFormat format,
     printCSV(r, os);
     return;
   case OutputFormat::Table:
+  case OutputFormat::Markdown: // rejected by the command line
     printTable(r, os);
     return;
   }

@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
@@ -154,6 +155,7 @@ public:
     } else {
       table.resize(points.size());
       study::addStandardColumns(table, lower::axisColumns(s));
+      standardColumns = table.columns().size();
     }
     lo.metric = options.metric;
     lo.unfused = options.unfused;
@@ -190,10 +192,14 @@ public:
     if (interrupted && store && options.resume)
       store->releaseClaims();
     size_t completed = size_t(std::count(finished.begin(), finished.end(), 1));
-    if (!store)
+    if (!store) {
       for (size_t i = 0; i < points.size(); ++i)
         if (!finished[i] && !table.get(i, table.column("status")).index())
           table.set(i, "status", std::string("not run (interrupted)"));
+      // Rows of different architectures add different component columns,
+      // in whichever order their threads finish.
+      table.orderColumnsByUse(standardColumns);
+    }
     size_t failed = failedPoints();
     if (!options.quiet)
       ctx.err << "afc: study '" << s.name << "': " << completed << " of "
@@ -309,9 +315,7 @@ private:
   void setAxisCells(study::ResultTable &t, size_t row, size_t i) const {
     t.set(row, "point", double(i));
     for (auto &[axis, value] : points[i].values)
-      t.set(row, lower::axisColumn(*axis),
-            value.isNumber() ? study::Cell(value.asNumber())
-                             : study::Cell(value.str()));
+      t.set(row, lower::axisColumn(*axis), lower::axisCell(*axis, value));
   }
 
   /// Keeps point `i`'s finished row (under tableMutex): committed to the
@@ -403,12 +407,16 @@ private:
     return std::string(p.str());
   }
 
-  /// The columns of the stored rows: the standard ones, then each row's
-  /// others in point order, so the order does not depend on which point
-  /// finished first. Also collects the stored failures.
+  /// The columns of the stored rows, in the order an in-memory table gives
+  /// them (ResultTable::orderColumnsByUse over the rows in point order), so
+  /// the order does not depend on which point finished first. Rows that
+  /// set the same columns in the same order add nothing new, so one row
+  /// per distinct sequence stands for all. Also collects the failures.
   std::optional<std::string> storedColumns(std::vector<std::string> &out) {
     study::ResultTable header;
     study::addStandardColumns(header, lower::axisColumns(s));
+    size_t fixed = header.columns().size();
+    std::set<std::vector<std::string>> seen;
     Reading reading(*store);
     for (size_t i = 0; i < points.size(); ++i) {
       bool failed = false;
@@ -419,9 +427,17 @@ private:
       if (!st)
         continue;
       failures[i] = st->failure;
+      std::vector<std::string> sequence;
       for (auto &[name, cell] : st->row)
-        header.column(name);
+        sequence.push_back(name);
+      if (!seen.insert(sequence).second)
+        continue;
+      size_t row = header.numRows();
+      header.resize(row + 1);
+      for (const std::string &name : sequence)
+        header.set(row, name, 0.0);
     }
+    header.orderColumnsByUse(fixed);
     out = header.columns();
     return std::nullopt;
   }
@@ -607,6 +623,8 @@ private:
   /// Per point: why it failed, empty if it did not.
   std::vector<std::string> failures;
   size_t reused = 0;
+  /// In-memory table: the columns every study starts with.
+  size_t standardColumns = 0;
   std::atomic<bool> storeFailed{false};
   std::string storeError;
   lower::LocationTable locations;

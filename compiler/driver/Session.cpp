@@ -222,7 +222,7 @@ ModelFigures figuresOf(const model::Result &r) {
   for (const model::ActionCount &a : r.actions)
     f.actions.push_back({std::string(a.einsum), std::string(a.component),
                          std::string(a.tensor), std::string(a.action),
-                         a.count});
+                         a.count, a.bitsPerAction});
   for (const model::MemoryUsage &u : r.resourceUsage)
     f.usage.push_back({std::string(u.memory), u.usage});
   for (const model::ComponentArea &a : r.area.components)

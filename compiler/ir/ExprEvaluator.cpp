@@ -156,6 +156,13 @@ std::optional<Value> ExprEvaluator::eval(const Expr &e, const Scope &scope) {
       return error(e.getRange(), "unknown name '" + *name +
                                      "'; .af writes '" +
                                      llvm::StringRef(*name).lower() + "'");
+    // `25.6 GB / s`: a unit stands only after a number.
+    if (const Unit *u = lookupUnit(*name); u && u->dimension == dim::time)
+      return error(e.getRange(),
+                   "unknown name '" + *name + "'; '" + *name +
+                       "' is a unit, which follows a number: write 25.6 "
+                       "GB/s, or divide by a quantity (x / 1 " +
+                       *name + ")");
     return error(e.getRange(),
                  "unknown name '" + *name + "'" + didYouMean(*name, candidates));
   }

@@ -266,10 +266,14 @@ private:
   void print(const Study &s) {
     os << "study " << s.name << " {\n";
     ++depth;
-    indent();
-    os << "arch = " << s.arch << "\n";
-    indent();
-    os << "workload = " << s.workload << "\n";
+    if (!s.arch.empty()) {
+      indent();
+      os << "arch = " << s.arch << "\n";
+    }
+    if (!s.workload.empty()) {
+      indent();
+      os << "workload = " << s.workload << "\n";
+    }
     if (!s.mapping.empty()) {
       indent();
       os << "mapping = " << s.mapping << "\n";
@@ -286,8 +290,12 @@ private:
       for (const SweepAxis &a : g.axes) {
         indent();
         os << a.target << " in [";
+        // Architectures and workloads are names, not strings.
+        bool names = a.targetKind == SweepAxis::Arch ||
+                     a.targetKind == SweepAxis::Workload;
         for (size_t i = 0; i < a.values.size(); ++i)
-          os << (i ? ", " : "") << a.values[i].str();
+          os << (i ? ", " : "")
+             << (names ? a.values[i].asString() : a.values[i].str());
         os << "]\n";
       }
       close();
@@ -315,10 +323,12 @@ private:
     os << "// program of study " << s.name << "\n";
     for (const ParamInfo &p : s.program->params)
       os << "param " << p.name << " = " << p.value.str() << "\n";
-    if (const Arch *a = s.program->arch(s.arch))
-      print(*a);
-    if (const Workload *w = s.program->workload(s.workload))
-      print(*w);
+    for (const std::string &n : s.archNames())
+      if (const Arch *a = s.program->arch(n))
+        print(*a);
+    for (const std::string &n : s.workloadNames())
+      if (const Workload *w = s.program->workload(n))
+        print(*w);
     if (const Mapping *m = s.program->mapping(s.mapping))
       print(*m);
   }

@@ -1,6 +1,7 @@
 //===- Spec.cpp - the resolved IR: queries --------------------------------===//
 #include "afc/ir/Spec.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace afc;
@@ -178,6 +179,57 @@ size_t Study::numPoints() const {
   for (const SweepGroup &g : sweeps)
     n *= g.size();
   return n;
+}
+
+/// The names a categorical axis sweeps, or `fixed` when none does.
+static std::vector<std::string> sweptNames(const Study &s,
+                                           SweepAxis::TargetKind kind,
+                                           const std::string &fixed) {
+  for (const SweepGroup &g : s.sweeps)
+    for (const SweepAxis &a : g.axes)
+      if (a.targetKind == kind) {
+        std::vector<std::string> names;
+        for (const Value &v : a.values)
+          names.push_back(v.asString());
+        return names;
+      }
+  return {fixed};
+}
+
+std::vector<std::string> Study::archNames() const {
+  return sweptNames(*this, SweepAxis::Arch, arch);
+}
+
+std::vector<std::string> Study::workloadNames() const {
+  return sweptNames(*this, SweepAxis::Workload, workload);
+}
+
+std::vector<std::pair<std::string, std::string>>
+Study::archWorkloadPairs() const {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  auto add = [&](const std::string &a, const std::string &w) {
+    if (std::find(pairs.begin(), pairs.end(), std::make_pair(a, w)) ==
+        pairs.end())
+      pairs.push_back({a, w});
+  };
+  for (const SweepGroup &g : sweeps) {
+    const SweepAxis *arches = nullptr, *workloads = nullptr;
+    for (const SweepAxis &a : g.axes) {
+      if (a.targetKind == SweepAxis::Arch)
+        arches = &a;
+      if (a.targetKind == SweepAxis::Workload)
+        workloads = &a;
+    }
+    if (arches && workloads) {
+      for (size_t i = 0; i < g.size(); ++i)
+        add(arches->values[i].asString(), workloads->values[i].asString());
+      return pairs;
+    }
+  }
+  for (const std::string &a : archNames())
+    for (const std::string &w : workloadNames())
+      add(a, w);
+  return pairs;
 }
 
 const Arch *Spec::arch(llvm::StringRef n) const {

@@ -56,11 +56,18 @@ buildRequest(const ArchNode &node, FieldEvaluator &fe) {
         return v->asNumber();
       return std::nullopt;
     };
+    double bits = an("bits_per_action").value_or(componentBits.value_or(1));
     if (node.holdsTensors())
-      ar.bitsPerAction = an("bits_per_action").value_or(
-          componentBits.value_or(1));
+      ar.bitsPerAction = bits;
     ar.energy = an("energy");
-    ar.throughput = an("throughput");
+    if (std::optional<Value> tv = fe.actionField(node, a, "throughput");
+        tv && tv->isNumber()) {
+      // A bandwidth (bit/s; sema allows it only where actions move bits)
+      // is actions of bits_per_action bits per second.
+      ar.throughput = tv->asNumber();
+      if (tv->getDimension() == dim::bandwidth)
+        *ar.throughput /= bits;
+    }
     if (!ar.throughput)
       if (auto lat = an("latency"))
         ar.throughput = *lat == 0 ? INFINITY : 1 / *lat;

@@ -50,6 +50,15 @@ std::string lower::axisColumn(const ir::SweepAxis &a) {
   return a.target + (a.values.empty() ? "" : unitSuffix(a.values[0]));
 }
 
+study::Cell lower::axisCell(const ir::SweepAxis &a, const ir::Value &v) {
+  if (v.isNumber())
+    return v.asNumber();
+  if (a.targetKind == ir::SweepAxis::Arch ||
+      a.targetKind == ir::SweepAxis::Workload)
+    return v.asString();
+  return v.str();
+}
+
 std::vector<std::string> lower::axisColumns(const ir::Study &s) {
   std::vector<std::string> columns;
   for (const ir::SweepGroup &g : s.sweeps)
@@ -76,6 +85,9 @@ static void splitOverrides(const DesignPoint &p, ParamOverrides &params,
     case ir::SweepAxis::ActionField:
       ov.actionFields[axis->component][axis->action][axis->field] = value;
       break;
+    case ir::SweepAxis::Arch:
+    case ir::SweepAxis::Workload:
+      break; // chosen by name in preparePoint
     }
   }
 }
@@ -103,8 +115,15 @@ PreparedPoint lower::preparePoint(const ir::Spec &spec, const ir::Study &s,
     }
     program = pp.program.get();
   }
-  const ir::Arch *arch = program->arch(s.arch);
-  const ir::Workload *workload = program->workload(s.workload);
+  std::string archName = s.arch, workloadName = s.workload;
+  for (auto &[axis, value] : p.values) {
+    if (axis->targetKind == ir::SweepAxis::Arch)
+      archName = value.asString();
+    if (axis->targetKind == ir::SweepAxis::Workload)
+      workloadName = value.asString();
+  }
+  const ir::Arch *arch = program->arch(archName);
+  const ir::Workload *workload = program->workload(workloadName);
   if (!arch || !workload) {
     pp.error = "the study's architecture or workload is missing";
     pp.errorInRow = true;
@@ -175,8 +194,11 @@ public:
   PlotResolver(const ir::Spec &spec, const ir::Study &s, const ir::Plot &p,
                DiagnosticEngine &diags)
       : s(s), p(p), diags(diags) {
-    if (const ir::Arch *arch = spec.programOf(s).arch(s.arch))
-      collect(arch->nodes);
+    // Of several architectures, the components of any of them (a row of
+    // one without the component has no value to draw).
+    for (const std::string &name : s.archNames())
+      if (const ir::Arch *arch = spec.programOf(s).arch(name))
+        collect(arch->nodes);
   }
 
   std::optional<study::PlotRequest> resolve() {
@@ -200,6 +222,9 @@ public:
     if (!xc)
       return std::nullopt;
     r.x = *xc;
+    r.xCategorical = isCategorical(x);
+    if (r.xCategorical && !categoricalX(r.kind))
+      return std::nullopt;
     std::string y = ref("y");
     if (split) {
       const auto &ok = study::splittableMetrics();
@@ -223,6 +248,12 @@ public:
       std::optional<study::PlotColumn> yc = column("y", y);
       if (!yc)
         return std::nullopt;
+      if (isCategorical(y)) {
+        diags.error(range("y"), "plot y '" + y + "' is a name, not a number; "
+                                "draw it as 'x = " + y + ";' or 'series = " +
+                                    y + ";'");
+        return std::nullopt;
+      }
       r.y = *yc;
     }
     if (p.references.count("series")) {
@@ -258,7 +289,9 @@ public:
 private:
   void collect(const std::vector<ir::ArchNode> &nodes) {
     for (const ir::ArchNode &n : nodes) {
-      components.push_back(n.name);
+      if (std::find(components.begin(), components.end(), n.name) ==
+          components.end())
+        components.push_back(n.name);
       collect(n.children);
     }
   }
@@ -307,7 +340,9 @@ private:
   static study::PlotColumn axisColumn(const ir::SweepAxis &a) {
     study::PlotColumn c;
     c.column = lower::axisColumn(a);
-    c.label = a.target;
+    c.label = a.target == "arch" ? "Architecture"
+              : a.target == "workload" ? "Workload"
+                                       : a.target;
     if (!a.unit.empty()) {
       c.unit = a.unit;
       c.scale = lookupUnit(a.unit)->scale;
@@ -316,6 +351,32 @@ private:
       c.unit = a.values[0].getDimension().str();
     }
     return c;
+  }
+
+  /// Whether `name` is a swept architecture or workload: names, not numbers.
+  bool isCategorical(const std::string &name) const {
+    const ir::SweepAxis *a = sweptAxis(name);
+    return a && (a->targetKind == ir::SweepAxis::Arch ||
+                 a->targetKind == ir::SweepAxis::Workload);
+  }
+
+  /// Whether a plot of `kind` can have architectures or workloads along x
+  /// (one position per name), reporting why not.
+  bool categoricalX(study::PlotKind kind) {
+    if (flag("log_x")) {
+      diags.error(range("x"), "plot x '" + ref("x") + "' is a list of names; "
+                              "it has no log scale (leave out log_x)");
+      return false;
+    }
+    if (kind == study::PlotKind::Pareto || kind == study::PlotKind::Stacked) {
+      diags.error(range("x"), "a " + ref("kind") + " plot needs a number "
+                              "along x, and '" + ref("x") + "' is a list of "
+                              "names");
+      note("x", "draw one series per name with 'series = " + ref("x") +
+                    ";' and a numeric x, e.g. 'x = latency;'");
+      return false;
+    }
+    return true;
   }
 
   bool resolveKind(study::PlotKind &kind) {

@@ -75,6 +75,13 @@ public:
     if (++count > 20)
       return; // the first few errors are the useful ones
     SMRange r = token ? src.range(token, token) : lineColumn(line, column);
+    if (token && (token->getType() == AFLexer::RATE_UNIT ||
+                  token->getType() == AFLexer::RATE_LIKE)) {
+      diags.error(r, "syntax error: '" + token->getText() +
+                         "' reads as a data rate, which follows a number "
+                         "(25.6 GB/s); to divide, put spaces around '/'");
+      return;
+    }
     diags.error(r, "syntax error: " + simplify(msg));
   }
   unsigned count = 0;

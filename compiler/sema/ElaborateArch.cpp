@@ -393,6 +393,12 @@ void Elaborator::buildComponentBlock(const ast::BlockStmt &blk, MutableScope sc,
       }
       diags.error(s.getRange(), "expected a field of " + aowner);
     });
+    auto tp = a.fields.find("throughput");
+    if (node.kind == NodeKind::Compute && tp != a.fields.end() &&
+        tp->second.value && tp->second.value->isNumber() &&
+        tp->second.value->getDimension() == dim::bandwidth)
+      diags.error(tp->second.range,
+                  bandwidthOnComputeMessage("'throughput' of " + aowner));
     node.actions.push_back(std::move(a));
     return;
   }

@@ -61,6 +61,9 @@ std::string sweepKey(const SweepAxis &a) {
     return a.component + "." + a.field;
   case SweepAxis::ActionField:
     return a.component + "." + a.action + "." + a.field;
+  case SweepAxis::Arch:
+  case SweepAxis::Workload:
+    return a.field;
   }
   return a.target;
 }
@@ -142,11 +145,134 @@ static std::string displayUnit(const ast::Expr &values, Dimension d) {
   return best ? best->name : "";
 }
 
-void Elaborator::buildSweep(const ast::SweepStmt &s, MutableScope sc,
-                            Study &study) {
+std::optional<std::vector<std::string>>
+Elaborator::sweptDeclNames(const ast::SweepStmt::Axis &a,
+                           const std::string &kind, const Scope &sc) {
+  std::string noun = kind == "arch" ? "architecture" : "workload";
+  auto *list = dyn_cast<ast::ListExpr>(a.values.get());
+  if (!list) {
+    diags.error(a.values->getRange(),
+                "'sweep " + kind + "' takes a list of " + noun + " names, e.g. " +
+                    (kind == "arch" ? "[eyeriss, simba]"
+                                    : "[matmuls, three_matmuls_annotated]"));
+    return std::nullopt;
+  }
+  if (list->elements.empty()) {
+    diags.error(a.values->getRange(), "a sweep needs at least one value");
+    return std::nullopt;
+  }
+  std::vector<std::string> declared;
+  for (const Decl &d : declsOf(kind))
+    declared.push_back(d.name);
+  std::vector<std::string> names;
+  std::map<std::string, SMRange> seen;
+  bool ok = true;
+  for (const ast::ExprPtr &e : list->elements) {
+    if (!isa<ast::NameExpr>(e.get()) && !isa<ast::StringExpr>(e.get())) {
+      diags.error(e->getRange(), "expected the name of " +
+                                     std::string(kind == "arch" ? "an " : "a ") +
+                                     noun);
+      ok = false;
+      continue;
+    }
+    std::optional<std::string> name = symbolName(*e, sc);
+    if (!name) {
+      ok = false;
+      continue;
+    }
+    bool found = kind == "arch" ? spec->arch(*name) != nullptr
+                                : spec->workload(*name) != nullptr;
+    if (!found) {
+      diags.error(e->getRange(), "no " + kind + " named '" + *name + "'" +
+                                     didYouMean(*name, declared));
+      ok = false;
+      continue;
+    }
+    auto [it, inserted] = seen.try_emplace(*name, e->getRange());
+    if (!inserted) {
+      diags.error(e->getRange(), "the sweep already lists " + noun + " '" +
+                                     *name + "'; list each " + noun + " once");
+      diags.note(it->second, "first here");
+      ok = false;
+      continue;
+    }
+    names.push_back(*name);
+  }
+  if (!ok)
+    return std::nullopt;
+  return names;
+}
+
+bool Elaborator::componentSweepTarget(const Arch *arch,
+                                      const ast::SweepStmt::Axis &a,
+                                      const std::vector<std::string> &parts,
+                                      bool several, SweepAxis &axis,
+                                      Dimension &expected,
+                                      const FieldSpec *&field,
+                                      bool &computeAction) {
+  // Of several architectures, messages say which one lacks the target.
+  std::string where = several ? " of architecture '" + arch->name + "'" : "";
+  const ArchNode *node = sweepComponent(arch, a.target.parts[0], parts[0]);
+  if (!node)
+    return false;
+  axis.component = parts[0];
+  std::string kind = std::string(spell(node->kind));
+  if (parts.size() == 3) {
+    axis.targetKind = SweepAxis::ActionField;
+    axis.action = parts[1];
+    axis.field = parts[2];
+    if (!node->action(parts[1])) {
+      diags.error(a.target.parts[1].range, "component '" + parts[0] + "'" +
+                                               where + " has no action '" +
+                                               parts[1] + "'");
+      return false;
+    }
+    const FieldSpec *fs = findField(actionFields(), parts[2]);
+    if (!fs) {
+      diags.error(a.target.parts[2].range,
+                  "unknown action field '" + parts[2] + "'" +
+                      didYouMean(parts[2], fieldNames(actionFields())));
+      return false;
+    }
+    expected = fs->dimension;
+    field = fs;
+    computeAction = node->kind == NodeKind::Compute;
+    return true;
+  }
+  axis.field = parts[1];
+  if (const FieldSpec *fs = findField(componentFields(kind), parts[1])) {
+    axis.targetKind = SweepAxis::ComponentField;
+    expected = fs->dimension;
+    field = fs;
+    return true;
+  }
+  if (node->modelAttributes.count(parts[1]) ||
+      arch->modelAttributesForAll.count(parts[1])) {
+    axis.targetKind = SweepAxis::ModelAttribute;
+    const Field &f = node->modelAttributes.count(parts[1])
+                         ? node->modelAttributes.at(parts[1])
+                         : arch->modelAttributesForAll.at(parts[1]);
+    expected = f.value && f.value->isNumber() ? f.value->getDimension()
+                                              : Dimension(dim::none);
+    return true;
+  }
+  std::vector<std::string> names = fieldNames(componentFields(kind));
+  for (auto &kv : node->modelAttributes)
+    names.push_back(kv.first);
+  diags.error(a.target.parts[1].range,
+              "'" + parts[1] + "' is not a field or model attribute of " +
+                  kind + " '" + parts[0] + "'" + where +
+                  didYouMean(parts[1], names));
+  return false;
+}
+
+void Elaborator::buildSweep(
+    const ast::SweepStmt &s, MutableScope sc, Study &study,
+    const std::vector<const Arch *> &arches,
+    const std::map<const ast::SweepStmt::Axis *, std::vector<std::string>>
+        &categorical) {
   SweepGroup g;
   g.zipped = s.zipped;
-  const Arch *arch = spec->arch(study.arch);
   for (const ast::SweepStmt::Axis &a : s.axes) {
     SweepAxis axis;
     axis.target = a.target.spelling();
@@ -159,11 +285,26 @@ void Elaborator::buildSweep(const ast::SweepStmt &s, MutableScope sc,
       parts.push_back(*p);
     }
     Dimension expected = dim::none;
-    bool known = false;
+    const FieldSpec *expectedSpec = nullptr; // for fields: what else fits
+    bool computeAction = false;
+    if (parts.size() == 1 && (parts[0] == "arch" || parts[0] == "workload")) {
+      // The study's architecture or workload, by name: a category, not a
+      // number, so none of the checks of values below apply.
+      auto it = categorical.find(&a);
+      if (it == categorical.end())
+        return; // its names were wrong, and reported
+      axis.targetKind =
+          parts[0] == "arch" ? SweepAxis::Arch : SweepAxis::Workload;
+      axis.field = parts[0];
+      for (const std::string &n : it->second)
+        axis.values.push_back(Value::string(n));
+      g.axes.push_back(std::move(axis));
+      continue;
+    }
     if (parts.size() == 1) {
       axis.targetKind = SweepAxis::Parameter;
       axis.field = parts[0];
-      known =
+      bool known =
           std::any_of(spec->params.begin(), spec->params.end(),
                       [&](const ParamInfo &p) { return p.name == parts[0]; });
       if (!known) {
@@ -172,66 +313,54 @@ void Elaborator::buildSweep(const ast::SweepStmt &s, MutableScope sc,
           names.push_back(p.name);
         diags.error(a.target.range, "no parameter named '" + parts[0] + "'" +
                                         didYouMean(parts[0], names));
-        diags.note(a.target.range, "a sweep target is a parameter or a "
-                                   "path such as GlobalBuffer.size");
+        diags.note(a.target.range, "a sweep target is a parameter, arch, "
+                                   "workload or a path such as "
+                                   "GlobalBuffer.size");
         return;
       }
       for (const ParamInfo &p : spec->params)
         if (p.name == parts[0] && p.value.isNumber())
           expected = p.value.getDimension();
     } else if (parts.size() == 2 || parts.size() == 3) {
-      const ArchNode *node = sweepComponent(arch, a.target.parts[0], parts[0]);
-      if (!node)
-        return;
-      axis.component = parts[0];
-      std::string kind = std::string(spell(node->kind));
-      if (parts.size() == 3) {
-        axis.targetKind = SweepAxis::ActionField;
-        axis.action = parts[1];
-        axis.field = parts[2];
-        if (!node->action(parts[1])) {
-          diags.error(a.target.parts[1].range, "component '" + parts[0] +
-                                                   "' has no action '" +
-                                                   parts[1] + "'");
+      // A component's field must be in every architecture the study runs
+      // on: a point cannot skip a value it sweeps.
+      if (arches.empty())
+        return; // the study's architecture is unknown, and reported
+      for (const Arch *arch : arches) {
+        SweepAxis here = axis;
+        Dimension d = dim::none;
+        const FieldSpec *fieldHere = nullptr;
+        bool computeHere = false;
+        if (!componentSweepTarget(arch, a, parts, arches.size() > 1, here, d,
+                                  fieldHere, computeHere)) {
+          if (arches.size() > 1) {
+            std::vector<std::string> names;
+            for (const Arch *x : arches)
+              names.push_back(x->name);
+            diags.note(a.target.range,
+                       "study '" + study.name + "' sweeps arch over " +
+                           llvm::join(names, ", ") +
+                           "; a swept component field must be in each");
+          }
           return;
         }
-        const FieldSpec *fs = findField(actionFields(), parts[2]);
-        if (!fs) {
-          diags.error(a.target.parts[2].range,
-                      "unknown action field '" + parts[2] + "'" +
-                          didYouMean(parts[2], fieldNames(actionFields())));
+        computeAction |= computeHere;
+        if (arch == arches.front()) {
+          axis = here;
+          expected = d;
+          expectedSpec = fieldHere;
+        } else if (here.targetKind != axis.targetKind || d != expected) {
+          diags.error(a.target.range,
+                      "'" + axis.target + "' is not the same kind of value in "
+                      "architectures '" + arches.front()->name + "' and '" +
+                          arch->name + "'; sweep it in one study per "
+                          "architecture");
           return;
         }
-        expected = fs->dimension;
-      } else if (const FieldSpec *fs =
-                     findField(componentFields(kind), parts[1])) {
-        axis.targetKind = SweepAxis::ComponentField;
-        axis.field = parts[1];
-        expected = fs->dimension;
-      } else if (node->modelAttributes.count(parts[1]) ||
-                 arch->modelAttributesForAll.count(parts[1])) {
-        axis.targetKind = SweepAxis::ModelAttribute;
-        axis.field = parts[1];
-        const Field &f = node->modelAttributes.count(parts[1])
-                             ? node->modelAttributes.at(parts[1])
-                             : arch->modelAttributesForAll.at(parts[1]);
-        if (f.value && f.value->isNumber())
-          expected = f.value->getDimension();
-      } else {
-        std::vector<std::string> names = fieldNames(componentFields(kind));
-        for (auto &kv : node->modelAttributes)
-          names.push_back(kv.first);
-        diags.error(a.target.parts[1].range,
-                    "'" + parts[1] +
-                        "' is not a field or model attribute "
-                        "of " +
-                        kind + " '" + parts[0] + "'" +
-                        didYouMean(parts[1], names));
-        return;
       }
     } else {
-      diags.error(a.target.range, "a sweep target is a parameter, "
-                                  "Component.field or "
+      diags.error(a.target.range, "a sweep target is a parameter, arch, "
+                                  "workload, Component.field or "
                                   "Component.action.field");
       return;
     }
@@ -250,13 +379,24 @@ void Elaborator::buildSweep(const ast::SweepStmt &s, MutableScope sc,
       return;
     }
     for (const Value &v : values->asList()) {
-      if (v.isNumber() && !v.getDimension().isDimensionless() &&
-          v.getDimension() != expected && !expected.isDimensionless()) {
+      bool fits = expectedSpec ? expectedSpec->accepts(v.getDimension())
+                               : v.getDimension() == expected;
+      if (v.isNumber() && !v.getDimension().isDimensionless() && !fits &&
+          !expected.isDimensionless()) {
         diags.error(a.values->getRange(),
-                    "'" + axis.target + "' is " + expected.describe() + " (" +
-                        expected.str() + "), but the sweep gives " +
+                    "'" + axis.target + "' is " +
+                        (expectedSpec ? expectedSpec->expected()
+                                      : expected.describe() + " (" +
+                                            expected.str() + ")") +
+                        ", but the sweep gives " +
                         v.getDimension().describe() + " (" +
                         v.getDimension().str() + ")");
+        return;
+      }
+      if (v.isNumber() && v.getDimension() == dim::bandwidth &&
+          computeAction) {
+        diags.error(a.values->getRange(),
+                    bandwidthOnComputeMessage("'" + axis.target + "'"));
         return;
       }
       if (v.isNumber() && v.asNumber() < 0 &&
@@ -291,6 +431,7 @@ void Elaborator::buildStudy(const Decl &d) {
   study.range = d.block->name ? d.block->name->range : d.block->kindRange;
   auto scope = std::make_shared<Scope>(d.scope);
   std::vector<std::pair<const ast::SweepStmt *, MutableScope>> sweeps;
+  std::map<std::string, SMRange> fixedAt; // where `arch =` etc. were set
   bool haveMapper = false;
   walk(d.block->body, scope, [&](const ast::Stmt &s, MutableScope sc) {
     if (auto *f = dyn_cast<ast::FieldStmt>(&s)) {
@@ -305,6 +446,7 @@ void Elaborator::buildStudy(const Decl &d) {
       std::optional<std::string> ref = symbolName(*f->value, *sc);
       if (!ref)
         return;
+      fixedAt[key] = f->target.range;
       auto check = [&](const char *kind, bool found) {
         if (found)
           return true;
@@ -392,18 +534,56 @@ void Elaborator::buildStudy(const Decl &d) {
                                     didYouMean(b->kind, blocks));
     }
   });
-  if (study.arch.empty())
-    diags.error(study.range, "study '" + study.name + "' needs 'arch = ...;'");
-  if (study.workload.empty())
-    diags.error(study.range,
-                "study '" + study.name + "' needs 'workload = ...;'");
+  // The architectures and workloads swept by name come first: every
+  // component field swept, whichever sweep comes first, must be in each
+  // architecture.
+  std::map<const ast::SweepStmt::Axis *, std::vector<std::string>> categorical;
+  std::set<std::string> swept;
+  std::vector<const Arch *> arches;
+  for (auto &[sw, sc] : sweeps)
+    for (const ast::SweepStmt::Axis &a : sw->axes) {
+      std::string kind = a.target.spelling();
+      if (kind != "arch" && kind != "workload")
+        continue;
+      // A second sweep of one is reported with the other repeated targets.
+      bool first = swept.insert(kind).second;
+      if (fixedAt.count(kind)) {
+        if (first) {
+          diags.error(a.target.range,
+                      "study '" + study.name + "' sets '" + kind +
+                          " = ...;' and also sweeps " + kind +
+                          "; keep one of them");
+          diags.note(fixedAt.at(kind), "set here");
+        }
+        continue;
+      }
+      std::optional<std::vector<std::string>> names =
+          sweptDeclNames(a, kind, *sc);
+      if (!names)
+        continue;
+      if (first && kind == "arch")
+        for (const std::string &n : *names)
+          arches.push_back(spec->arch(n));
+      categorical[&a] = std::move(*names);
+    }
+  if (!swept.count("arch"))
+    if (const Arch *a = spec->arch(study.arch))
+      arches.push_back(a);
+  if (study.arch.empty() && !swept.count("arch"))
+    diags.error(study.range, "study '" + study.name +
+                                 "' needs 'arch = ...;' or 'sweep arch in "
+                                 "[...];'");
+  if (study.workload.empty() && !swept.count("workload"))
+    diags.error(study.range, "study '" + study.name +
+                                 "' needs 'workload = ...;' or 'sweep "
+                                 "workload in [...];'");
   // Design points are the product of the sweeps; count them before anything
   // expands them, so a mistyped sweep ends here rather than in the memory of
   // a list of 10^12 points.
   double points = 1;
   for (auto &[sw, sc] : sweeps) {
     size_t before = study.sweeps.size();
-    buildSweep(*sw, sc, study);
+    buildSweep(*sw, sc, study, arches, categorical);
     if (study.sweeps.size() == before)
       continue;
     points *= double(study.sweeps.back().size());

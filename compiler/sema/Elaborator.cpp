@@ -350,12 +350,9 @@ bool Elaborator::checkType(const FieldSpec &spec, const Value &v, SMRange r,
       return false;
     }
     if (!v.getDimension().isDimensionless() &&
-        v.getDimension() != spec.dimension) {
-      diags.error(r, where + " must be " + spec.dimension.describe() +
-                         (spec.dimension.isDimensionless()
-                              ? std::string()
-                              : " (" + spec.dimension.str() + ")") +
-                         ", but this is " + v.getDimension().describe() + " (" +
+        !spec.accepts(v.getDimension())) {
+      diags.error(r, where + " must be " + spec.expected() + ", but this is " +
+                         v.getDimension().describe() + " (" +
                          v.getDimension().str() + ")");
       return false;
     }
@@ -479,10 +476,9 @@ bool afc::checkArchForWorkload(const Arch &arch, const Workload &workload,
                                      v->describe());
           if (v && fs && fs->type == FieldType::Quantity &&
               (!v->isNumber() || (!v->getDimension().isDimensionless() &&
-                                  v->getDimension() != fs->dimension)))
-            diags.error(f.range, "'" + name + "' must be " +
-                                     fs->dimension.describe() + ", not " +
-                                     v->describe());
+                                  !fs->accepts(v->getDimension()))))
+            diags.error(f.range, "'" + name + "' must be " + fs->expected() +
+                                     ", not " + v->describe());
           else if (v && fs && fs->type == FieldType::Quantity)
             if (std::string p = boundProblem(*fs, v->asNumber()); !p.empty())
               diags.error(f.range, "'" + name + "' " + p);
@@ -577,18 +573,18 @@ afc::elaborate(const std::vector<const ast::Module *> &modules,
       return nullptr;
     Study study = std::move(program->studies.at(0));
     program->studies.clear();
-    if (checkStudies && program->arch(study.arch) &&
-        program->workload(study.workload) &&
-        !checkArchForWorkload(*program->arch(study.arch),
-                              *program->workload(study.workload), diags))
-      return nullptr;
-    if (checkStudies && !study.mapping.empty() &&
-        program->arch(study.arch) && program->workload(study.workload) &&
-        program->mapping(study.mapping) &&
-        !checkMappingNames(*program->mapping(study.mapping),
-                           *program->arch(study.arch),
-                           *program->workload(study.workload), diags))
-      return nullptr;
+    for (auto &[a, w] : study.archWorkloadPairs()) {
+      const Arch *arch = program->arch(a);
+      const Workload *workload = program->workload(w);
+      if (!checkStudies || !arch || !workload)
+        continue;
+      if (!checkArchForWorkload(*arch, *workload, diags))
+        return nullptr;
+      if (!study.mapping.empty() && program->mapping(study.mapping) &&
+          !checkMappingNames(*program->mapping(study.mapping), *arch,
+                             *workload, diags))
+        return nullptr;
+    }
     study.program = program;
     bool replaced = false;
     for (Study &s : spec->studies)
@@ -604,7 +600,8 @@ afc::elaborate(const std::vector<const ast::Module *> &modules,
   std::set<std::pair<std::string, std::string>> pairs;
   for (const Study &s : spec->studies)
     if (!s.program)
-      pairs.insert({s.arch, s.workload});
+      for (auto &p : s.archWorkloadPairs())
+        pairs.insert(p);
   if (spec->arches.size() == 1 && spec->workloads.size() == 1)
     pairs.insert({spec->arches[0].name, spec->workloads[0].name});
   for (auto &[a, w] : pairs)
@@ -614,7 +611,8 @@ afc::elaborate(const std::vector<const ast::Module *> &modules,
   std::set<std::tuple<std::string, std::string, std::string>> triples;
   for (const Study &s : spec->studies)
     if (!s.program && !s.mapping.empty())
-      triples.insert({s.arch, s.workload, s.mapping});
+      for (auto &[a, w] : s.archWorkloadPairs())
+        triples.insert({a, w, s.mapping});
   if (spec->arches.size() == 1 && spec->workloads.size() == 1 &&
       spec->mappings.size() == 1)
     triples.insert({spec->arches[0].name, spec->workloads[0].name,

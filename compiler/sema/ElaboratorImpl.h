@@ -249,7 +249,31 @@ private:
   const ArchNode *sweepComponent(const Arch *arch, const ast::Name &n,
                                  const std::string &name);
 
-  void buildSweep(const ast::SweepStmt &s, MutableScope sc, Study &study);
+  /// The names a categorical sweep lists (`sweep arch in [eyeriss,
+  /// simba];`), each checked to name a declaration of `kind` ("arch" or
+  /// "workload"); nullopt after reporting an error.
+  std::optional<std::vector<std::string>>
+  sweptDeclNames(const ast::SweepStmt::Axis &a, const std::string &kind,
+                 const Scope &sc);
+
+  /// Resolves a `Component.field` or `Component.action.field` sweep target
+  /// in `arch` into `axis` and the dimension its values must have (`field`:
+  /// the field's spec when it is one, which may accept other units such as a
+  /// bandwidth; `computeAction`: an action of a compute unit, which moves no
+  /// bits); false after reporting what `arch` lacks.
+  bool componentSweepTarget(const Arch *arch, const ast::SweepStmt::Axis &a,
+                            const std::vector<std::string> &parts,
+                            bool several, SweepAxis &axis,
+                            Dimension &expected, const FieldSpec *&field,
+                            bool &computeAction);
+
+  /// Builds a sweep group of `study`. Component targets are checked in each
+  /// of `arches`; the names of categorical axes come from `categorical`.
+  void buildSweep(
+      const ast::SweepStmt &s, MutableScope sc, Study &study,
+      const std::vector<const Arch *> &arches,
+      const std::map<const ast::SweepStmt::Axis *, std::vector<std::string>>
+          &categorical);
 
   void buildStudy(const Decl &d);
 

@@ -37,6 +37,21 @@ std::string sema::boundProblem(const FieldSpec &spec, double x) {
   return "";
 }
 
+std::string sema::bandwidthOnComputeMessage(const std::string &what) {
+  return what + " is a bandwidth (bit/s), but a compute action moves no "
+                "bits to divide it by; give actions per second (e.g. 1 GHz)";
+}
+
+std::string FieldSpec::expected() const {
+  if (dimension.isDimensionless())
+    return dimension.describe();
+  std::string text = dimension.describe() + " (" + dimension.str() + ")";
+  if (bandwidthToo)
+    text += " or " + dim::bandwidth.describe() + " (" + dim::bandwidth.str() +
+            ", e.g. 25.6 GB/s)";
+  return text;
+}
+
 using FT = FieldType;
 using TM = FieldTime;
 using B = Bound;
@@ -119,7 +134,9 @@ const std::vector<FieldSpec> &sema::actionFields() {
   static const std::vector<FieldSpec> f = {
       {"energy", FT::Quantity, dim::energy, TM::Now, B::FiniteNonNegative},
       {"energy_scale", FT::Quantity, dim::none, TM::Now, B::FiniteNonNegative},
-      {"throughput", FT::Quantity, dim::frequency, TM::Now, B::Positive},
+      // Actions per second, or the bits they move per second.
+      {"throughput", FT::Quantity, dim::frequency, TM::Now, B::Positive,
+       false, true},
       {"throughput_scale", FT::Quantity, dim::none, TM::Now, B::Positive},
       {"latency", FT::Quantity, dim::time, TM::Now, B::FiniteNonNegative},
       {"bits_per_action", FT::Quantity, dim::bits, TM::Now, B::FinitePositive,

@@ -55,10 +55,25 @@ struct FieldSpec {
   /// A plain number is a count of the dimension's base unit, as
   /// bits_per_action = 64 is, rather than a quantity missing its unit.
   bool plainIsCount = false;
+  /// Also takes a bandwidth (bit/s): an action throughput written as the
+  /// bits it moves per second, which lowering divides by bits_per_action.
+  bool bandwidthToo = false;
+
+  /// Whether a value of dimension `d` (not a plain number) fits.
+  bool accepts(Dimension d) const {
+    return d == dimension || (bandwidthToo && d == dim::bandwidth);
+  }
+  /// What the field takes, for messages: "an energy (J)", "a frequency or
+  /// throughput (Hz) or a bandwidth (bit/s)".
+  std::string expected() const;
 };
 
 /// What is wrong with `x` for `spec` ("must be positive, got 0"), or "".
 std::string boundProblem(const FieldSpec &spec, double x);
+
+/// The error for a throughput given as a bandwidth on a compute action,
+/// which moves no bits to divide it by; `what` names the field.
+std::string bandwidthOnComputeMessage(const std::string &what);
 
 /// Looks up `name` in `fields`; nullptr when absent.
 const FieldSpec *findField(const std::vector<FieldSpec> &fields,

@@ -68,6 +68,8 @@ std::string Dimension::describe() const {
     return "a length";
   if (*this == dim::area)
     return "an area";
+  if (*this == dim::bandwidth)
+    return "a bandwidth";
   return "a quantity in " + str();
 }
 
@@ -114,6 +116,22 @@ static const Unit kUnits[] = {
     {"m2", 1, dim::area},
     {"mm2", 1e-6, dim::area},
     {"um2", 1e-12, dim::area},
+    // Data rates, one word each (grammar: RATE_UNIT).
+    {"bit/s", 1, dim::bandwidth},
+    {"bits/s", 1, dim::bandwidth},
+    {"kbit/s", 1e3, dim::bandwidth},
+    {"Mbit/s", 1e6, dim::bandwidth},
+    {"Gbit/s", 1e9, dim::bandwidth},
+    {"Kibit/s", 1024.0, dim::bandwidth},
+    {"Mibit/s", 1024.0 * 1024, dim::bandwidth},
+    {"Gibit/s", 1024.0 * 1024 * 1024, dim::bandwidth},
+    {"B/s", 8, dim::bandwidth},
+    {"kB/s", 8e3, dim::bandwidth},
+    {"MB/s", 8e6, dim::bandwidth},
+    {"GB/s", 8e9, dim::bandwidth},
+    {"KiB/s", 8.0 * 1024, dim::bandwidth},
+    {"MiB/s", 8.0 * 1024 * 1024, dim::bandwidth},
+    {"GiB/s", 8.0 * 1024 * 1024 * 1024, dim::bandwidth},
 };
 
 /// Whether `scale` is exactly a power of ten as a literal `1eN` reads.

@@ -113,10 +113,11 @@ class Result:
 
     @property
     def actions(self):
-        """One row per (Einsum, component, tensor, action): count."""
+        """One row per (Einsum, component, tensor, action): count, in words
+        of bits_per_action bits (NaN for computes)."""
         return pd.DataFrame(self._f.actions,
                             columns=["einsum", "component", "tensor",
-                                     "action", "count"])
+                                     "action", "count", "bits_per_action"])
 
     @property
     def usage(self):

@@ -155,9 +155,9 @@ PYBIND11_MODULE(_afc, m) {
                              [](const ModelFigures &f) {
                                py::list l;
                                for (const auto &a : f.actions)
-                                 l.append(py::make_tuple(a.einsum, a.component,
-                                                         a.tensor, a.action,
-                                                         a.count));
+                                 l.append(py::make_tuple(
+                                     a.einsum, a.component, a.tensor,
+                                     a.action, a.count, a.bitsPerAction));
                                return l;
                              })
       .def_property_readonly("usage",

@@ -79,6 +79,10 @@ def test_tidy_tables(eyeriss):
     indexed = energies.set_index(["einsum", "component", "action"])
     assert indexed.index.nlevels == 3
     assert set(best.actions.columns) >= {"tensor", "count"}
+    # Eyeriss's GlobalBuffer counts 64-bit words, main memory bits.
+    words = best.actions.set_index(["component", "action"]).bits_per_action
+    assert set(words.loc[("GlobalBuffer", "read")]) == {64}
+    assert set(words.loc[("MainMemory", "read")]) == {1}
     assert set(best.area_per_component.component) >= {"GlobalBuffer", "MAC"}
 
 
@@ -120,6 +124,18 @@ def test_run_study(seed_reference):
         assert close(row[size], ref["size_bits"])
         assert close(row["energy_per_compute_pJ"],
                      ref["energy_per_compute_pJ"])
+
+
+def test_run_compares_architectures():
+    # A study sweeping the architecture by name: its rows carry the name,
+    # and each has the energy map() finds for that architecture alone.
+    spec = afc.load(SOURCE / "examples" / "compare_arches.af")
+    table = spec.run("compare_arches")
+    assert list(table.arch) == ["eyeriss", "simba", "simba_4pe"]
+    for _, row in table.iterrows():
+        best = spec.map(arch=row.arch, N_EINSUMS=1, M=512, KN=512)
+        assert close(row.energy_J, best.energy, rel=1e-9)
+        assert close(row.latency_s, best.latency, rel=1e-9)
 
 
 def test_searches_release_the_gil(eyeriss):

@@ -1,10 +1,11 @@
-//===- AttributeTables.h - what each model's attributes are -----*- C++ -*-===//
+//===- AttributeTables.h - each model's attributes and actions --*- C++ -*-===//
 //
-// Internal to runtime/components: the attribute declarations of every
-// built-in model (see afc/components/AttributeSpec.h), for the model table
-// in ModelLibrary.cpp. Ranges are those the models enforce
+// Internal to runtime/components: the attribute and action declarations of
+// every built-in model (see afc/components/AttributeSpec.h), for the model
+// table in ModelLibrary.cpp. Ranges are those the models enforce
 // (component-models.md §5), so that a value is rejected, with the attribute
-// named, before a model is built.
+// named, before a model is built. The action lists name what each model's
+// actionNames() returns, in the same order (a unit test holds them to it).
 //
 //===----------------------------------------------------------------------===//
 #ifndef AFC_RUNTIME_COMPONENTS_ATTRIBUTETABLES_H
@@ -77,6 +78,50 @@ inline constexpr AttributeSpec IntMacAttrs[] = {
      "multiplier operand width"},
 };
 inline constexpr AttributeSpec DummyAttrs[] = {TechNodeUnused};
+
+// --- Actions ---------------------------------------------------------------
+
+inline constexpr ActionSpec DramActions[] = {
+    {"read", "width", "one access of `width` bits"},
+    {"write", "width", "priced as a read (the model's write calls read)"}};
+inline constexpr ActionSpec SramActions[] = {
+    {"read", "width", "one access of `width` bits (CACTI read energy)"},
+    {"write", "width", "one access of `width` bits (CACTI write energy)"}};
+inline constexpr ActionSpec SmartBufferActions[] = {
+    {"read", "width",
+     "an SRAM read of `width` bits, two address-register reads and an "
+     "address add"},
+    {"write", "width",
+     "an SRAM write of `width` bits, an address-register write and read and "
+     "an address add"}};
+inline constexpr ActionSpec AdderActions[] = {
+    {"add", "", "one addition"},
+    {"read", "", "priced as add"},
+    {"write", "", "free (the model library's default)"}};
+inline constexpr ActionSpec RegisterActions[] = {
+    {"read", "width", "read `width` bits; unlimited throughput"},
+    {"write", "width", "write `width` bits; one per cycle"}};
+inline constexpr ActionSpec ComparatorActions[] = {
+    {"compare", "", "one comparison"},
+    {"read", "", "priced as compare"},
+    {"write", "", "free (the model library's default)"}};
+inline constexpr ActionSpec MultiplierActions[] = {
+    {"multiply", "", "one multiplication"},
+    {"read", "", "priced as multiply"},
+    {"write", "", "free (the model library's default)"}};
+inline constexpr ActionSpec CounterActions[] = {
+    {"count", "", "one count"},
+    {"read", "", "priced as count"},
+    {"write", "", "free (the model library's default)"}};
+inline constexpr ActionSpec IntMacActions[] = {
+    {"compute", "", "one multiply-accumulate: an add and a multiply"},
+    {"mac", "", "priced as compute"},
+    {"read", "", "priced as compute"},
+    {"write", "", "free"}};
+inline constexpr ActionSpec DummyStorageActions[] = {
+    {"read", "", "free"}, {"write", "", "free"}};
+inline constexpr ActionSpec DummyComputeActions[] = {
+    {"compute", "", "free"}, {"read", "", "free"}, {"write", "", "free"}};
 
 } // namespace afc::components::detail::attributes
 

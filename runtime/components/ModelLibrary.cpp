@@ -53,31 +53,108 @@ constexpr std::string_view DummyMemoryNames[] = {"DummyMemory"};
 constexpr std::string_view DummyNetworkNames[] = {"DummyNetwork"};
 
 namespace A = attributes;
+
+// Where each model's figures come from and where they hold; shared texts
+// first.
+constexpr std::string_view DramSource =
+    "hwcomponents-cacti's DRAM table: a fixed energy per bit and number of "
+    "accesses per second per type";
+constexpr std::string_view DramValidity =
+    "no technology dependence, no area and no leak: the figures hold at any "
+    "node";
+constexpr std::string_view SramSource =
+    "CACTI 7 results (the table stdlib/data/sram_cacti7.csv), sized and "
+    "scaled as hwcomponents-cacti's SRAM";
+constexpr std::string_view SramValidity =
+    "CACTI data at 22, 32, 45, 65 and 90 nm, linear in between; outside "
+    "22-90 nm the 22 nm data scaled as hwcomponents-cacti does (flagged "
+    "approximate); a geometry missing from the table is estimated from its "
+    "neighbours (flagged approximate)";
+constexpr std::string_view AladdinSource =
+    "Aladdin (ISCA 2014) 40 nm data as in hwcomponents-library, scaled to "
+    "the node with Stillmaker and Baas (2017)";
+// A literal, to be joined with each model's width rule.
+#define ALADDIN_VALIDITY                                                       \
+  "tech_node 7-130 nm (the scaling tables); outside, extrapolated as "        \
+  "hwcomponents does (flagged approximate)"
+constexpr std::string_view DummySource =
+    "hwcomponents-library's zero-cost model";
+constexpr std::string_view DummyValidity = "any node: every figure is zero";
+
 constexpr ModelInfo Infos[] = {
     {"LPDDR4", Lpddr4Names, A::LpddrAttrs,
-     "LPDDR4 DRAM: 8 pJ/bit, no area or leak"},
-    {"LPDDR", LpddrNames, A::LpddrAttrs, "LPDDR DRAM: 40 pJ/bit"},
-    {"DDR3", Ddr3Names, A::LpddrAttrs, "DDR3 DRAM: 70 pJ/bit"},
-    {"HBM2", Hbm2Names, A::Hbm23Attrs, "HBM2 DRAM: 6.25 pJ/bit"},
-    {"HBM3", Hbm3Names, A::Hbm23Attrs, "HBM3 DRAM: 4.05 pJ/bit"},
-    {"HBM4", Hbm4Names, A::Hbm4Attrs, "HBM4 DRAM: 3.2 pJ/bit"},
-    {"SRAM", SramNames, A::SramAttrs, "SRAM from CACTI 7 results"},
+     "LPDDR4 DRAM: 8 pJ/bit, no area or leak", A::DramActions, DramSource,
+     DramValidity},
+    {"LPDDR", LpddrNames, A::LpddrAttrs, "LPDDR DRAM: 40 pJ/bit",
+     A::DramActions, DramSource, DramValidity},
+    {"DDR3", Ddr3Names, A::LpddrAttrs, "DDR3 DRAM: 70 pJ/bit", A::DramActions,
+     DramSource, DramValidity},
+    {"HBM2", Hbm2Names, A::Hbm23Attrs, "HBM2 DRAM: 6.25 pJ/bit",
+     A::DramActions, DramSource, DramValidity},
+    {"HBM3", Hbm3Names, A::Hbm23Attrs, "HBM3 DRAM: 4.05 pJ/bit",
+     A::DramActions, DramSource, DramValidity},
+    {"HBM4", Hbm4Names, A::Hbm4Attrs, "HBM4 DRAM: 3.2 pJ/bit", A::DramActions,
+     DramSource, DramValidity},
+    {"SRAM", SramNames, A::SramAttrs, "SRAM from CACTI 7 results",
+     A::SramActions, SramSource, SramValidity},
     {"SmartBufferSRAM", SmartBufferNames, A::SramAttrs,
-     "SRAM plus a sequential address generator (registers and an adder)"},
-    {"AladdinAdder", AdderNames, A::AdderAttrs, "Aladdin adder"},
-    {"AladdinRegister", RegisterNames, A::RegisterAttrs, "Aladdin register"},
+     "SRAM plus a sequential address generator (registers and an adder)",
+     A::SmartBufferActions,
+     "hwcomponents-library's SmartBufferSRAM: the SRAM model plus two "
+     "Aladdin registers and an Aladdin adder as wide as the address "
+     "(ceil(log2(depth)) bits)",
+     "the memory as SRAM (CACTI data at 22-90 nm, estimates flagged "
+     "approximate), the address logic as the Aladdin models (7-130 nm)"},
+    {"AladdinAdder", AdderNames, A::AdderAttrs, "Aladdin adder",
+     A::AdderActions, AladdinSource,
+     ALADDIN_VALIDITY "; area, energy and leak linear in width (data at 32 "
+                      "bits)"},
+    {"AladdinRegister", RegisterNames, A::RegisterAttrs, "Aladdin register",
+     A::RegisterActions, AladdinSource,
+     ALADDIN_VALIDITY "; area, energy and leak linear in width (data for 1 "
+                      "bit)"},
     {"AladdinComparator", ComparatorNames, A::Width32Attrs,
-     "Aladdin comparator"},
+     "Aladdin comparator", A::ComparatorActions, AladdinSource,
+     ALADDIN_VALIDITY "; area, energy and leak linear in width (data at 32 "
+                      "bits)"},
     {"AladdinMultiplier", MultiplierNames, A::MultiplierAttrs,
-     "Aladdin multiplier"},
-    {"AladdinCounter", CounterNames, A::Width32Attrs, "Aladdin counter"},
+     "Aladdin multiplier", A::MultiplierActions, AladdinSource,
+     ALADDIN_VALIDITY "; area, energy and leak quadratic in width, or "
+                      "linear in each of width_a and width_b (data at 32 "
+                      "bits)"},
+    {"AladdinCounter", CounterNames, A::Width32Attrs, "Aladdin counter",
+     A::CounterActions, AladdinSource,
+     ALADDIN_VALIDITY "; area, energy and leak linear in width (data at 32 "
+                      "bits)"},
     {"AladdinIntMAC", IntMacNames, A::IntMacAttrs,
-     "integer MAC: Aladdin adder plus multiplier"},
-    {"DummyStorage", DummyStorageNames, A::DummyAttrs, "zero-cost storage"},
-    {"DummyCompute", DummyComputeNames, A::DummyAttrs, "zero-cost compute"},
-    {"DummyMemory", DummyMemoryNames, A::DummyAttrs, "zero-cost memory"},
-    {"DummyNetwork", DummyNetworkNames, A::DummyAttrs, "zero-cost network"},
+     "integer MAC: Aladdin adder plus multiplier", A::IntMacActions,
+     "hwcomponents-library's AladdinIntMAC: an AladdinAdder of adder_width "
+     "and an AladdinMultiplier of multiplier_width",
+     ALADDIN_VALIDITY "; the adder linear in adder_width, the multiplier "
+                      "quadratic in multiplier_width (data at 32 bits)"},
+    {"DummyStorage", DummyStorageNames, A::DummyAttrs, "zero-cost storage",
+     A::DummyStorageActions, DummySource, DummyValidity},
+    {"DummyCompute", DummyComputeNames, A::DummyAttrs, "zero-cost compute",
+     A::DummyComputeActions, DummySource, DummyValidity},
+    {"DummyMemory", DummyMemoryNames, A::DummyAttrs, "zero-cost memory",
+     A::DummyStorageActions, DummySource, DummyValidity},
+    {"DummyNetwork", DummyNetworkNames, A::DummyAttrs, "zero-cost network",
+     A::DummyStorageActions, DummySource, DummyValidity},
 };
+
+constexpr std::string_view DummyClassNames[] = {"Dummy"};
+constexpr ModelInfo DummyClass = {
+    "Dummy",
+    DummyClassNames,
+    {},
+    "zero area, leak and energy and unlimited throughput, unless given",
+    {},
+    "AccelForge's own rule, not a model: explicit area, leak_power, energy "
+    "and throughput are used, every other figure is zero (throughput "
+    "unlimited)",
+    "any node; a component may list any actions"};
+
+#undef ALADDIN_VALIDITY
 
 constexpr ModelFactory Factories[] = {
     makeLpddr4,
@@ -111,11 +188,11 @@ constexpr std::string_view NeuroSimReason =
 constexpr std::string_view AdcReason =
     "hwcomponents-adc's ADC model, which afc does not implement yet";
 constexpr Unsupported UnsupportedNames[] = {
-    {"adder", "selects NeuroSim's adder in hwcomponents (priority 0.3 over "
+    {"adder", "NeuroSim's adder in hwcomponents (priority 0.3 over "
               "Aladdin's 0.1), which afc does not model; write AladdinAdder "
               "for the Aladdin adder"},
-    {"intadder", "selects NeuroSim's adder in hwcomponents, which afc does "
-                 "not model; write AladdinAdder for the Aladdin adder"},
+    {"intadder", "NeuroSim's adder in hwcomponents, which afc does not "
+                 "model; write AladdinAdder for the Aladdin adder"},
     {"cache", "hwcomponents' CACTI cache model; afc's CACTI table holds RAM "
               "results only"},
     {"neurosimadder", NeuroSimReason},
@@ -325,6 +402,8 @@ const ModelInfo *ModelLibrary::findModel(std::string_view componentClass) {
 }
 
 std::span<const ModelInfo> ModelLibrary::models() { return Infos; }
+
+const ModelInfo &ModelLibrary::dummyClass() { return DummyClass; }
 
 const AttributeSpec *ModelInfo::attribute(std::string_view name) const {
   for (const AttributeSpec &a : attributes)

@@ -95,6 +95,7 @@ public:
                         (surviving != nullptr))
         << "surviving usage keys are given exactly when only they are costed";
     linkLoops();
+    planCapacityChecks();
     markImperfectLoops();
     size_t nRv = view.rankVariables.size();
     tiles.assign(loops.size(), 1);
@@ -147,7 +148,8 @@ public:
       out.clear();
       stopAt = n - depth;
       collecting = &out;
-      descend(n - 1);
+      if (startAt(n))
+        descend(n - 1);
       collecting = nullptr;
       if (out.size() >= minPieces)
         break;
@@ -168,7 +170,8 @@ public:
     for (int i = n - 1; i >= first; --i)
       maxTile[loops[size_t(i)].rankVariable] = tiles[size_t(i)];
     sequence = sequenceBase;
-    descend(first - 1);
+    if (startAt(first))
+      descend(first - 1);
     return std::move(found);
   }
 
@@ -202,6 +205,60 @@ private:
         loops[size_t(l.outer)].inner = idx;
       lastLoop[n.rankVariable] = idx;
       loops.push_back(l);
+    }
+  }
+
+  /// What assigning each loop can change in the capacity and fanout checks,
+  /// so that descend() re-checks only that: the holders whose tile reads the
+  /// loop's tile (their nearest loop of its rank variable is this loop, or a
+  /// free loop further out, which reads the same tile as its lower bound),
+  /// their memories of finite size, and the fanout dimensions of the rank
+  /// variable's spatial loops that are assigned with it. Everything else has
+  /// the value the caller's check already accepted.
+  void planCapacityChecks() {
+    holderBits.assign(holders.size(), 0.0);
+    nodeHolders.assign(view.arch->nodes.size(), {});
+    for (size_t h = 0; h < holders.size(); ++h)
+      if (view.arch->nodes[holders[h].archNode].size <
+          std::numeric_limits<double>::infinity())
+        nodeHolders[holders[h].archNode].push_back(uint32_t(h));
+    dimLoops.assign(view.dims.size(), {});
+    for (size_t i = 0; i < loops.size(); ++i)
+      if (loops[i].dimRule >= 0)
+        dimLoops[size_t(loops[i].dimRule)].push_back(int(i));
+    effects.assign(loops.size(), {});
+    for (size_t i = 0; i < loops.size(); ++i) {
+      const uint32_t r = loops[i].rankVariable;
+      LoopEffect &e = effects[i];
+      for (size_t h = 0; h < holders.size(); ++h) {
+        const Holder &holder = holders[h];
+        int above = holder.tileLoop[r];
+        if (above == kNoLoop || above > int(i))
+          continue;
+        bool reads = false;
+        for (const EinsumView::Rank &rank : view.ranks[holder.tensor])
+          for (const auto &[rv, c] : rank.terms)
+            reads |= rv == r;
+        const std::vector<uint32_t> &inNode = nodeHolders[holder.archNode];
+        if (!reads || std::find(inNode.begin(), inNode.end(), uint32_t(h)) ==
+                          inNode.end())
+          continue;
+        e.holders.push_back(uint32_t(h));
+        if (std::find(e.nodes.begin(), e.nodes.end(), holder.archNode) ==
+            e.nodes.end())
+          e.nodes.push_back(holder.archNode);
+      }
+      for (size_t j = i; j < loops.size(); ++j) {
+        const Loop &l = loops[j];
+        if (l.dimRule < 0 || l.rankVariable != r ||
+            !(view.dims[size_t(l.dimRule)].fanout <
+              std::numeric_limits<double>::infinity()) ||
+            std::find(e.dims.begin(), e.dims.end(), uint32_t(l.dimRule)) !=
+                e.dims.end())
+          continue;
+        e.dims.push_back(uint32_t(l.dimRule));
+      }
+      e.saved.resize(e.holders.size());
     }
   }
 
@@ -263,18 +320,25 @@ private:
   void planPruning() {
     minUsageDims = minUsageDimensions(view);
     // A dimension's usage is known once its spatial loops and their outer
-    // loops are assigned, i.e. once the search reaches knownFrom.
+    // loops are assigned, i.e. once the search reaches knownFrom. Loops over
+    // a rank variable of size 1 iterate once wherever they are (a batch of
+    // one), so they never delay it: without this, a transformer's `b` loop
+    // at the top of the nest kept the usage unknown down to every leaf.
     int n = int(loops.size());
     for (size_t k = 0; k < minUsageDims.size(); ++k) {
       int from = n;
       for (int i = 0; i < n; ++i)
-        if (loops[size_t(i)].dimRule == int(minUsageDims[k])) {
+        if (loops[size_t(i)].dimRule == int(minUsageDims[k]) &&
+            view.bounds[loops[size_t(i)].rankVariable] > 1) {
           from = std::min(from, i);
           if (loops[size_t(i)].outer != kNoLoop)
             from = std::min(from, loops[size_t(i)].outer);
         }
       knownFrom.push_back(from);
     }
+    usageBecomesKnown.assign(size_t(n) + 1, 0);
+    for (int from : knownFrom)
+      usageBecomesKnown[size_t(from)] = 1;
     // The lower bounds of feasible() are those of the smallest completion
     // (every free loop of bound 1) unless a free spatial loop sits directly
     // under the full rank (its bound is then rank / tile, not 1) or a loop
@@ -329,9 +393,45 @@ private:
   /// on every unassigned outer tile).
   std::vector<int64_t> maxTile;
   std::vector<double> nodeUsage;
+  /// feasibleStep(): per holder its occupancy (bits) at the current depth;
+  /// per memory of finite size its holders; per loop what it changes.
+  std::vector<double> holderBits;
+  std::vector<std::vector<uint32_t>> nodeHolders;
+  struct LoopEffect {
+    std::vector<uint32_t> holders, nodes, dims;
+    std::vector<double> saved; ///< holderBits of `holders` on entry
+  };
+  std::vector<LoopEffect> effects;
+  /// Per fanout dimension its spatial loops, outermost first.
+  std::vector<std::vector<int>> dimLoops;
   std::vector<std::vector<int64_t>> divisorCache;
   /// Per rank variable and inner tile: imperfectTiles (built on first use).
   std::vector<std::map<int64_t, std::vector<int64_t>>> imperfectCache;
+
+  /// Per rank variable and divisor (by its index in divisorCache): the
+  /// divisors it divides, ascending, built on first use. Only the outermost
+  /// loop of a rank variable may be imperfect, so every inner tile is a
+  /// divisor of the rank.
+  std::vector<std::vector<std::vector<int64_t>>> multiplesCache;
+
+  const std::vector<int64_t> &multiplesOf(uint32_t r, int64_t inner) {
+    const std::vector<int64_t> &all = divisorCache[r];
+    auto at = std::lower_bound(all.begin(), all.end(), inner);
+    AFC_INTERNAL_ASSERT(at != all.end() && *at == inner)
+        << "inner tile " << inner << " does not divide the rank's "
+        << view.bounds[r];
+    if (multiplesCache.empty())
+      multiplesCache.resize(view.rankVariables.size());
+    std::vector<std::vector<int64_t>> &perDivisor = multiplesCache[r];
+    if (perDivisor.empty())
+      perDivisor.resize(all.size());
+    std::vector<int64_t> &out = perDivisor[size_t(at - all.begin())];
+    if (out.empty())
+      for (auto d = at; d != all.end(); ++d)
+        if (*d % inner == 0)
+          out.push_back(*d);
+    return out;
+  }
 
   const std::vector<int64_t> &imperfectCandidates(uint32_t r, int64_t inner) {
     if (imperfectCache.empty())
@@ -381,6 +481,41 @@ private:
     return v;
   }
 
+  /// Starts a walk with loops [first, n) assigned: the holders' occupancies
+  /// for feasibleStep(), and the check every later one builds on. Occupancy
+  /// and fanout only grow from here, so when it fails no tile shape below
+  /// passes.
+  bool startAt(int first) {
+    for (size_t h = 0; h < holders.size(); ++h)
+      holderBits[h] =
+          denseTile(holders[h].tensor, holders[h].tileLoop, first) *
+          holders[h].bits;
+    return loops.empty() || feasible(first);
+  }
+
+  /// feasible(i), given that feasible(i + 1) held for the same tiles of
+  /// loops (i, n): only what assigning loop i changes is recomputed. A
+  /// memory's occupancy is summed over its holders in the order feasible()
+  /// sums them, so both see the same doubles.
+  bool feasibleStep(int i) {
+    const LoopEffect &e = effects[size_t(i)];
+    for (uint32_t h : e.holders)
+      holderBits[h] =
+          denseTile(holders[h].tensor, holders[h].tileLoop, i) *
+          holders[h].bits;
+    for (uint32_t n : e.nodes) {
+      double used = 0;
+      for (uint32_t h : nodeHolders[n])
+        used += holderBits[h];
+      if (used > view.arch->nodes[n].size)
+        return false;
+    }
+    for (uint32_t d : e.dims)
+      if (dimUsed(d, i) > view.dims[d].fanout)
+        return false;
+    return true;
+  }
+
   /// Capacity and fanout with unassigned outer tiles at their minimum.
   bool feasible(int firstAssigned) {
     std::fill(nodeUsage.begin(), nodeUsage.end(), 0.0);
@@ -401,10 +536,12 @@ private:
   /// Instances used by dimension d (lower bound while loops are free).
   double dimUsed(size_t d, int firstAssigned) const {
     double used = 1;
-    for (int i = firstAssigned; i < int(loops.size()); ++i) {
+    const std::vector<int> &spatial = dimLoops[d];
+    for (auto it = std::lower_bound(spatial.begin(), spatial.end(),
+                                    firstAssigned);
+         it != spatial.end(); ++it) {
+      const int i = *it;
       const Loop &l = loops[size_t(i)];
-      if (l.dimRule != int(d))
-        continue;
       double outer = tileAt(l.outer, l.rankVariable, firstAssigned);
       used *= outer / double(tiles[size_t(i)]);
     }
@@ -445,6 +582,11 @@ private:
     }
     if (mode != SearchMode::CostSurvivingKeys || i < 0)
       return false;
+    // Usages become known at the loops in knownFrom and never change below:
+    // elsewhere the answer is the caller's, which was to search on.
+    if (usageChecked && !usageBecomesKnown[size_t(first)])
+      return false;
+    usageChecked = true;
     if (surviving->empty())
       return true; // nothing survives min_usage
     bool anyKnown = false;
@@ -461,11 +603,22 @@ private:
       bool agrees = true;
       for (size_t j = 0; j < k.size() && agrees; ++j)
         agrees = key[j] < 0 || key[j] == k[j];
-      if (agrees)
+      if (agrees) {
+        // Every usage known and agreeing: the key of every leaf below.
+        leafKeyKnown = std::find(key.begin(), key.end(), -1.0) == key.end();
         return false;
+      }
     }
     return true;
   }
+
+  /// CostSurvivingKeys: whether usageShortcut() decided anything yet in
+  /// this walk, and per value of `first` whether a usage becomes known
+  /// there. leafKeyKnown: `key` is the surviving key of every leaf below
+  /// the last level that decided.
+  bool usageChecked = false;
+  bool leafKeyKnown = false;
+  std::vector<uint8_t> usageBecomesKnown;
 
   // keysFromSpatialBounds: per loop its bound, per rank variable and per
   // spatial dimension the product of the spatial bounds assigned so far.
@@ -593,21 +746,24 @@ private:
     uint32_t r = l.rankVariable;
     int64_t saved = maxTile[r];
     if (l.inner == kNoLoop) {
+      // The innermost loop of a rank variable has tile 1 and no loop of its
+      // rank variable was assigned before it, so every tile the checks read
+      // is what it was with the loop free: the caller's check holds.
       tiles[size_t(i)] = 1;
       maxTile[r] = 1;
-      if (feasible(i))
-        descend(i - 1);
+      descend(i - 1);
       maxTile[r] = saved;
       return;
     }
+    LoopEffect &effect = effects[size_t(i)];
+    for (size_t k = 0; k < effect.holders.size(); ++k)
+      effect.saved[k] = holderBits[effect.holders[k]];
     int64_t inner = tiles[size_t(l.inner)];
     const std::vector<int64_t> &candidates =
-        l.imperfect ? imperfectCandidates(r, inner) : divisorCache[r];
+        l.imperfect ? imperfectCandidates(r, inner) : multiplesOf(r, inner);
     const double coarseness = problem.settings.tilingCoarseness;
     int64_t lastAdmitted = 0;
     for (int64_t d : candidates) {
-      if (d % inner != 0)
-        continue;
       if (coarseness > 1 && lastAdmitted && d != view.bounds[r] &&
           double(d) < coarseness * double(lastAdmitted))
         continue;
@@ -618,13 +774,15 @@ private:
       // this tile, so the first infeasible value ends the scan. The
       // exception is a spatial loop directly under the full rank: its own
       // fanout (bound / tile) shrinks as its tile grows.
-      if (feasible(i)) {
+      if (feasibleStep(i)) {
         if (!fusedLimitsBind || fusedWithinLimits(i))
           descend(i - 1);
       } else if (!(l.spatial && l.outer == kNoLoop)) {
         break;
       }
     }
+    for (size_t k = 0; k < effect.holders.size(); ++k)
+      holderBits[effect.holders[k]] = effect.saved[k];
     maxTile[r] = saved;
   }
 
@@ -636,13 +794,16 @@ private:
           return;
     if (!spatialLoopsWithinLimit())
       return;
-    usageKey(0);
     if (mode == SearchMode::CollectUsageKeys) {
+      usageKey(0);
       found.keys.insert(key);
       return;
     }
-    if (mode == SearchMode::CostSurvivingKeys && !surviving->count(key))
-      return; // min_usage drops it whatever its cost
+    if (mode != SearchMode::CostSurvivingKeys || !leafKeyKnown) {
+      usageKey(0);
+      if (mode == SearchMode::CostSurvivingKeys && !surviving->count(key))
+        return; // min_usage drops it whatever its cost
+    }
     PmappingRow row;
     if (fusion) {
       if (!fusion->describe(tpl, tiles, fused, size_t(fusedLoops)))

@@ -165,6 +165,17 @@ double valuesPerAction(const ArchNode &node, const Action &action,
   return action.bitsPerAction / bitsPerValue;
 }
 
+/// Bits one action moves; computed apart from valuesPerAction so that the
+/// common case (no values_per_action) is bits_per_action exactly, not the
+/// round trip through bits per value.
+double bitsPerActionOf(const ArchNode &node, const Action &action,
+                       std::string_view tensor, double bitsPerValue) {
+  if (lookup(action.valuesPerAction, tensor) ||
+      lookup(node.valuesPerAction, tensor))
+    return valuesPerAction(node, action, tensor, bitsPerValue) * bitsPerValue;
+  return action.bitsPerAction;
+}
+
 uint32_t actionIndex(const ArchNode &node, std::string_view name) {
   for (uint32_t i = 0; i < node.actions.size(); ++i)
     if (node.actions[i].name == name)
@@ -236,6 +247,14 @@ bool prepareArch(const FlattenedArch &arch, const PreparedEinsum &pe,
           pn.writeAction == kNone
               ? kNaN
               : 1 / valuesPerAction(n, n.actions[pn.writeAction], t.name, bpv));
+      pn.readBits.push_back(
+          pn.readAction == kNone
+              ? kNaN
+              : bitsPerActionOf(n, n.actions[pn.readAction], t.name, bpv));
+      pn.writeBits.push_back(
+          pn.writeAction == kNone
+              ? kNaN
+              : bitsPerActionOf(n, n.actions[pn.writeAction], t.name, bpv));
       const TollDirection *dir = lookup(n.tollDirections, t.name);
       TollDirection direction = dir ? *dir : n.tollDirection;
       pn.tollUp.push_back(direction != TollDirection::Down);

@@ -118,6 +118,9 @@ struct PreparedNode {
   /// Per local tensor. Scales are 1 / values per action; NaN when the
   /// action they need is missing.
   std::vector<double> bitsPerValue, readScale, writeScale;
+  /// Per local tensor: bits one read or write moves, for reports (NaN when
+  /// the action is missing).
+  std::vector<double> readBits, writeBits;
   std::vector<uint8_t> tollUp, tollDown, allowed;
   uint32_t firstDim = 0, nDims = 0;
   /// Product of the fanouts of the nodes above (the component's parents).

@@ -160,8 +160,9 @@ Evaluator::Impl::totals(Numbers<typename Sink::Number> &num, Sink &sink) {
     const std::string_view tensor = e.tensors[b.tensor].name;
     S reads, writes;
     buffetActions(b.stats, pn.actionsScale, reads, writes);
-    sink.recordAction(pn.name, tensor, "read", reads);
-    sink.recordAction(pn.name, tensor, "write", writes);
+    sink.recordAction(pn.name, tensor, "read", reads, pn.readBits[b.tensor]);
+    sink.recordAction(pn.name, tensor, "write", writes,
+                      pn.writeBits[b.tensor]);
     if (!isZero(reads))
       addEnergy(b.level, pn.readAction, tensor, "read", reads);
     if (!isZero(writes)) {
@@ -172,7 +173,7 @@ Evaluator::Impl::totals(Numbers<typename Sink::Number> &num, Sink &sink) {
   }
   const PreparedNode &compute = a.nodes[computeIdx];
   const S computes = num.computeStats.totalOps * S(compute.actionsScale);
-  sink.recordAction(compute.name, kNoTensor, "compute", computes);
+  sink.recordAction(compute.name, kNoTensor, "compute", computes, kNaN);
   if (!isZero(computes))
     addEnergy(computeIdx, compute.computeAction, kNoTensor, "compute",
               computes);
@@ -337,9 +338,10 @@ public:
       result.latencies.push_back({e.name, component, latency * n});
   }
   void recordAction(std::string_view component, std::string_view tensor,
-                    std::string_view action, double count) {
+                    std::string_view action, double count, double bits) {
     if (detailed)
-      result.actions.push_back({e.name, component, tensor, action, count * n});
+      result.actions.push_back(
+          {e.name, component, tensor, action, count * n, bits});
   }
   void recordEnergy(std::string_view component, std::string_view tensor,
                     std::string_view action, double energy) {
@@ -451,7 +453,7 @@ public:
 
   void recordLatency(std::string_view, const Sym &) {}
   void recordAction(std::string_view, std::string_view, std::string_view,
-                    const Sym &) {}
+                    const Sym &, double) {}
   void recordEnergy(std::string_view, std::string_view, std::string_view,
                     const Sym &) {}
 

@@ -95,6 +95,7 @@ Color colorOf(size_t i) { return kColors[i % std::size(kColors)]; }
 struct Axis {
   bool log = false;
   double lo = 0, hi = 1;          // in data units (log axes: positive)
+  const std::vector<std::string> *categories = nullptr; // names at 0, 1, ...
   double toUnit(double v) const { // 0..1 along the axis
     if (log)
       return (std::log10(v) - std::log10(lo)) /
@@ -106,6 +107,11 @@ struct Axis {
 
 std::vector<double> ticks(const Axis &a) {
   std::vector<double> out;
+  if (a.categories) {
+    for (size_t i = 0; i < a.categories->size(); ++i)
+      out.push_back(double(i));
+    return out;
+  }
   if (a.log) {
     int k0 = (int)std::floor(std::log10(a.lo)),
         k1 = (int)std::ceil(std::log10(a.hi));
@@ -241,10 +247,17 @@ void draw(Canvas &cv, const PlotSpec &spec) {
   bool stacked = spec.style == PlotStyle::Stacked;
   Axis ax = makeAxis(spec.x.log, xs, false),
        ay = makeAxis(spec.y.log, ys, stacked);
+  if (!spec.xCategories.empty()) { // half a slot of room at either end
+    ax.lo = -0.5;
+    ax.hi = double(spec.xCategories.size()) - 0.5;
+    ax.categories = &spec.xCategories;
+  }
   double xDiv, yDiv;
   std::string xTitle = axisTitle(spec.x, maxAbs(ax), xDiv);
   std::string yTitle = axisTitle(spec.y, maxAbs(ay), yDiv);
   auto tickText = [](const Axis &a, double v, double div) {
+    if (a.categories)
+      return (*a.categories)[size_t(v)];
     // Decimals read better than milli-prefixes next to a unit ("0.1 mm²").
     return !a.log               ? linearLabel(v, div)
            : v >= 1e-3 && v < 1 ? linearLabel(v, 1)

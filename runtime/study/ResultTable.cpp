@@ -1,7 +1,9 @@
 //===- ResultTable.cpp - one row per design point -------------------------===//
 #include "afc/study/ResultTable.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -36,7 +38,63 @@ void ResultTable::set(size_t row, const std::string &name, Cell value) {
     cells.resize(row + 1);
   if (cells[row].size() <= c)
     cells[row].resize(c + 1);
+  if (row >= setOrder.size())
+    setOrder.resize(row + 1);
+  // A column set again after being emptied appears twice; ordering skips
+  // columns already placed, so that does no harm.
+  if (std::holds_alternative<std::monostate>(cells[row][c]))
+    setOrder[row].push_back(uint32_t(c));
   cells[row][c] = std::move(value);
+}
+
+void ResultTable::orderColumnsByUse(size_t fixed) {
+  fixed = std::min(fixed, names.size());
+  // The columns after the fixed ones, built up row by row: a column a row
+  // sets first goes right after the one that row set before it.
+  std::vector<size_t> tail;
+  std::vector<size_t> position(names.size(), SIZE_MAX); // in tail
+  for (const std::vector<uint32_t> &row : setOrder) {
+    size_t after = SIZE_MAX; // insert at tail.begin() + after + 1
+    for (size_t c : row) {
+      if (c < fixed)
+        continue;
+      if (position[c] != SIZE_MAX) {
+        after = position[c];
+        continue;
+      }
+      size_t at = after == SIZE_MAX ? 0 : after + 1;
+      tail.insert(tail.begin() + at, c);
+      for (size_t k = at; k < tail.size(); ++k)
+        position[tail[k]] = k;
+      after = at;
+    }
+  }
+  for (size_t c = fixed; c < names.size(); ++c) // added but never set
+    if (position[c] == SIZE_MAX)
+      tail.push_back(c);
+  std::vector<size_t> order(fixed);
+  for (size_t c = 0; c < fixed; ++c)
+    order[c] = c;
+  order.insert(order.end(), tail.begin(), tail.end());
+
+  std::vector<size_t> renumber(names.size());
+  std::vector<std::string> newNames;
+  for (size_t k = 0; k < order.size(); ++k) {
+    renumber[order[k]] = k;
+    index[names[order[k]]] = k;
+    newNames.push_back(names[order[k]]);
+  }
+  for (std::vector<Cell> &row : cells) {
+    std::vector<Cell> moved(names.size());
+    for (size_t k = 0; k < order.size(); ++k)
+      if (order[k] < row.size())
+        moved[k] = std::move(row[order[k]]);
+    row = std::move(moved);
+  }
+  for (std::vector<uint32_t> &row : setOrder)
+    for (uint32_t &c : row)
+      c = uint32_t(renumber[c]);
+  names = std::move(newNames);
 }
 
 const Cell &ResultTable::get(size_t row, size_t c) const {

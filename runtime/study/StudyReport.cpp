@@ -182,7 +182,9 @@ std::optional<std::string> afc::study::planPlot(const ResultTable &table,
   switch (request.kind) {
   case PlotKind::Line:
   case PlotKind::PerComponent:
-    spec.style = PlotStyle::Line;
+    // Lines between names would suggest values between them.
+    spec.style =
+        request.xCategorical ? PlotStyle::Scatter : PlotStyle::Line;
     break;
   case PlotKind::Scatter:
     spec.style = PlotStyle::Scatter;
@@ -196,6 +198,26 @@ std::optional<std::string> afc::study::planPlot(const ResultTable &table,
   }
   if (!table.hasColumn(request.x.column))
     return "no result column '" + request.x.column + "' to plot";
+  size_t xCol =
+      std::find(table.columns().begin(), table.columns().end(),
+                request.x.column) -
+      table.columns().begin();
+  std::vector<std::string> &categories = spec.xCategories;
+  if (request.xCategorical)
+    for (size_t i = 0; i < table.numRows(); ++i)
+      if (auto *name = std::get_if<std::string>(&table.get(i, xCol)))
+        if (std::find(categories.begin(), categories.end(), *name) ==
+            categories.end())
+          categories.push_back(*name);
+  auto xOf = [&](size_t i) -> std::optional<double> {
+    if (!request.xCategorical)
+      return table.number(i, request.x.column);
+    auto *name = std::get_if<std::string>(&table.get(i, xCol));
+    if (!name)
+      return std::nullopt;
+    return double(std::find(categories.begin(), categories.end(), *name) -
+                  categories.begin());
+  };
   std::vector<SeriesPlan> plans;
   if (request.kind == PlotKind::PerComponent ||
       request.kind == PlotKind::Stacked) {
@@ -237,20 +259,26 @@ std::optional<std::string> afc::study::planPlot(const ResultTable &table,
     seriesCol = std::find(table.columns().begin(), table.columns().end(),
                           request.series->column) -
                 table.columns().begin();
+  // Along a categorical x, series sit side by side within each name's slot
+  // rather than on top of one another.
+  double dodge = request.xCategorical && plans.size() > 1
+                     ? std::min(0.08, 0.6 / double(plans.size()))
+                     : 0;
   for (const SeriesPlan &plan : plans) {
     Series sr;
     sr.name = plan.name;
+    double offset =
+        dodge * (double(&plan - plans.data()) - (plans.size() - 1) / 2.0);
     for (size_t i = 0; i < table.numRows(); ++i) {
       if (plan.only && table.get(i, seriesCol) != *plan.only)
         continue;
-      auto xv = table.number(i, request.x.column),
-           yv = table.number(i, plan.column);
+      auto xv = xOf(i), yv = table.number(i, plan.column);
       if (!xv || !yv)
         continue;
       double y = *yv;
       if (plan.perComputeToTotal)
         y *= table.number(i, "computes").value_or(0) * 1e-12;
-      sr.x.push_back(*xv / request.x.scale);
+      sr.x.push_back(*xv / request.x.scale + offset);
       sr.y.push_back(y / request.y.scale);
     }
     spec.series.push_back(std::move(sr));

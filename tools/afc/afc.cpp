@@ -11,12 +11,23 @@
 //   afc eval FILE...             evaluate a fixed mapping
 //   afc map FILE...              search the optimal mapping
 //   afc run FILE...              run the studies: tables and plots
+//   afc describe CLASS...        the component reference (also --all)
+//   afc components --list        the component classes
 //   afc --emit=ast|ir FILE...    print the syntax tree or the elaborated IR
 //   afc map --emit=kernel-ir ... print the pmapping templates' kernels
 //   afc help [COMMAND]           the commands, or one command's options
 //   afc --version                afc's version and build
+//   afc help --man               the man page (docs/afc.1)
+//   afc help --completion=bash   the bash completion script
+//
+// The man page and completion script are generated from the same table of
+// commands and cl::opt declarations as the help (Manual.cpp), and tests
+// check that the committed copies are current.
 //
 //===----------------------------------------------------------------------===//
+#include "Manual.h"
+
+#include "afc/components/ModelLibrary.h"
 #include "afc/driver/Driver.h"
 #include "afc/ir/Spec.h"
 #include "afc/study/Plot.h"
@@ -53,6 +64,7 @@ cl::OptionCategory componentsCategory("afc components options");
 cl::OptionCategory evalCategory("afc eval options");
 cl::OptionCategory mapCategory("afc map options");
 cl::OptionCategory runCategory("afc run options");
+cl::OptionCategory describeCategory("afc describe options");
 
 using StringList = std::vector<std::string>;
 cl::list<std::string, StringList> inputFiles(cl::Positional,
@@ -77,11 +89,14 @@ cl::opt<std::string, true>
               cl::cat(commonCategory));
 cl::opt<OutputFormat, true> format(
     "format",
-    cl::desc("Output format of map, eval and components (default: table)"),
+    cl::desc("Output format of map, eval, components and describe "
+             "(default: table)"),
     cl::location(options.format),
     cl::values(clEnumValN(OutputFormat::Table, "table", "aligned text"),
                clEnumValN(OutputFormat::CSV, "csv", "CSV"),
-               clEnumValN(OutputFormat::JSON, "json", "JSON")),
+               clEnumValN(OutputFormat::JSON, "json", "JSON"),
+               clEnumValN(OutputFormat::Markdown, "markdown",
+                          "Markdown (describe and components --list)")),
     cl::cat(commonCategory));
 cl::opt<std::string, true>
     outputFile("o",
@@ -180,6 +195,14 @@ cl::opt<std::string, true>
                 cl::desc("Write the best mapping, in .af syntax, to a file"),
                 cl::value_desc("file.af"), cl::location(options.saveMapping),
                 cl::cat(mapCategory));
+cl::opt<bool, true> listClasses(
+    "list",
+    cl::desc("List the component classes with a one-line summary (no files "
+             "needed)"),
+    cl::location(options.listClasses), cl::cat(componentsCategory));
+cl::opt<bool, true> describeAll("all", cl::desc("Describe every class"),
+                                cl::location(options.describeAll),
+                                cl::cat(describeCategory));
 cl::opt<bool> noJit("no-jit",
                     cl::desc("Interpret generated kernels instead of "
                              "compiling them"),
@@ -234,6 +257,7 @@ struct CommandInfo {
   Command command;
   const char *help;
   cl::OptionCategory *category;
+  const char *operands = "FILE.af...";
 };
 const CommandInfo kCommands[] = {
     {"check", Command::Check, "parse and check the files (default)",
@@ -250,6 +274,9 @@ const CommandInfo kCommands[] = {
     {"run", Command::Run,
      "run the studies: sweep, map or evaluate, write tables and plots",
      &runCategory},
+    {"describe", Command::Describe,
+     "the component reference: attributes, units, defaults, actions",
+     &describeCategory, "CLASS..."},
 };
 
 const CommandInfo *findCommand(llvm::StringRef name) {
@@ -275,7 +302,8 @@ void printVersion(llvm::raw_ostream &os) {
 std::string overview(const CommandInfo *command) {
   if (command)
     return "afc " + std::string(command->name) + ": " + command->help +
-           "\n\n  afc " + command->name + " [options] FILE.af...\n";
+           "\n\n  afc " + command->name + " [options] " + command->operands +
+           "\n";
   std::string text = "afc: accelerator design-space exploration\n\n"
                      "  afc [COMMAND] [options] FILE.af...\n"
                      "  afc help COMMAND     the options of one command\n\n"
@@ -284,6 +312,19 @@ std::string overview(const CommandInfo *command) {
     text += "  " + std::string(c.name) + std::string(12 - strlen(c.name), ' ') +
             c.help + "\n";
   return text;
+}
+
+/// What the man page and completion script are generated from.
+tool::ManualSource manualSource() {
+  tool::ManualSource src;
+  src.version = AFC_VERSION;
+  for (const CommandInfo &c : kCommands)
+    src.commands.push_back({c.name, c.help, c.operands, c.category});
+  src.common = {&commonCategory, &limitsCategory};
+  src.enums = {tool::enumValues(format), tool::enumValues(metric),
+               tool::enumValues(emit)};
+  src.classNames = components::ModelLibrary::knownClassNames();
+  return src;
 }
 
 void *threadMain(void *result) {
@@ -298,6 +339,17 @@ int main(int argc, char **argv) {
   std::vector<char *> args(argv, argv + argc);
   const CommandInfo *command = nullptr;
   static char helpFlag[] = "--help";
+  // Hidden: generated documentation, before any option is re-categorised.
+  if (args.size() == 3 && std::strcmp(args[1], "help") == 0) {
+    if (std::strcmp(args[2], "--man") == 0) {
+      tool::printManPage(manualSource(), llvm::outs());
+      return 0;
+    }
+    if (std::strcmp(args[2], "--completion=bash") == 0) {
+      tool::printBashCompletion(manualSource(), llvm::outs());
+      return 0;
+    }
+  }
   if (args.size() > 1 && std::strcmp(args[1], "help") == 0) {
     // `afc help [COMMAND]` is `afc [COMMAND] --help`.
     if (args.size() > 2 && !(command = findCommand(args[2]))) {
@@ -346,6 +398,13 @@ int main(int argc, char **argv) {
   if (!cl::ParseCommandLineOptions(int(args.size()), args.data(),
                                    overview(command), &llvm::errs()))
     return 1;
+  if (options.format == OutputFormat::Markdown &&
+      options.command != Command::Describe &&
+      !(options.command == Command::Components && options.listClasses)) {
+    llvm::errs() << "afc: error: --format=markdown is for afc describe and "
+                    "afc components --list\n";
+    return 1;
+  }
   options.metric = unsigned(metric.getValue());
   options.jit = !noJit;
   if (maxTime.getNumOccurrences() &&

@@ -8,7 +8,10 @@
 //    model reads is an error, not silently ignored as in hwcomponents);
 //  * checking values: ModelLibrary::createModel rejects an out-of-range
 //    attribute before the model is built;
-//  * documentation: each row is what a component reference lists.
+//  * documentation: each row is what a component reference lists
+//    (`afc describe`, docs/components.md).
+//
+// ActionSpec does the same for the actions a model prices.
 //
 //===----------------------------------------------------------------------===//
 #ifndef AFC_COMPONENTS_ATTRIBUTESPEC_H
@@ -49,6 +52,21 @@ struct AttributeSpec {
   /// Empty when `value` (in the stored unit) is valid, else what is wrong,
   /// e.g. "must be a whole number from 1 to 1e+06; got 0".
   std::string check(double value) const;
+  /// The model cannot be built without it ("required" as default). A
+  /// conditional requirement ("required unless width_a") is not: its
+  /// default text says when it is needed.
+  bool required() const { return defaultText == "required"; }
+};
+
+/// One action a model prices.
+struct ActionSpec {
+  std::string_view name;
+  /// The attribute that is the action's nominal width in bits, when the
+  /// model prices one access of that many bits and AccelForge's
+  /// bits_per_action b scales its energy by b / width and its throughput by
+  /// width / b; empty when b does not change the action's cost.
+  std::string_view nominalWidth;
+  std::string_view description; ///< one line
 };
 
 } // namespace afc::components

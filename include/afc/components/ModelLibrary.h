@@ -106,7 +106,8 @@ struct ComponentCosts {
   const ActionCosts *action(std::string_view name) const;
 };
 
-/// What a model answers to.
+/// What a model answers to, and what a component reference says about it
+/// (`afc describe`, docs/components.md are generated from these).
 struct ModelInfo {
   std::string_view name; ///< e.g. "SmartBufferSRAM"
   /// The class names it answers to (case-insensitively).
@@ -114,6 +115,13 @@ struct ModelInfo {
   /// Every attribute the model reads, in the order a reference lists them.
   std::span<const AttributeSpec> attributes;
   std::string_view summary; ///< one line, for listings
+  /// The actions it prices, in the order of its actionNames().
+  std::span<const ActionSpec> actions;
+  /// Where its figures come from (the data and the model it reproduces).
+  std::string_view source;
+  /// Where the data is exact, and what happens outside (extrapolated,
+  /// flagged approximate, rejected).
+  std::string_view validity;
 
   /// The declaration of attribute `name`, or nullptr if the model does not
   /// read it.
@@ -161,6 +169,9 @@ public:
   static std::span<const ModelInfo> models();
   /// The class names a user may write, one per model plus "Dummy".
   static std::vector<std::string> knownClassNames();
+  /// `Dummy`, described as a model is (it is not one: see evaluate()), so
+  /// that a reference lists every class a user may write.
+  static const ModelInfo &dummyClass();
 
   const CactiTable *cactiTable() const { return Cacti.get(); }
   const Options &options() const { return Opts; }

@@ -16,19 +16,21 @@
 
 namespace afc::driver {
 
-enum class Command { Check, Components, Eval, Map, Run };
+enum class Command { Check, Components, Eval, Map, Run, Describe };
 
 /// Which intermediate form to print instead of running the command, in
 /// pipeline order as toyc's -emit: each needs everything before it.
 enum class EmitKind { None, AST, IR, KernelIR };
 
-enum class OutputFormat { Table, CSV, JSON };
+/// Markdown is for the component reference (describe, components --list).
+enum class OutputFormat { Table, CSV, JSON, Markdown };
 
 /// Everything the command line can say.
 struct Options {
   Command command = Command::Check;
   EmitKind emit = EmitKind::None;
-  std::vector<std::string> inputFiles; ///< "-" reads standard input
+  /// "-" reads standard input. For describe: the component class names.
+  std::vector<std::string> inputFiles;
   std::vector<std::string> defines;    ///< -D NAME=VALUE
   std::vector<std::string> includeDirs;
   std::string stdlibDir; ///< empty: $AFC_STDLIB, else the built-in one
@@ -66,6 +68,10 @@ struct Options {
   std::string saveMapping;
   /// Compile generated kernels with LLVM (else interpret them).
   bool jit = true;
+  /// afc components --list: the classes, no files needed.
+  bool listClasses = false;
+  /// afc describe --all: every class.
+  bool describeAll = false;
   /// Fail an internal check on purpose, to test how one is reported.
   bool debugInternalError = false;
 };

@@ -88,6 +88,7 @@ struct ModelFigures {
   struct Actions {
     std::string einsum, component, tensor, action;
     double count;
+    double bitsPerAction; ///< the word counted; NaN for computes
   };
   struct Named {
     std::string name;

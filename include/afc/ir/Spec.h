@@ -275,8 +275,17 @@ struct MapperSettings {
 /// What a sweep varies: a parameter, a component field or model attribute,
 /// or an action field.
 struct SweepAxis {
-  std::string target; ///< as written: "GlobalBuffer.size", "M"
-  enum TargetKind { Parameter, ComponentField, ModelAttribute, ActionField };
+  std::string target; ///< as written: "GlobalBuffer.size", "M", "arch"
+  /// Arch and Workload axes are categorical: their values are the names of
+  /// the architectures or workloads the study runs on (as strings).
+  enum TargetKind {
+    Parameter,
+    ComponentField,
+    ModelAttribute,
+    ActionField,
+    Arch,
+    Workload
+  };
   TargetKind targetKind = Parameter;
   std::string component, action, field;
   std::vector<Value> values;
@@ -310,6 +319,7 @@ struct Plot {
 struct Study {
   std::string name;
   SMRange range;
+  /// arch (workload) is empty when the study sweeps it.
   std::string arch, workload, mapping; ///< mapping empty: search
   MapperSettings mapper;
   std::map<std::string, Value> params;
@@ -321,6 +331,13 @@ struct Study {
   std::shared_ptr<const struct Spec> program;
   /// Design points: the cartesian product of the sweep groups.
   size_t numPoints() const;
+  /// The architectures (workloads) the study runs on: the swept names in
+  /// sweep order, or its one `arch` (`workload`).
+  std::vector<std::string> archNames() const;
+  std::vector<std::string> workloadNames() const;
+  /// Every (architecture, workload) pair some design point combines: all
+  /// pairs, or only the zipped ones when one `sweep zip` sweeps both.
+  std::vector<std::pair<std::string, std::string>> archWorkloadPairs() const;
 };
 
 struct ParamInfo {

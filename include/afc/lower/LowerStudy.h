@@ -43,6 +43,10 @@ std::vector<DesignPoint> expandSweeps(const ir::Study &study);
 /// (`GlobalBuffer.size_bits`).
 std::string axisColumn(const ir::SweepAxis &axis);
 
+/// A swept value as the result table holds it: a number, or text (an
+/// architecture or workload by its name).
+study::Cell axisCell(const ir::SweepAxis &axis, const ir::Value &value);
+
 /// Every swept axis's column, in declaration order.
 std::vector<std::string> axisColumns(const ir::Study &study);
 

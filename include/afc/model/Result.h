@@ -19,6 +19,7 @@
 #include "afc/model/Mapping.h"
 
 #include <cassert>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -114,6 +115,11 @@ private:
 struct ActionCount {
   std::string_view einsum, component, tensor, action;
   double count = 0;
+  /// The word one counted action moves, in bits: the action's
+  /// bits_per_action, or its values_per_action times the tensor's bits per
+  /// value there. NaN for compute actions, which move no tensor. Counts
+  /// are in these words, so readers need it to compare components.
+  double bitsPerAction = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// energy[(einsum, component, tensor, action)] in J. Dynamic entries exist

@@ -43,6 +43,9 @@ struct PlotSpec {
   AxisSpec x, y;
   PlotStyle style = PlotStyle::Line;
   std::string legendTitle; ///< above the legend's entries; may be empty
+  /// When not empty, x is categorical: x value i is drawn at position i
+  /// and labelled xCategories[i].
+  std::vector<std::string> xCategories;
   std::vector<Series> series;
   /// Logical size in points; PNGs are drawn at kPngScale times this.
   int width = 900, height = 560;

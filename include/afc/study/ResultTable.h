@@ -14,6 +14,7 @@
 #define AFC_STUDY_RESULTTABLE_H
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -36,6 +37,14 @@ public:
   const std::vector<std::string> &columns() const { return names; }
 
   void set(size_t row, const std::string &column, Cell value);
+
+  /// Puts the columns after the first `fixed` in an order that does not
+  /// depend on which row was filled first: row by row in row order, a
+  /// column new to the table goes right after the column that row set
+  /// before it. Rows that set the same columns in the same order keep that
+  /// order; rows of different architectures, filled in parallel, merge
+  /// their component columns the same way at any thread count.
+  void orderColumnsByUse(size_t fixed);
   const Cell &get(size_t row, size_t column) const;
   /// The number in a cell, if it holds one.
   std::optional<double> number(size_t row, const std::string &column) const;
@@ -49,6 +58,9 @@ private:
   std::vector<std::string> names;
   std::map<std::string, size_t> index;
   std::vector<std::vector<Cell>> cells;
+  /// Per row, its columns in the order it first set them (32 bits each:
+  /// a study may have millions of rows).
+  std::vector<std::vector<uint32_t>> setOrder;
 };
 
 /// Shortest round-trip text of a number ("inf" for infinity).

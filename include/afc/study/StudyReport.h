@@ -91,6 +91,9 @@ struct PlotColumn {
 /// A plot of one study, resolved against the study's columns.
 struct PlotRequest {
   PlotColumn x, y;
+  /// x holds names (architectures, workloads): drawn one position per name,
+  /// in the order the rows first give them.
+  bool xCategorical = false;
   PlotKind kind = PlotKind::Line;
   /// For per-component kinds: the result split by component ("energy",
   /// "energy_per_compute" or "area").

@@ -83,6 +83,8 @@ constexpr Dimension power{0, -1, 1, 0};
 constexpr Dimension frequency{0, -1, 0, 0};
 constexpr Dimension length{0, 0, 0, 1};
 constexpr Dimension area{0, 0, 0, 2};
+/// bit/s: written `25.6 GB / s` or `204.8 Gbit / s`.
+constexpr Dimension bandwidth{1, -1, 0, 0};
 } // namespace dim
 
 struct Unit {

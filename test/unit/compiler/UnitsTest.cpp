@@ -36,6 +36,21 @@ TEST(Units, DimensionsCombine) {
   EXPECT_EQ(a->getDimension(), dim::area);
 }
 
+TEST(Units, DataRatesAreBitsPerSecond) {
+  // 25.6 GB/s = 25.6e9 bytes of 8 bits per second.
+  auto gb = evalText("25.6 GB/s");
+  ASSERT_TRUE(gb);
+  EXPECT_EQ(gb->getDimension(), dim::bandwidth);
+  EXPECT_DOUBLE_EQ(gb->asNumber(), 2.048e11);
+  // A decimal bit rate folds into the literal, as 65 nm does.
+  EXPECT_EQ(evalText("204.8 Gbit/s")->asNumber(), 204.8e9);
+  EXPECT_EQ(evalText("1 GiB/s")->asNumber(), 8589934592.0);
+  EXPECT_EQ(evalText("3 B/s")->asNumber(), 24);
+  // The same dimension as a size over a time.
+  EXPECT_EQ(evalText("1 GB / 1 s")->getDimension(), dim::bandwidth);
+  EXPECT_EQ(dim::bandwidth.str(), "bit/s");
+}
+
 TEST(Units, MismatchesAreErrors) {
   std::string err;
   EXPECT_FALSE(evalText("1 pJ + 1 s", &err));

@@ -11,6 +11,7 @@
 
 #include "afc/components/Scaling.h"
 
+#include <algorithm>
 #include <thread>
 
 using namespace afc::components;
@@ -71,6 +72,61 @@ TEST(ClassNames, KnownClassesCoverTheRequiredModels) {
   // Every model answers to its own name.
   for (const ModelInfo &m : ModelLibrary::models())
     EXPECT_EQ(ModelLibrary::findModel(m.name), &m) << m.name;
+}
+
+// The registry is what `afc describe` and docs/components.md print, so
+// it must say what the models do: the same actions in the same order, and
+// a default, description and source for everything.
+TEST(Registry, ActionsAreTheModelsOwn) {
+  for (const ModelInfo &m : ModelLibrary::models()) {
+    Attributes attrs;
+    bool sram = m.attribute("depth") != nullptr;
+    for (const AttributeSpec &a : m.attributes) {
+      if (a.name == "tech_node")
+        attrs.set("tech_node", 65e-9);
+      else if (a.name == "width")
+        attrs.set("width", std::max(16.0, a.min));
+      else if (a.name == "size" && sram)
+        attrs.set("size", 1024);
+      else if (a.name == "adder_width" || a.name == "multiplier_width")
+        attrs.set(a.name, 8);
+    }
+    auto model = library().createModel(m.name, attrs);
+    ASSERT_TRUE(bool(model)) << m.name << ": " << model.error().message;
+    std::vector<std::string_view> declared, actual;
+    for (const ActionSpec &a : m.actions)
+      declared.push_back(a.name);
+    for (std::string_view n : (*model)->actionNames())
+      actual.push_back(n);
+    EXPECT_EQ(declared, actual) << m.name;
+  }
+}
+
+TEST(Registry, EveryClassIsDocumented) {
+  std::vector<const ModelInfo *> all;
+  for (const ModelInfo &m : ModelLibrary::models())
+    all.push_back(&m);
+  all.push_back(&ModelLibrary::dummyClass());
+  for (const ModelInfo *m : all) {
+    EXPECT_FALSE(m->summary.empty()) << m->name;
+    EXPECT_FALSE(m->source.empty()) << m->name;
+    EXPECT_FALSE(m->validity.empty()) << m->name;
+    EXPECT_FALSE(m->aliases.empty()) << m->name;
+    for (const AttributeSpec &a : m->attributes) {
+      EXPECT_FALSE(a.defaultText.empty()) << m->name << "." << a.name;
+      EXPECT_FALSE(a.description.empty()) << m->name << "." << a.name;
+    }
+    for (const ActionSpec &a : m->actions) {
+      EXPECT_FALSE(a.description.empty()) << m->name << "." << a.name;
+      // A nominal width names an attribute of the model.
+      if (!a.nominalWidth.empty()) {
+        EXPECT_NE(m->attribute(a.nominalWidth), nullptr)
+            << m->name << "." << a.name;
+      }
+    }
+  }
+  EXPECT_EQ(ModelLibrary::findModel("Dummy"), nullptr);
+  EXPECT_EQ(ModelLibrary::dummyClass().name, "Dummy");
 }
 
 TEST(ClassNames, UnknownClassSuggestsTheClosestName) {

@@ -226,4 +226,139 @@ TEST(StudyReport, AFailedReportLeavesNothingBehind) {
       "cannot write '" + path + "'");
 }
 
+/// Rows of two architectures (by name) whose components differ: "a" has
+/// Main, Scratch and MAC, "b" has Main, Buffer, Register and MAC.
+void fillArch(ResultTable &t, size_t row, const std::string &arch) {
+  t.set(row, "point", double(row));
+  t.set(row, "arch", arch);
+  PointFigures f;
+  f.energy = arch == "a" ? 4e-12 : 2e-12;
+  f.computes = 1;
+  std::vector<std::string> names =
+      arch == "a" ? std::vector<std::string>{"Main", "Scratch", "MAC"}
+                  : std::vector<std::string>{"Main", "Buffer", "Register",
+                                             "MAC"};
+  for (const std::string &n : names)
+    f.components.push_back({n, 1e-6, 0, false});
+  fillRow(t, row, f);
+}
+
+std::vector<std::string> archColumns(const std::vector<size_t> &fillOrder) {
+  ResultTable t;
+  t.resize(2);
+  addStandardColumns(t, {"arch"});
+  size_t fixed = t.columns().size();
+  for (size_t row : fillOrder)
+    fillArch(t, row, row == 0 ? "a" : "b");
+  t.orderColumnsByUse(fixed);
+  std::vector<std::string> out;
+  for (const std::string &c : t.columns())
+    if (c.rfind("E_", 0) == 0)
+      out.push_back(c);
+  return out;
+}
+
+TEST(ResultTable, ColumnOrderDoesNotDependOnWhichRowFinishedFirst) {
+  // Row 0's columns in its order; row 1's new ones each right after the
+  // column row 1 set before it (Buffer and Register follow Main).
+  std::vector<std::string> expected = {
+      "E_Main_pJ_per_compute", "E_Buffer_pJ_per_compute",
+      "E_Register_pJ_per_compute", "E_Scratch_pJ_per_compute",
+      "E_MAC_pJ_per_compute"};
+  EXPECT_EQ(archColumns({0, 1}), expected);
+  EXPECT_EQ(archColumns({1, 0}), expected);
+}
+
+TEST(ResultTable, ColumnsEveryRowSetsStayWhereTheyWere) {
+  // The last columns a row sets stay last, however many components a row
+  // of another architecture adds before them.
+  ResultTable t;
+  t.resize(2);
+  addStandardColumns(t, {"arch"});
+  size_t fixed = t.columns().size();
+  fillArch(t, 1, "b");
+  t.set(1, "mapping", std::string("m1"));
+  fillArch(t, 0, "a");
+  t.set(0, "mapping", std::string("m0"));
+  t.orderColumnsByUse(fixed);
+  EXPECT_EQ(t.columns().back(), "mapping");
+  EXPECT_EQ(t.columns()[t.columns().size() - 2], "approximate_components");
+  EXPECT_EQ(t.columns()[fixed], "E_Main_pJ_per_compute");
+  // Ordering twice changes nothing.
+  std::vector<std::string> once = t.columns();
+  t.orderColumnsByUse(fixed);
+  EXPECT_EQ(t.columns(), once);
+  EXPECT_EQ(std::get<std::string>(t.get(0, t.column("mapping"))), "m0");
+}
+
+TEST(ResultTable, OrderingKeepsCellsWithTheirColumns) {
+  ResultTable t;
+  t.resize(2);
+  addStandardColumns(t, {"arch"});
+  size_t fixed = t.columns().size();
+  fillArch(t, 1, "b");
+  fillArch(t, 0, "a");
+  std::vector<std::string> before = t.columns();
+  t.orderColumnsByUse(fixed);
+  EXPECT_NE(t.columns(), before); // row 1's columns came first before
+  EXPECT_EQ(std::get<std::string>(t.get(0, t.column("arch"))), "a");
+  EXPECT_DOUBLE_EQ(*t.number(0, "energy_per_compute_pJ"), 4.0);
+  EXPECT_DOUBLE_EQ(*t.number(1, "energy_per_compute_pJ"), 2.0);
+  EXPECT_DOUBLE_EQ(*t.number(1, "A_Register_mm2"), 1.0);
+  EXPECT_FALSE(t.number(0, "A_Register_mm2")); // "a" has no Register
+  EXPECT_DOUBLE_EQ(*t.number(0, "A_Scratch_mm2"), 1.0);
+}
+
+TEST(StudyReport, ArchitecturesAlongXTakeOnePositionEach) {
+  // Rows: a, b, a, b (say, crossed with another sweep).
+  ResultTable t;
+  t.resize(4);
+  addStandardColumns(t, {"arch"});
+  for (size_t i = 0; i < 4; ++i)
+    fillArch(t, i, i % 2 ? "b" : "a");
+  PlotRequest r;
+  r.x = {"arch", "Architecture", "", 1, false};
+  r.xCategorical = true;
+  r.y = {"energy_J", "Energy", "J", 1, false};
+  PlotSpec spec;
+  ASSERT_FALSE(planPlot(t, r, spec));
+  EXPECT_EQ(spec.xCategories, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(spec.style, PlotStyle::Scatter); // no line between names
+  ASSERT_EQ(spec.series.size(), 1u);
+  EXPECT_EQ(spec.series[0].x, (std::vector<double>{0, 1, 0, 1}));
+  EXPECT_EQ(spec.series[0].y, (std::vector<double>{4e-12, 2e-12, 4e-12, 2e-12}));
+  // Per component, the series sit side by side around each position.
+  r.kind = PlotKind::PerComponent;
+  r.componentMetric = "energy_per_compute";
+  PlotSpec split;
+  ASSERT_FALSE(planPlot(t, r, split));
+  ASSERT_EQ(split.series.size(), 5u);
+  EXPECT_LT(split.series[0].x[0], 0);        // Main, leftmost at "a"
+  EXPECT_GT(split.series[4].x[0], 1);        // Register, only at "b"
+  EXPECT_LT(split.series[4].x[0], 1.5);      // still within b's slot
+}
+
+TEST(Plot, CategoricalAxesAreLabelledWithTheNames) {
+  fs::path dir = fs::temp_directory_path() / "afc-plot-categories-test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  PlotSpec spec;
+  spec.x = {"Architecture", "", false};
+  spec.xCategories = {"eyeriss", "simba"};
+  spec.y = {"Energy", "J", false};
+  spec.style = PlotStyle::Scatter;
+  spec.series = {{"e", {0, 1}, {1e-3, 2e-3}}};
+  std::string path = (dir / "p.svg").string();
+  ASSERT_FALSE(renderPlot(spec, path));
+  std::ifstream in(path);
+  std::stringstream svg;
+  svg << in.rdbuf();
+  EXPECT_NE(svg.str().find(">eyeriss</text>"), std::string::npos);
+  EXPECT_NE(svg.str().find(">simba</text>"), std::string::npos);
+  EXPECT_NE(svg.str().find(">Architecture</text>"), std::string::npos);
+  // No numeric ticks along x: the two names are the only x labels.
+  EXPECT_EQ(svg.str().find(">0.5</text>"), std::string::npos);
+  fs::remove_all(dir);
+}
+
 } // namespace
