@@ -4,7 +4,10 @@
 # sweep of a small problem at 2,000, 20,000 and 100,000 points
 # (bench/study/Inputs/param_sweep.af), and of elaborating a chain of
 # N_EINSUMS=3000 matmuls (`afc check`). Both should grow linearly: memory per
-# point is the row of the result table, not the whole sweep again.
+# point is the row of the result table, not the whole sweep again. The study
+# writes a report, so every point is committed to the result store
+# (afc-results.sqlite) and the report is streamed back from it: rows are not
+# held in memory. The last column is the store's size on disk.
 #
 #   bench/study/scale.sh [build-dir] [points...]   ($AFC: another afc binary)
 set -euo pipefail
@@ -28,8 +31,14 @@ measure() {
 printf '%-40s %10s %11s\n' "what" "wall" "peak memory"
 for n in "${points[@]}"; do
   printf '%-40s ' "afc run: $n-point parameter sweep"
+  rm -rf "$out/run"
   measure "$afc" run bench/study/Inputs/param_sweep.af \
-    -D NPTS="$n" --output-dir "$out/run" --quiet
+    -D NPTS="$n" --output-dir "$out/run" --quiet | tr -d '\n'
+  if [ -f "$out/run/afc-results.sqlite" ]; then
+    du -k "$out/run/afc-results.sqlite" | awk '{ printf " %8.1f MB store\n", $1 / 1024 }'
+  else
+    echo
+  fi
 done
 printf '%-40s ' "afc check: N_EINSUMS=3000 matmuls"
 measure "$afc" check stdlib/workloads/basic/matmuls.af -D N_EINSUMS=3000

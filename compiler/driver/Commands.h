@@ -38,6 +38,9 @@ struct Context {
   /// Component fields set for this invocation only (the Python module's
   /// `GlobalBuffer.size=...`); null: the files' own values.
   const lower::PointOverrides *overrides = nullptr;
+  /// Every buffer the program was read from (files, imports, standard
+  /// input): what a study's stored results depend on. Null: unknown.
+  const llvm::SourceMgr *sources = nullptr;
 };
 
 /// Reports an error and returns true if writing `path` would replace one

@@ -93,6 +93,7 @@ int runInvocation(const Options &options, llvm::raw_ostream &out,
               options.stdlibDir.empty() ? defaultStdlibDir()
                                         : options.stdlibDir,
               {}};
+  ctx.sources = &sm;
   // The component reference needs no files.
   if (options.command == Command::Describe)
     return runDescribe(ctx);

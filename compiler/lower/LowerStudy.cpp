@@ -158,6 +158,7 @@ PreparedPoint lower::preparePoint(const ir::Spec &spec, const ir::Study &s,
     return pp;
   }
   pp.search->settings.threads = options.searchThreads;
+  pp.search->settings.cancel = options.cancel;
   if (options.maxTime >= 0)
     pp.search->settings.timeLimit = options.maxTime;
   if (options.maxFusedLoops >= 0)

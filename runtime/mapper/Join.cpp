@@ -121,7 +121,8 @@ public:
     for (uint32_t y = 0; y < fronts.size(); ++y) {
       ParetoFrontOf<Partial> next(mp.settings.metric);
       for (const Partial &a : left) {
-        if (in.deadline && std::chrono::steady_clock::now() > *in.deadline) {
+        if ((in.cancel && in.cancel->load(std::memory_order_relaxed)) ||
+            (in.deadline && std::chrono::steady_clock::now() > *in.deadline)) {
           if (in.stopped)
             *in.stopped = true;
           return {};

@@ -155,8 +155,19 @@ private:
   std::vector<size_t> searchedAs;
   /// MapperSettings::timeLimit from the start of run(); set when finite.
   std::optional<std::chrono::steady_clock::time_point> deadline;
-  /// Some piece was skipped or stopped at the deadline.
+  /// Some piece was skipped or stopped at the deadline (or cancelled).
   std::atomic<bool> stopped{false};
+  bool cancelled() const {
+    return settings.cancel && settings.cancel->load(std::memory_order_relaxed);
+  }
+  /// What map() returns once cancelled: statistics only.
+  MapperResult cancelledResult() {
+    MapperResult r;
+    r.stats = out.stats;
+    r.stats.cancelled = true;
+    r.stats.complete = false;
+    return r;
+  }
   tbb::enumerable_thread_specific<model::Evaluator> evaluators;
 
   // Per task: its pieces, and per piece what the search found.
@@ -202,11 +213,14 @@ model::Expected<MapperResult> MapRun::run() {
     searchPieces(schedule, true);
     redoTemplatesWithLostKeys();
     searchPastTheDeadline();
-    finishTemplates();
+    if (!cancelled())
+      finishTemplates();
   });
   out.stats.pieces = schedule.size();
   out.stats.piecesSearched = piecesSearched;
   out.stats.complete = !stopped;
+  if (cancelled())
+    return cancelledResult();
   model::Expected<std::vector<std::vector<PmappingRow>>> fronts =
       einsumFronts();
   if (!fronts)
@@ -221,6 +235,8 @@ model::Expected<MapperResult> MapRun::run() {
             materialiseBest(std::move(*fronts), combos))
       return *error;
   }
+  if (cancelled()) // the join stopped: its fallback is no answer either
+    return cancelledResult();
   out.stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -410,7 +426,8 @@ void MapRun::collectUsageKeys() {
                                .tpl = vi.templates[t.templ],
                                .mode = SearchMode::CollectUsageKeys,
                                .prefix = pc.prefix,
-                               .deadline = deadline};
+                               .deadline = deadline,
+                               .cancel = settings.cancel};
           PieceResult found = searchPiece(mp, request, evaluators.local());
           if (found.stopped)
             stopped = true;
@@ -437,12 +454,13 @@ void MapRun::searchPieces(const std::vector<const Piece *> &which,
       tbb::blocked_range<size_t>(0, which.size(), 1),
       [&](const tbb::blocked_range<size_t> &range) {
         for (size_t w = range.begin(); w != range.end(); ++w) {
-          if (stopped) // out of time: the remaining pieces are skipped
+          if (stopped || cancelled()) // the remaining pieces are skipped
             continue;
           const Piece &pc = *which[w];
           PieceRequest request =
               costingRequest(pc, withShortcut && shortcut[pc.task]);
           request.deadline = deadline;
+          request.cancel = settings.cancel;
           PieceResult found = searchPiece(mp, request, evaluators.local());
           if (found.stopped)
             stopped = true;
@@ -498,7 +516,7 @@ PieceRequest MapRun::costingRequest(const Piece &pc, bool onlySurviving) const {
 /// searched without the deadline, smallest templates first, until one
 /// yields a row.
 void MapRun::searchPastTheDeadline() {
-  if (!stopped)
+  if (!stopped || cancelled())
     return;
   std::vector<uint8_t> hasRows(workload.einsums.size(), 0);
   for (size_t i = 0; i < tasks.size(); ++i)
@@ -659,6 +677,7 @@ MapRun::materialiseBestJoin(std::vector<std::vector<PmappingRow>> fronts) {
         return views[v].templates[t];
       },
       .deadline = deadline,
+      .cancel = settings.cancel,
       .stopped = &joinStopped};
   std::vector<JoinedMapping> joined = joinEinsums(mp, input);
   if (joinStopped) {

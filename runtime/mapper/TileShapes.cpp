@@ -88,7 +88,7 @@ public:
       : problem(problem), view(request.view), tpl(request.tpl),
         evaluator(evaluator), mode(request.mode),
         surviving(request.survivingKeys), kernel(request.kernel),
-        deadline(request.deadline),
+        deadline(request.deadline), cancel(request.cancel),
         viewIndex(request.viewIndex), templIndex(request.templIndex),
         jointMemories(request.jointMemories) {
     AFC_INTERNAL_ASSERT((mode == SearchMode::CostSurvivingKeys) ==
@@ -363,18 +363,21 @@ private:
   const UsageKeys *surviving; ///< CostSurvivingKeys
   const TemplateKernel *kernel;
   const std::optional<std::chrono::steady_clock::time_point> deadline;
+  const std::atomic<bool> *cancel;
   /// Nodes visited since the clock was last read.
   uint32_t sinceClock = 0;
 
-  /// Whether the walk must stop: the deadline passed (the clock is read
-  /// every 64 Ki nodes, a few milliseconds of search).
+  /// Whether the walk must stop: the deadline passed or the search was
+  /// cancelled (both are read every 64 Ki nodes, a few milliseconds of
+  /// search).
   bool outOfTime() {
     if (found.stopped)
       return true;
-    if (!deadline || ++sinceClock < (1u << 16))
+    if ((!deadline && !cancel) || ++sinceClock < (1u << 16))
       return false;
     sinceClock = 0;
-    found.stopped = std::chrono::steady_clock::now() > *deadline;
+    found.stopped = (cancel && cancel->load(std::memory_order_relaxed)) ||
+                    (deadline && std::chrono::steady_clock::now() > *deadline);
     return found.stopped;
   }
   /// Built on the first costed leaf: splitting and collecting keys never

@@ -15,7 +15,8 @@
 namespace afc::study::detail {
 
 /// A temporary name beside `path` with the same extension (cairo picks the
-/// format by it): `dir/.name.<pid>.partial.svg`.
+/// format by it): `dir/.name.<pid>.partial.svg`. Partial files of `path`
+/// left by processes that no longer exist (killed) are removed first.
 std::string partialPath(const std::string &path);
 
 /// Renames the finished `partial` over `path`; removes it and returns an

@@ -132,17 +132,6 @@ static std::string cellText(const Cell &c) {
   return "";
 }
 
-void ResultTable::writeCSV(std::ostream &os) const {
-  for (size_t i = 0; i < names.size(); ++i)
-    os << (i ? "," : "") << csvEscape(names[i]);
-  os << "\n";
-  for (size_t r = 0; r < cells.size(); ++r) {
-    for (size_t c = 0; c < names.size(); ++c)
-      os << (c ? "," : "") << csvEscape(cellText(get(r, c)));
-    os << "\n";
-  }
-}
-
 static void jsonString(std::ostream &os, const std::string &s) {
   os << '"';
   for (char c : s) {
@@ -158,28 +147,60 @@ static void jsonString(std::ostream &os, const std::string &s) {
   os << '"';
 }
 
-void ResultTable::writeJSON(std::ostream &os,
-                            const std::string &study) const {
-  os << "{\n  \"study\": ";
-  jsonString(os, study);
-  os << ",\n  \"columns\": [";
-  for (size_t i = 0; i < names.size(); ++i) {
-    os << (i ? ", " : "");
-    jsonString(os, names[i]);
+RowWriter::RowWriter(std::ostream &os, TableFormat format,
+                     std::vector<std::string> columns, const std::string &study)
+    : os(os), format(format), names(std::move(columns)) {
+  switch (format) {
+  case TableFormat::CSV:
+    for (size_t i = 0; i < names.size(); ++i)
+      os << (i ? "," : "") << csvEscape(names[i]);
+    os << "\n";
+    break;
+  case TableFormat::JSON:
+    os << "{\n  \"study\": ";
+    jsonString(os, study);
+    os << ",\n  \"columns\": [";
+    for (size_t i = 0; i < names.size(); ++i) {
+      os << (i ? ", " : "");
+      jsonString(os, names[i]);
+    }
+    os << "],\n  \"rows\": [";
+    break;
+  case TableFormat::Markdown:
+    os << "|";
+    for (const std::string &n : names)
+      os << " " << n << " |";
+    os << "\n|";
+    for (size_t i = 0; i < names.size(); ++i)
+      os << "---|";
+    os << "\n";
+    break;
   }
-  os << "],\n  \"rows\": [";
-  for (size_t r = 0; r < cells.size(); ++r) {
-    os << (r ? "," : "") << "\n    {";
+}
+
+void RowWriter::write(const std::vector<Cell> &cells) {
+  static const Cell empty;
+  auto cell = [&](size_t c) -> const Cell & {
+    return c < cells.size() ? cells[c] : empty;
+  };
+  switch (format) {
+  case TableFormat::CSV:
+    for (size_t c = 0; c < names.size(); ++c)
+      os << (c ? "," : "") << csvEscape(cellText(cell(c)));
+    os << "\n";
+    break;
+  case TableFormat::JSON: {
+    os << (rows ? "," : "") << "\n    {";
     bool first = true;
     for (size_t c = 0; c < names.size(); ++c) {
-      const Cell &cell = get(r, c);
-      if (std::holds_alternative<std::monostate>(cell))
+      const Cell &v = cell(c);
+      if (std::holds_alternative<std::monostate>(v))
         continue;
       os << (first ? "" : ", ");
       first = false;
       jsonString(os, names[c]);
       os << ": ";
-      if (auto *d = std::get_if<double>(&cell)) {
+      if (auto *d = std::get_if<double>(&v)) {
         if (std::isinf(*d))
           os << (*d > 0 ? "Infinity" : "-Infinity");
         else if (std::isnan(*d))
@@ -187,31 +208,50 @@ void ResultTable::writeJSON(std::ostream &os,
         else
           os << formatCell(*d);
       } else {
-        jsonString(os, std::get<std::string>(cell));
+        jsonString(os, std::get<std::string>(v));
       }
     }
     os << "}";
+    break;
   }
-  os << "\n  ]\n}\n";
-}
-
-void ResultTable::writeMarkdown(std::ostream &os) const {
-  os << "|";
-  for (const std::string &n : names)
-    os << " " << n << " |";
-  os << "\n|";
-  for (size_t i = 0; i < names.size(); ++i)
-    os << "---|";
-  os << "\n";
-  for (size_t r = 0; r < cells.size(); ++r) {
+  case TableFormat::Markdown:
     os << "|";
     for (size_t c = 0; c < names.size(); ++c) {
-      std::string t = cellText(get(r, c));
+      std::string t = cellText(cell(c));
       for (char &ch : t)
         if (ch == '|' || ch == '\n')
           ch = ' ';
       os << " " << t << " |";
     }
     os << "\n";
+    break;
   }
+  ++rows;
+}
+
+void RowWriter::finish() {
+  if (format == TableFormat::JSON)
+    os << "\n  ]\n}\n";
+}
+
+static void writeTable(const std::vector<std::string> &names,
+                       const std::vector<std::vector<Cell>> &cells,
+                       std::ostream &os, TableFormat format,
+                       const std::string &study) {
+  RowWriter w(os, format, names, study);
+  for (const std::vector<Cell> &row : cells)
+    w.write(row);
+  w.finish();
+}
+
+void ResultTable::writeCSV(std::ostream &os) const {
+  writeTable(names, cells, os, TableFormat::CSV, "");
+}
+
+void ResultTable::writeJSON(std::ostream &os, const std::string &study) const {
+  writeTable(names, cells, os, TableFormat::JSON, study);
+}
+
+void ResultTable::writeMarkdown(std::ostream &os) const {
+  writeTable(names, cells, os, TableFormat::Markdown, "");
 }

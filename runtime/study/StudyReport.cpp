@@ -294,31 +294,68 @@ ReportFormat afc::study::reportFormat(const std::string &name) {
   return ReportFormat::Markdown;
 }
 
-std::optional<std::string> afc::study::writeReport(const ResultTable &table,
-                                                   ReportFormat format,
-                                                   const std::string &study,
-                                                   const std::string &path) {
+std::optional<std::string>
+afc::study::writeReport(const std::vector<std::string> &columns,
+                        const RowSource &rows, ReportFormat format,
+                        const std::string &study, const std::string &path) {
   std::string partial = detail::partialPath(path);
   {
     std::ofstream out(partial);
     if (!out)
       return "cannot write '" + path + "'";
-    switch (format) {
-    case ReportFormat::CSV:
-      table.writeCSV(out);
-      break;
-    case ReportFormat::JSON:
-      table.writeJSON(out, study);
-      break;
-    case ReportFormat::Markdown:
-      table.writeMarkdown(out);
-      break;
-    }
+    RowWriter writer(out, format, columns, study);
+    std::optional<std::string> error =
+        rows([&](const std::vector<Cell> &cells) { writer.write(cells); });
+    writer.finish();
     out.flush();
-    if (!out) {
+    if (error || !out) {
       detail::discardPartial(partial);
-      return "cannot write '" + path + "'";
+      return error ? *error : "cannot write '" + path + "'";
     }
   }
   return detail::commitPartial(partial, path);
+}
+
+std::optional<std::string> afc::study::writeReport(const ResultTable &table,
+                                                   ReportFormat format,
+                                                   const std::string &study,
+                                                   const std::string &path) {
+  std::vector<Cell> cells(table.columns().size());
+  return writeReport(
+      table.columns(),
+      [&](const std::function<void(const std::vector<Cell> &)> &write)
+          -> std::optional<std::string> {
+        for (size_t r = 0; r < table.numRows(); ++r) {
+          for (size_t c = 0; c < cells.size(); ++c)
+            cells[c] = table.get(r, c);
+          write(cells);
+        }
+        return std::nullopt;
+      },
+      format, study, path);
+}
+
+std::vector<std::string>
+afc::study::plotColumns(const std::vector<std::string> &columns,
+                        const PlotRequest &request) {
+  std::vector<std::string> wanted = {request.x.column, request.y.column,
+                                     "computes"};
+  if (request.series)
+    wanted.push_back(request.series->column);
+  std::vector<std::string> out;
+  for (const std::string &c : columns) {
+    bool component = false;
+    for (const ResultMetric &m : componentMetrics()) {
+      std::string pattern = m.column;
+      size_t bar = pattern.find('|');
+      std::string prefix = pattern.substr(0, bar),
+                  suffix = pattern.substr(bar + 1);
+      component |= c.size() > prefix.size() + suffix.size() &&
+                   startsWith(c, prefix) && endsWith(c, suffix);
+    }
+    if (component ||
+        std::find(wanted.begin(), wanted.end(), c) != wanted.end())
+      out.push_back(c);
+  }
+  return out;
 }

@@ -28,6 +28,8 @@ void afc::study::installInterruptHandler() {
 
 bool afc::study::interruptRequested() { return stopRequested.load(); }
 
+const std::atomic<bool> &afc::study::interruptFlag() { return stopRequested; }
+
 struct ProgressBar::State {
   std::string label;
   bool quiet = false;
@@ -114,7 +116,12 @@ RunSummary afc::study::runPoints(size_t numPoints,
                                  const RunOptions &options) {
   return runPreparedPoints(
       numPoints,
-      [&](size_t i) -> PointWork { return [&evaluate, i] { evaluate(i); }; },
+      [&](size_t i) -> PointWork {
+        return [&evaluate, i] {
+          evaluate(i);
+          return true;
+        };
+      },
       [] { return false; }, options);
 }
 
@@ -157,8 +164,8 @@ afc::study::runPreparedPoints(size_t numPoints,
                   std::unique_ptr<Prepared> owned(p);
                   if (stopRequested.load())
                     return;
-                  if (p->work)
-                    p->work();
+                  if (p->work && !p->work())
+                    return;
                   done[p->index] = 1;
                   progress.update(++completed, numPoints);
                 }));

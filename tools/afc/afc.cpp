@@ -151,6 +151,11 @@ cl::opt<bool, true> allowFailedPoints(
     cl::desc("Exit 0 even when design points fail (each failed row keeps "
              "its reason in the status column)"),
     cl::location(options.allowFailedPoints), cl::cat(runCategory));
+cl::opt<bool, true> resume(
+    "resume",
+    cl::desc("Keep the points already in the output folder's result store "
+             "(afc-results.sqlite) for the same inputs; run only the others"),
+    cl::location(options.resume), cl::cat(runCategory));
 cl::opt<std::string, true> mapperName("mapper",
                                       cl::desc("The mapper settings to use "
                                                "(default: the only one)"),
@@ -362,6 +367,18 @@ int main(int argc, char **argv) {
   }
   if (command)
     options.command = command->command;
+  for (int i = 0; i < argc; ++i) {
+    llvm::StringRef a(argv[i]);
+    bool plain = !a.empty() && a.find_first_not_of(
+                                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+                                   "OPQRSTUVWXYZ0123456789_-+=./:,@%") ==
+                                   llvm::StringRef::npos;
+    std::string quoted = "'";
+    for (char c : a)
+      quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    options.commandLine +=
+        (i ? " " : "") + (plain ? a.str() : quoted + "'");
+  }
   std::vector<const cl::OptionCategory *> shown = {&commonCategory,
                                                    &limitsCategory};
   if (command)

@@ -8,7 +8,7 @@ _afc_options() {
   components) echo "--arch= --format= --no-jit --stdlib= --workload= --max-eval-steps= --max-file-size= --max-list-length= --max-nesting= --max-rank-size= --max-sweep-points= --einsum= --list --help" ;;
   eval) echo "--arch= --format= --no-jit --stdlib= --workload= --max-eval-steps= --max-file-size= --max-list-length= --max-nesting= --max-rank-size= --max-sweep-points= --einsum= --mapping= --verbose --help" ;;
   map) echo "--arch= --format= --no-jit --stdlib= --workload= --max-eval-steps= --max-file-size= --max-list-length= --max-nesting= --max-rank-size= --max-sweep-points= --emit= --mapper= --max-fused-loops= --max-time= --metric= --quiet --save-mapping= --unfused --verbose --help" ;;
-  run) echo "--arch= --format= --no-jit --stdlib= --workload= --max-eval-steps= --max-file-size= --max-list-length= --max-nesting= --max-rank-size= --max-sweep-points= --allow-failed-points --max-fused-loops= --max-time= --metric= --output-dir= --quiet --study= --unfused --help" ;;
+  run) echo "--arch= --format= --no-jit --stdlib= --workload= --max-eval-steps= --max-file-size= --max-list-length= --max-nesting= --max-rank-size= --max-sweep-points= --allow-failed-points --max-fused-loops= --max-time= --metric= --output-dir= --quiet --resume --study= --unfused --help" ;;
   describe) echo "--arch= --format= --no-jit --stdlib= --workload= --max-eval-steps= --max-file-size= --max-list-length= --max-nesting= --max-rank-size= --max-sweep-points= --all --help" ;;
   *) echo "--arch= --format= --no-jit --stdlib= --workload= --max-eval-steps= --max-file-size= --max-list-length= --max-nesting= --max-rank-size= --max-sweep-points= --emit= --help --version" ;;
   esac

@@ -49,6 +49,11 @@ struct Options {
   /// afc run: a design point that fails (no valid mapping, an error in its
   /// row) is a warning, not exit code 1.
   bool allowFailedPoints = false;
+  /// afc run: keep the points the output folder's result store already has
+  /// for the same inputs and run only the others.
+  bool resume = false;
+  /// The command line as typed, for messages that suggest running it again.
+  std::string commandLine;
   /// afc map: mapper settings to use, overrides.
   std::string mapper;
   unsigned metric = 0; ///< ir::Metric flags; 0: the settings' own

@@ -22,6 +22,7 @@
 #include "afc/sema/Elaborator.h"
 #include "afc/study/StudyReport.h"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -63,6 +64,8 @@ struct StudyLoweringOptions {
   KernelOptions kernels;
   mapper::TemplateKernelFactory templateKernels;
   int searchThreads = 0; ///< threads of a search inside one point
+  /// Stops a point's search once true (MapperSettings::cancel).
+  const std::atomic<bool> *cancel = nullptr;
 };
 
 /// What one point evaluates.

@@ -25,6 +25,8 @@
 #define AFC_MAPPER_JOIN_H
 
 #include "afc/mapper/ParetoFront.h"
+
+#include <atomic>
 #include "afc/mapper/Template.h"
 
 #include <chrono>
@@ -44,6 +46,8 @@ struct JoinInput {
   /// The join gives up when this time has passed (the mapper's time limit)
   /// and sets *stopped; its result is then empty.
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// Stops the join as the deadline does once true; null: never.
+  const std::atomic<bool> *cancel = nullptr;
   bool *stopped = nullptr;
 };
 

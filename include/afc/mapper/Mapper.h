@@ -55,6 +55,9 @@ struct MapperStatistics {
   /// False when the time limit stopped the search: the result is the best
   /// found, not proven optimal.
   bool complete = true;
+  /// MapperSettings::cancel stopped the search: the result holds nothing
+  /// but these statistics and must not be used.
+  bool cancelled = false;
   /// Search pieces finished, of all (a stopped search leaves some).
   size_t piecesSearched = 0, pieces = 0;
   /// Fusion: whether the Einsums were joined with fused mappings in the

@@ -23,6 +23,7 @@
 
 #include "afc/model/Model.h"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -190,6 +191,10 @@ struct MapperSettings {
   /// MapperStatistics::complete false: not proven optimal, and dependent on
   /// timing.
   double timeLimit = std::numeric_limits<double>::infinity();
+  /// When it becomes true (e.g. from a signal handler) the search stops
+  /// where the time limit would stop it and map() returns at once with
+  /// MapperStatistics::cancelled: the result is not an answer. Null: never.
+  const std::atomic<bool> *cancel = nullptr;
   /// Evaluate the chosen mapping again with detailed output (per-component
   /// and per-tensor breakdowns) for MapperResult::result.
   bool detailedResult = true;

@@ -28,6 +28,7 @@
 #include "afc/mapper/Template.h"
 #include "afc/mapper/TemplateCost.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -78,6 +79,9 @@ struct PieceRequest {
   /// Stop walking when this time has passed (the mapper's time limit); the
   /// result then holds what was found so far and says it stopped.
   std::optional<std::chrono::steady_clock::time_point> deadline = {};
+  /// Stop walking, as at the deadline, once this is true (checked as often
+  /// as the clock); null: never.
+  const std::atomic<bool> *cancel = nullptr;
 };
 
 /// What a piece's search found.

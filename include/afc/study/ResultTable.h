@@ -66,6 +66,28 @@ private:
 /// Shortest round-trip text of a number ("inf" for infinity).
 std::string formatCell(double v);
 
+enum class TableFormat { CSV, JSON, Markdown };
+
+/// Writes a table row by row, so that a study's rows need not all be in
+/// memory (they are read back from the result store). ResultTable's
+/// writers use it too: both give the same bytes.
+class RowWriter {
+public:
+  /// Writes the header; `study` names the table in JSON.
+  RowWriter(std::ostream &os, TableFormat format,
+            std::vector<std::string> columns, const std::string &study);
+  /// One row: `cells[c]` is column c's cell; missing cells are empty.
+  void write(const std::vector<Cell> &cells);
+  /// Writes what follows the last row.
+  void finish();
+
+private:
+  std::ostream &os;
+  TableFormat format;
+  std::vector<std::string> names;
+  size_t rows = 0;
+};
+
 } // namespace afc::study
 
 #endif // AFC_STUDY_RESULTTABLE_H

@@ -16,6 +16,7 @@
 #include "afc/study/Plot.h"
 #include "afc/study/ResultTable.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -110,7 +111,7 @@ const std::vector<std::string> &splittableMetrics();
 std::optional<std::string> planPlot(const ResultTable &table,
                                     const PlotRequest &request, PlotSpec &out);
 
-enum class ReportFormat { CSV, JSON, Markdown };
+using ReportFormat = TableFormat;
 
 /// The report format of a `report` path's declared format name.
 ReportFormat reportFormat(const std::string &name);
@@ -120,6 +121,23 @@ std::optional<std::string> writeReport(const ResultTable &table,
                                        ReportFormat format,
                                        const std::string &study,
                                        const std::string &path);
+
+/// Hands each row of a table, in order, to `write` (cells in column order);
+/// an error message if the rows cannot be read.
+using RowSource = std::function<std::optional<std::string>(
+    const std::function<void(const std::vector<Cell> &)> &write)>;
+
+/// Writes rows read one at a time (from the result store) to `path`, all
+/// or nothing: the same bytes as writeReport of a table holding them.
+std::optional<std::string>
+writeReport(const std::vector<std::string> &columns, const RowSource &rows,
+            ReportFormat format, const std::string &study,
+            const std::string &path);
+
+/// The columns of a table with `columns` that planPlot reads for `request`:
+/// a table of just these gives the same plot.
+std::vector<std::string> plotColumns(const std::vector<std::string> &columns,
+                                     const PlotRequest &request);
 
 } // namespace afc::study
 

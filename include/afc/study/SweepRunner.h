@@ -10,6 +10,7 @@
 #ifndef AFC_STUDY_SWEEPRUNNER_H
 #define AFC_STUDY_SWEEPRUNNER_H
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -57,8 +58,9 @@ RunSummary runPoints(size_t numPoints,
                      const RunOptions &options);
 
 /// What a prepared point still has to do; empty when there is nothing to
-/// run (or `prepare` asks to stop).
-using PointWork = std::function<void()>;
+/// run (or `prepare` asks to stop). It returns whether the point finished:
+/// false when an interrupt cut it short, so that it is not counted.
+using PointWork = std::function<bool()>;
 
 /// Prepares the points one at a time in point order (`prepare` need not be
 /// thread-safe) and runs the returned work in parallel. Only a few points
@@ -75,6 +77,9 @@ RunSummary runPreparedPoints(size_t numPoints,
 /// a second signal exits at once.
 void installInterruptHandler();
 bool interruptRequested();
+/// The flag the handler sets, for work that polls it (the mapper's
+/// MapperSettings::cancel).
+const std::atomic<bool> &interruptFlag();
 
 } // namespace afc::study
 

@@ -91,6 +91,24 @@ TEST(Search, ResultReevaluates) {
     EXPECT_GE(f.energy * f.latency, r->objective);
 }
 
+TEST(Search, CancelStopsTheSearchWithNoAnswer) {
+  MapperProblem p = eyeriss(2, 128, Metric::Energy);
+  std::atomic<bool> cancel{false};
+  p.settings.cancel = &cancel;
+  auto normal = map(p);
+  ASSERT_TRUE(normal);
+  EXPECT_FALSE(normal->stats.cancelled) << "an unset flag changes nothing";
+  EXPECT_TRUE(normal->stats.complete);
+  cancel = true;
+  auto stopped = map(p);
+  ASSERT_TRUE(stopped);
+  EXPECT_TRUE(stopped->stats.cancelled);
+  EXPECT_FALSE(stopped->stats.complete);
+  EXPECT_TRUE(stopped->choices.empty()) << "a cancelled search has no answer";
+  EXPECT_LT(stopped->stats.evaluatedPmappings,
+            normal->stats.evaluatedPmappings);
+}
+
 TEST(ParetoFront, KeepsFirstOfEqualsAndDropsDominated) {
   ParetoFront f(Metric::EnergyDelayProduct);
   PmappingRow a;
