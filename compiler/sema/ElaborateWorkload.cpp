@@ -190,6 +190,22 @@ void Elaborator::collectInputs(const ast::Expr &e, const Scope &scope,
   // Numbers and names (scalars) are operators' operands, not tensors.
 }
 
+/// `a op b` read as `b op' a`: the comparison with its sides swapped.
+static ast::CompareOp swapSides(ast::CompareOp op) {
+  switch (op) {
+  case ast::CompareOp::Lt:
+    return ast::CompareOp::Gt;
+  case ast::CompareOp::Le:
+    return ast::CompareOp::Ge;
+  case ast::CompareOp::Gt:
+    return ast::CompareOp::Lt;
+  case ast::CompareOp::Ge:
+    return ast::CompareOp::Le;
+  default:
+    return op;
+  }
+}
+
 void Elaborator::applyConstraint(
     const ast::Expr &e, const Scope &scope,
     std::map<std::string, std::pair<double, double>> &bounds,
@@ -216,6 +232,20 @@ void Elaborator::applyConstraint(
         return std::nullopt;
       return name;
     };
+    // The bound side of a comparison: a finite whole number.
+    auto wholeBound = [&](const ast::Expr &bound) -> std::optional<double> {
+      std::optional<Value> v = eval.eval(bound, scope);
+      if (!v)
+        return std::nullopt;
+      if (!v->isNumber() || !std::isfinite(v->asNumber()) ||
+          v->asNumber() != std::floor(v->asNumber())) {
+        diags.error(bound.getRange(), "a rank-variable bound must be a "
+                                      "finite whole number, got " +
+                                          v->str());
+        return std::nullopt;
+      }
+      return v->asNumber();
+    };
     std::optional<std::string> lv = rankVar(l), rv = rankVar(r);
     if (!lv && !rv && affine) {
       // `lo <= p + r < hi`: the side that does not evaluate on its own
@@ -228,25 +258,12 @@ void Elaborator::applyConstraint(
         RankProjection p;
         if (!projectionTerms(*expr, scope, 1, p))
           return;
-        std::optional<Value> v = eval.eval(*bound, scope);
-        if (!v)
+        std::optional<double> bx = wholeBound(*bound);
+        if (!bx)
           return;
-        if (!v->isNumber() || !std::isfinite(v->asNumber()) ||
-            v->asNumber() != std::floor(v->asNumber())) {
-          diags.error(bound->getRange(), "a rank-variable bound must be a "
-                                         "finite whole number, got " +
-                                             v->str());
-          return;
-        }
-        double x = v->asNumber();
+        double x = *bx;
         // Normalise to `expr op x`.
-        ast::CompareOp o = op;
-        if (lKnown)
-          o = o == ast::CompareOp::Lt   ? ast::CompareOp::Gt
-              : o == ast::CompareOp::Le ? ast::CompareOp::Ge
-              : o == ast::CompareOp::Gt ? ast::CompareOp::Lt
-              : o == ast::CompareOp::Ge ? ast::CompareOp::Le
-                                        : o;
+        ast::CompareOp o = lKnown ? swapSides(op) : op;
         AffineBound ab;
         ab.expr = p;
         ab.range = SMRange(l->getRange().Start, r->getRange().End);
@@ -271,38 +288,14 @@ void Elaborator::applyConstraint(
                   "one rank variable and one bound");
       return;
     }
-    const ast::Expr *other = lv ? r : l;
-    std::optional<Value> v = eval.eval(*other, scope);
-    if (!v)
+    std::optional<double> bx = wholeBound(lv ? *r : *l);
+    if (!bx)
       return;
-    if (!v->isNumber() || !std::isfinite(v->asNumber()) ||
-        v->asNumber() != std::floor(v->asNumber())) {
-      diags.error(other->getRange(), "a rank-variable bound must be a "
-                                     "finite whole number, got " +
-                                         v->str());
-      return;
-    }
-    double x = v->asNumber();
+    double x = *bx;
     std::string var = lv ? *lv : *rv;
     // Normalise to `var op x`.
-    if (rv) {
-      switch (op) {
-      case ast::CompareOp::Lt:
-        op = ast::CompareOp::Gt;
-        break;
-      case ast::CompareOp::Le:
-        op = ast::CompareOp::Ge;
-        break;
-      case ast::CompareOp::Gt:
-        op = ast::CompareOp::Lt;
-        break;
-      case ast::CompareOp::Ge:
-        op = ast::CompareOp::Le;
-        break;
-      default:
-        break;
-      }
-    }
+    if (rv)
+      op = swapSides(op);
     auto &b = bounds.try_emplace(var, -INFINITY, INFINITY).first->second;
     where.try_emplace(var, e.getRange());
     switch (op) {
