@@ -195,15 +195,17 @@ bool fieldOverrides(const ir::Spec &spec, const Options &options,
 unsigned metricFlags(const std::string &metric, DiagnosticEngine &diags) {
   if (metric.empty())
     return 0;
-  if (metric == "energy")
-    return ir::MetricEnergy;
-  if (metric == "latency")
-    return ir::MetricLatency;
-  if (metric == "edp")
-    return ir::MetricEDP;
-  diags.error(
-      "unknown metric '" + metric + "'; choose energy, latency or edp" +
-      didYouMean(metric, std::vector<std::string>{"energy", "latency", "edp"}));
+  std::vector<std::string> selectable;
+  for (const ir::MetricName &m : ir::metricNames()) {
+    if (!m.selectable)
+      continue;
+    if (metric == m.name)
+      return m.metric;
+    selectable.push_back(m.name);
+  }
+  diags.error("unknown metric '" + metric + "'; choose " +
+              llvm::join(selectable.begin(), selectable.end() - 1, ", ") +
+              " or " + selectable.back() + didYouMean(metric, selectable));
   return 0;
 }
 

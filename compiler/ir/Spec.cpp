@@ -160,20 +160,35 @@ double Workload::computes(const Einsum &e) const {
   return n * double(e.nInstances) * double(nInstances);
 }
 
+llvm::ArrayRef<ir::MetricName> ir::metricNames() {
+  static const MetricName names[] = {
+      {MetricEnergy, "energy", "total energy", true},
+      {MetricLatency, "latency", "total latency", true},
+      {MetricEDP, "edp", "energy-delay product", true},
+      {MetricDynamicEnergy, "dynamic_energy", "dynamic energy", false},
+      {MetricLeakEnergy, "leak_energy", "leak energy", false},
+      {MetricResourceUsage, "resource_usage", "resource usage", false},
+      {MetricActions, "actions", "action counts", false},
+      {MetricDetailedMemoryUsage, "detailed_memory_usage",
+       "per-memory usage", false}};
+  return names;
+}
+
+unsigned ir::metricNamed(llvm::StringRef name) {
+  std::string lower = name.lower();
+  if (lower == "energy_delay_product") // the reference's long spelling
+    return MetricEDP;
+  for (const MetricName &m : metricNames())
+    if (lower == m.name)
+      return m.metric;
+  return 0;
+}
+
 std::string ir::spellMetrics(unsigned m) {
-  static const std::pair<unsigned, const char *> names[] = {
-      {MetricEnergy, "energy"},
-      {MetricLatency, "latency"},
-      {MetricEDP, "edp"},
-      {MetricDynamicEnergy, "dynamic_energy"},
-      {MetricLeakEnergy, "leak_energy"},
-      {MetricResourceUsage, "resource_usage"},
-      {MetricActions, "actions"},
-      {MetricDetailedMemoryUsage, "detailed_memory_usage"}};
   std::string s;
-  for (auto &[bit, name] : names)
-    if (m & bit)
-      s += (s.empty() ? "" : " | ") + std::string(name);
+  for (const MetricName &n : metricNames())
+    if (m & n.metric)
+      s += (s.empty() ? "" : " | ") + std::string(n.name);
   return s.empty() ? "none" : s;
 }
 

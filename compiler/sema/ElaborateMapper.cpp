@@ -12,16 +12,6 @@ using namespace afc;
 using namespace afc::sema;
 
 unsigned Elaborator::parseMetric(const ast::Expr &e) {
-  static const std::map<std::string, unsigned> names = {
-      {"energy", MetricEnergy},
-      {"latency", MetricLatency},
-      {"edp", MetricEDP},
-      {"energy_delay_product", MetricEDP},
-      {"dynamic_energy", MetricDynamicEnergy},
-      {"leak_energy", MetricLeakEnergy},
-      {"resource_usage", MetricResourceUsage},
-      {"actions", MetricActions},
-      {"detailed_memory_usage", MetricDetailedMemoryUsage}};
   if (auto *b = dyn_cast<ast::BinaryExpr>(&e);
       b && b->op == ast::BinaryOp::SetOr) {
     unsigned l = parseMetric(*b->lhs), r = parseMetric(*b->rhs);
@@ -32,18 +22,19 @@ unsigned Elaborator::parseMetric(const ast::Expr &e) {
     name = n->name.pieces[0].text;
   else if (auto *s = dyn_cast<ast::StringExpr>(&e))
     name = s->value;
-  std::string lower = llvm::StringRef(name).lower();
-  auto it = names.find(lower);
-  if (it == names.end()) {
+  unsigned metric = ir::metricNamed(name);
+  if (!metric) {
     std::vector<std::string> all;
-    for (auto &kv : names)
-      all.push_back(kv.first);
+    for (const ir::MetricName &m : ir::metricNames())
+      all.push_back(m.name);
+    all.push_back("energy_delay_product");
     diags.error(e.getRange(), "unknown metric '" + std::string(e.text()) + "'" +
-                                  didYouMean(lower, all) +
+                                  didYouMean(llvm::StringRef(name).lower(),
+                                             all) +
                                   " (combine metrics with '|')");
     return 0;
   }
-  return it->second;
+  return metric;
 }
 
 void Elaborator::warnIfIgnored(const std::string &key, const Value &v,

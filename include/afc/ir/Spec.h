@@ -18,6 +18,8 @@
 #include "afc/ir/ExprEvaluator.h"
 #include "afc/ir/Value.h"
 
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/SMLoc.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -268,6 +270,20 @@ enum Metric : unsigned {
   MetricDetailedMemoryUsage = 1 << 7,
 };
 std::string spellMetrics(unsigned metrics);
+
+/// One metric's name as every front end spells it: `metric = ...` in a
+/// mapper, `--metric=` and the Python module's `metric=`. Only the first
+/// three are ones the mapper can minimise on its own (`selectable`); the
+/// others are the reference's extra columns, accepted in a mapper's set.
+struct MetricName {
+  Metric metric;
+  const char *name;
+  const char *description;
+  bool selectable;
+};
+llvm::ArrayRef<MetricName> metricNames();
+/// The metric named `name` (case-insensitive, aliases included), or 0.
+unsigned metricNamed(llvm::StringRef name);
 
 struct MapperSettings {
   std::string name;
