@@ -216,11 +216,14 @@ private:
   /// variable's spatial loops that are assigned with it. Everything else has
   /// the value the caller's check already accepted.
   void planCapacityChecks() {
+    // An infinite size or fanout (or none, NaN) never fails a check.
+    auto limits = [](double v) {
+      return v < std::numeric_limits<double>::infinity();
+    };
     holderBits.assign(holders.size(), 0.0);
     nodeHolders.assign(view.arch->nodes.size(), {});
     for (size_t h = 0; h < holders.size(); ++h)
-      if (view.arch->nodes[holders[h].archNode].size <
-          std::numeric_limits<double>::infinity())
+      if (limits(view.arch->nodes[holders[h].archNode].size))
         nodeHolders[holders[h].archNode].push_back(uint32_t(h));
     dimLoops.assign(view.dims.size(), {});
     for (size_t i = 0; i < loops.size(); ++i)
@@ -239,9 +242,7 @@ private:
         for (const EinsumView::Rank &rank : view.ranks[holder.tensor])
           for (const auto &[rv, c] : rank.terms)
             reads |= rv == r;
-        const std::vector<uint32_t> &inNode = nodeHolders[holder.archNode];
-        if (!reads || std::find(inNode.begin(), inNode.end(), uint32_t(h)) ==
-                          inNode.end())
+        if (!reads || !limits(view.arch->nodes[holder.archNode].size))
           continue;
         e.holders.push_back(uint32_t(h));
         if (std::find(e.nodes.begin(), e.nodes.end(), holder.archNode) ==
@@ -251,8 +252,7 @@ private:
       for (size_t j = i; j < loops.size(); ++j) {
         const Loop &l = loops[j];
         if (l.dimRule < 0 || l.rankVariable != r ||
-            !(view.dims[size_t(l.dimRule)].fanout <
-              std::numeric_limits<double>::infinity()) ||
+            !limits(view.dims[size_t(l.dimRule)].fanout) ||
             std::find(e.dims.begin(), e.dims.end(), uint32_t(l.dimRule)) !=
                 e.dims.end())
           continue;
