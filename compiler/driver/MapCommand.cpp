@@ -83,6 +83,8 @@ std::string describePoint(const model::FlattenedArch &arch,
     return n.name + "." + n.actions[v.action].name + ".throughput (1/s)";
   case model::PointValue::ActionBitsPerAction:
     return n.name + "." + n.actions[v.action].name + ".bits_per_action";
+  case model::PointValue::ActionLatency:
+    return n.name + "." + n.actions[v.action].name + ".latency (s)";
   case model::PointValue::LeakPower:
     return n.name + ".leak_power (W)";
   case model::PointValue::OffPathLeakPower:

@@ -17,6 +17,8 @@ namespace {
 
 /// Point arguments per action, in this order.
 enum ActionField { NCalls, Throughput, Energy, BitsPerAction, Latency, kFields };
+/// Then a Network's keywords: max_hops, max_link_traffic.
+constexpr unsigned kKeywords = 2;
 
 std::optional<ActionField> actionField(llvm::StringRef name) {
   if (name == "n_calls")
@@ -40,6 +42,12 @@ public:
            const std::map<std::string, Value> &fields)
       : g(g), node(node), scope(scope), fields(fields) {}
 
+  /// A Network's keywords follow its actions' fields in the point
+  /// arguments.
+  unsigned keywordArg(unsigned k) const {
+    return unsigned(node.actions.size() * kFields + k);
+  }
+
   std::optional<NodeId> lower(const ast::Expr &e) {
     if (llvm::isa<ast::NumberExpr>(&e)) {
       ExprEvaluator eval(nullptr);
@@ -59,6 +67,10 @@ public:
         return g.constant(v->asNumber());
       if (name == "inf")
         return g.constant(INFINITY);
+      if (node.kind == NodeKind::Network && name == "max_hops")
+        return g.point(keywordArg(0));
+      if (node.kind == NodeKind::Network && name == "max_link_traffic")
+        return g.point(keywordArg(1));
       return std::nullopt;
     }
     if (auto *m = dyn_cast<ast::MemberExpr>(&e)) {
@@ -179,7 +191,7 @@ private:
 std::optional<CostGraph>
 lower::latencyGraph(const Deferred &expr, const ArchNode &node,
                     const std::map<std::string, Value> &fields) {
-  CostGraph g(unsigned(node.actions.size() * kFields), 0);
+  CostGraph g(unsigned(node.actions.size() * kFields + kKeywords), 0);
   Lowering l(g, node, *expr.scope, fields);
   std::optional<NodeId> out = l.lower(*expr.expr);
   if (!out)
@@ -202,28 +214,33 @@ lower::latencyFunction(std::shared_ptr<CostGraph> graph,
   return [graph, fn, names = std::move(actionNames)](
              const model::ComponentActivity &activity) -> double {
     // Activity lists actions by name; the graph expects the IR's order.
-    double point[8 * kFields];
+    double point[8 * kFields + kKeywords];
     std::vector<double> big;
     double *args = point;
     if (names.size() > 8) {
-      big.resize(names.size() * kFields);
+      big.resize(names.size() * kFields + kKeywords);
       args = big.data();
     }
+    args[names.size() * kFields] = activity.maxHops;
+    args[names.size() * kFields + 1] = activity.maxLinkTraffic;
     for (size_t k = 0; k < names.size(); ++k) {
       double *a = args + k * kFields;
       a[NCalls] = 0;
       a[Throughput] = INFINITY;
       a[Energy] = 0;
       a[BitsPerAction] = 1;
+      a[Latency] = NAN;
       for (const model::ActionActivity &act : activity.actions)
         if (act.name == names[k]) {
           a[NCalls] = act.nCalls;
           a[Throughput] = act.throughput;
           a[Energy] = act.energy;
           a[BitsPerAction] = act.bitsPerAction;
+          a[Latency] = act.latency;
           break;
         }
-      a[Latency] = a[Throughput] == 0 ? INFINITY : 1 / a[Throughput];
+      if (!(a[Latency] == a[Latency]))
+        a[Latency] = a[Throughput] == 0 ? INFINITY : 1 / a[Throughput];
     }
     double out = 0;
     if (fn)
@@ -247,10 +264,13 @@ lower::latencyTraceFunction(std::shared_ptr<CostGraph> graph,
     modelIndex.push_back(k);
   }
   return [graph, modelIndex](model::ExprBuilder &b,
-                             std::span<const model::ActionSymbols> actions)
+                             std::span<const model::ActionSymbols> actions,
+                             const model::NetworkSymbols &keywords)
              -> std::optional<model::ExprBuilder::Id> {
     using Id = model::ExprBuilder::Id;
     std::vector<Id> args(graph->numPointArgs());
+    args[modelIndex.size() * kFields] = keywords.maxHops;
+    args[modelIndex.size() * kFields + 1] = keywords.maxLinkTraffic;
     for (size_t k = 0; k < modelIndex.size(); ++k) {
       Id *a = args.data() + k * kFields;
       int m = modelIndex[k];
@@ -266,9 +286,7 @@ lower::latencyTraceFunction(std::shared_ptr<CostGraph> graph,
       a[Throughput] = actions[size_t(m)].throughput;
       a[Energy] = actions[size_t(m)].energy;
       a[BitsPerAction] = actions[size_t(m)].bitsPerAction;
-      // latencyFunction's "throughput == 0 ? inf : 1 / throughput" is
-      // 1 / throughput in IEEE arithmetic.
-      a[Latency] = b.div(b.constant(1), a[Throughput]);
+      a[Latency] = actions[size_t(m)].latency;
     }
     std::vector<Id> v(graph->nodes().size());
     for (size_t i = 0; i < v.size(); ++i) {

@@ -119,6 +119,13 @@ bool tollDirections(
   return true;
 }
 
+/// The topology a network's `topology` names (sema checked the spelling).
+model::NetworkTopology networkTopology(const std::optional<Value> &v) {
+  if (v && v->isString() && v->asString() == "all_to_all")
+    return model::NetworkTopology::AllToAll;
+  return model::NetworkTopology::Mesh;
+}
+
 std::vector<std::string> setNames(const std::optional<Value> &v) {
   if (v && v->isSet())
     return v->asSet().names;
@@ -128,12 +135,19 @@ std::vector<std::string> setNames(const std::optional<Value> &v) {
 /// `total_latency` as a callback: the user's expression with `actions` (and
 /// the component's own fields) in scope.
 model::TotalLatencyFn totalLatencyFn(const Field &f,
-                                     std::map<std::string, Value> fields) {
+                                     std::map<std::string, Value> fields,
+                                     bool network) {
   Deferred expr = f.expr;
-  return [expr, fields](const model::ComponentActivity &activity) -> double {
+  return [expr, fields, network](
+             const model::ComponentActivity &activity) -> double {
     auto scope = std::make_shared<Scope>(expr.scope);
     for (auto &[k, v] : fields)
       scope->define(k, v);
+    if (network) {
+      scope->define("max_hops", Value::number(activity.maxHops));
+      scope->define("max_link_traffic",
+                    Value::number(activity.maxLinkTraffic));
+    }
     std::vector<Value> actions;
     for (const model::ActionActivity &a : activity.actions)
       actions.push_back(Value::record(
@@ -142,9 +156,11 @@ model::TotalLatencyFn totalLatencyFn(const Field &f,
            {"throughput", Value::number(a.throughput, dim::frequency)},
            {"energy", Value::number(a.energy, dim::energy)},
            {"bits_per_action", Value::number(a.bitsPerAction, dim::bits)},
-           {"latency", Value::number(a.throughput == 0 ? INFINITY
-                                                       : 1 / a.throughput,
-                                     dim::time)}}));
+           {"latency",
+            Value::number(a.latency == a.latency ? a.latency
+                          : a.throughput == 0    ? INFINITY
+                                                 : 1 / a.throughput,
+                          dim::time)}}));
     scope->define("actions", Value::list(std::move(actions)));
     ExprEvaluator eval(nullptr);
     std::optional<Value> v = eval.eval(*expr.expr, *scope);
@@ -160,6 +176,12 @@ bool checkTotalLatency(const Field &f, const ArchNode &node,
   auto scope = std::make_shared<Scope>(f.expr.scope);
   for (auto &[k, v] : fields)
     scope->define(k, v);
+  // A Network's keywords (hops and actions; plain numbers as in the
+  // reference).
+  if (node.kind == NodeKind::Network) {
+    scope->define("max_hops", Value::number(1));
+    scope->define("max_link_traffic", Value::number(1));
+  }
   std::vector<Value> actions;
   for (const Action &a : node.actions)
     actions.push_back(Value::record(
@@ -230,7 +252,12 @@ lower::lowerProblem(const Arch &arch, const Workload &workload,
             !tollDirections(n, e, diags, mn.tollDirections))
           return std::nullopt;
         mn.actionsScale = fe.number(n, "actions_scale").value_or(1);
-        if (n.holdsTensors()) {
+        if (n.kind == NodeKind::Network) {
+          mn.topology = networkTopology(fe.field(n, "topology"));
+          mn.networkBitsPerAction =
+              fe.number(n, "bits_per_action").value_or(1);
+        }
+        if (n.holdsTensors() || n.kind == NodeKind::Network) {
           auto bpv = keyedMap(n.bitsPerValue, e, diags);
           auto vpa = keyedMap(n.valuesPerAction, e, diags);
           if (!bpv || !vpa)
@@ -278,6 +305,13 @@ lower::lowerProblem(const Arch &arch, const Workload &workload,
                   b && b->isNumber())
                 bits = b->asNumber();
             ma.bitsPerAction = bits.value_or(componentBits.value_or(1));
+            // A latency declared beside a throughput keeps its own value
+            // (alone, it only sets the throughput).
+            if (ia && ia->fields.count("latency") &&
+                ia->fields.count("throughput"))
+              if (auto l = fe.actionField(n, *ia, "latency");
+                  l && l->isNumber())
+                ma.latency = l->asNumber();
             if (ia) {
               auto vpa = keyedMap(ia->valuesPerAction, e, diags);
               if (!vpa)
@@ -315,7 +349,8 @@ lower::lowerProblem(const Arch &arch, const Workload &workload,
               mn.totalLatencyTrace = nullptr;
           }
           if (!mn.totalLatency)
-            mn.totalLatency = totalLatencyFn(*tl, std::move(fields));
+            mn.totalLatency = totalLatencyFn(*tl, std::move(fields),
+                                             n.kind == NodeKind::Network);
         }
         flat.nodes.push_back(std::move(mn));
       }

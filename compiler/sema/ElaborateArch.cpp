@@ -335,6 +335,15 @@ bool Elaborator::buildNode(const ast::BlockStmt &b, MutableScope scope,
                   "direction must be \"up\", \"down\" or \"up_and_down\"" +
                       didYouMean(dir, {"up", "down", "up_and_down"}));
   }
+  if (auto it = node.fields.find("topology");
+      it != node.fields.end() && it->second.value) {
+    const std::string &topology = it->second.value->asString();
+    if (topology != "mesh" && topology != "all_to_all")
+      diags.error(it->second.range,
+                  "unknown network topology '" + topology +
+                      "'; afc models \"mesh\" and \"all_to_all\"" +
+                      didYouMean(topology, {"mesh", "all_to_all"}));
+  }
   return true;
 }
 
@@ -478,7 +487,10 @@ void Elaborator::buildComponentBlock(const ast::BlockStmt &blk, MutableScope sc,
     return;
   }
   if (blk.kind == "bits_per_value" || blk.kind == "values_per_action") {
-    if (!node.holdsTensors()) {
+    // A network sizes its hops by the values it carries.
+    bool allowed = node.holdsTensors() || (node.kind == NodeKind::Network &&
+                                           blk.kind == "bits_per_value");
+    if (!allowed) {
       diags.error(blk.kindRange,
                   "only memories and tolls have '" + blk.kind + "'");
       return;

@@ -36,7 +36,9 @@ using MutableScope = std::shared_ptr<Scope>;
 inline const char *const kLateSymbols[] = {
     "All",           "Tensors", "Nothing",    "Inputs", "Outputs",
     "Intermediates", "Shared",  "Persistent", "Above",  "Other",
-    "actions",       "input",   "output",     "weight"};
+    "actions",       "input",   "output",     "weight",
+    // A network's total_latency keywords (the model supplies them).
+    "max_hops",      "max_link_traffic"};
 
 /// Warns when a plain number (not 0 or inf) is given where the field means
 /// a quantity with a unit: it is taken in the base unit, as the reference

@@ -26,6 +26,13 @@ double defaultTotalLatency(const ComponentActivity &activity) {
   return latency;
 }
 
+double defaultNetworkLatency(double maxHops, double maxLinkTraffic,
+                             double hopLatency, double hopThroughput) {
+  double route = maxHops * hopLatency;
+  double link = maxLinkTraffic / hopThroughput;
+  return route < link ? link : route;
+}
+
 const Action *ArchNode::findAction(std::string_view actionName) const {
   for (const Action &a : actions)
     if (a.name == actionName)

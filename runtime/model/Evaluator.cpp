@@ -245,6 +245,8 @@ double pointValue(const FlattenedArch &arch, const PointValue &v) {
     return arch.nodes[v.node].actions[v.action].throughput;
   case PointValue::ActionBitsPerAction:
     return arch.nodes[v.node].actions[v.action].bitsPerAction;
+  case PointValue::ActionLatency:
+    return actionLatency(arch.nodes[v.node].actions[v.action]);
   case PointValue::LeakPower:
     return arch.nodes[v.node].leakPower;
   case PointValue::OffPathLeakPower:

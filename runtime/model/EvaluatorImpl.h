@@ -84,6 +84,19 @@ template <class S> struct BuffetT {
   BuffetStatsT<S> stats;
 };
 
+/// What one tensor's transfers through one Network cost (the reference's
+/// NetworkStats): one record per (tensor, receiving buffet) whose parent
+/// holder sits above a Network.
+template <class S> struct NetRecordT {
+  uint32_t tensor = 0;  ///< local
+  uint32_t network = 0; ///< flattened-arch node
+  S totalHops = 0;      ///< hop actions, all instances and iterations
+  S maxHops = 0;        ///< hops on the longest route
+  /// Actions over the busiest link, per spatial dimension name
+  /// (PreparedDim::nameId).
+  S maxTraffic[kMaxDims] = {};
+};
+
 template <class S> struct LoopPartT {
   S value;   ///< tile shape of the body
   S repeats; ///< iterations with that tile shape
@@ -95,6 +108,11 @@ template <class S> struct Numbers {
   std::vector<S> recorded; ///< iterations per loop (per withRes index)
   std::vector<EntryT<S>> stack;
   std::vector<BuffetT<S>> buffets;
+  /// Network records: the bottom-up stack of one view, then every view's.
+  std::vector<NetRecordT<S>> netStack, networks;
+  /// Traced iteration counts of partly relevant spatial loops below a
+  /// Network: valid only at 1 (NetworkAnalysis.cpp).
+  std::vector<S> partialSpreads;
   ComputeStatsT<S> computeStats;
   S usedFanout[kMaxDims] = {};
   /// Traced loops' tile shapes (Sym only), by PNode::traced.
@@ -104,6 +122,9 @@ template <class S> struct Numbers {
   // occupancies to check against capacities.
   std::vector<S> readCalls, writeCalls;
   std::vector<uint8_t> hasBuffet;
+  /// Per component: a Network's latency keywords, max_hops and
+  /// max_link_traffic.
+  std::vector<S> maxHops, maxLinkTraffic;
   struct Occupancy {
     uint32_t memory;
     int nLoopsAbove; ///< -1 for persistent buffets
@@ -166,6 +187,9 @@ struct Evaluator::Impl {
   std::vector<PNode> withRes;       ///< with reservations: what views index
   std::vector<uint32_t> view;       ///< indices into withRes
   std::vector<uint8_t> hasParentAt; ///< per view position
+  /// Per view position: the Network a reservation's or the compute's
+  /// buffet receives its tensor through, or kNone.
+  std::vector<uint32_t> networkAt;
   std::vector<uint32_t> pendingSpatials;
   std::vector<uint32_t> spatialIndices; ///< spatial loops in withRes
   Numbers<double> num;
@@ -211,6 +235,14 @@ private:
   template <class S> uint32_t analyzeTensor(Numbers<S> &num, size_t pos);
   template <class S>
   void analyzeHolder(Numbers<S> &num, size_t pos, const PNode &n);
+  /// Which buffets of the current view receive their tensor through a
+  /// Network (fills networkAt); false when none does.
+  bool findNetworkTransfers();
+  /// The hops of the current view's transfers through Networks, bottom-up
+  /// (the reference's NetworkAnalyzer); `fanout` as in analyzeComputeOnly.
+  template <class S>
+  std::optional<ModelError> analyzeNetworks(Numbers<S> &num, size_t pos,
+                                            S *fanout, uint32_t &count);
   /// The pmapping's totals from its statistics: the fanout and capacity
   /// checks, latency, dynamic energy and leak. Written once over the number
   /// type; the sink gives the design point's values and decides what a

@@ -214,6 +214,9 @@ bool prepareArch(const FlattenedArch &arch, const PreparedEinsum &pe,
     pn.readAction = actionIndex(n, "read");
     pn.writeAction = actionIndex(n, "write");
     pn.computeAction = actionIndex(n, "compute");
+    pn.hopAction = actionIndex(n, "hop");
+    if (n.kind == NodeKind::Network)
+      pa.hasNetwork = true;
     pn.parentFanout = fanoutAbove;
     pn.firstDim = uint32_t(pa.dims.size());
     pn.nDims = uint32_t(n.spatial.size());
@@ -221,6 +224,12 @@ bool prepareArch(const FlattenedArch &arch, const PreparedEinsum &pe,
       PreparedDim d;
       d.node = i;
       d.name = s.name;
+      d.nameId = uint32_t(pa.dims.size());
+      for (const PreparedDim &other : pa.dims)
+        if (other.name == s.name) {
+          d.nameId = other.nameId;
+          break;
+        }
       d.fanout = s.fanout;
       d.usageScale = s.usageScale;
       d.powerGateable = s.powerGateable;

@@ -101,6 +101,9 @@ struct PreparedEinsum {
 struct PreparedDim {
   uint32_t node = 0;
   std::string_view name;
+  /// Dimensions of the same name share an id: a network's per-link traffic
+  /// is kept per dimension name, as in the reference.
+  uint32_t nameId = 0;
   double fanout = 1;
   double usageScale = 1;
   bool powerGateable = false;
@@ -115,6 +118,7 @@ struct PreparedNode {
   bool skipInitialOutputWrite = true;
   double actionsScale = 1;
   uint32_t readAction = kNone, writeAction = kNone, computeAction = kNone;
+  uint32_t hopAction = kNone; ///< Networks
   /// Per local tensor. Scales are 1 / values per action; NaN when the
   /// action they need is missing.
   std::vector<double> bitsPerValue, readScale, writeScale;
@@ -133,6 +137,7 @@ struct PreparedArch {
   const FlattenedArch *arch = nullptr;
   std::vector<PreparedNode> nodes;
   std::vector<PreparedDim> dims;
+  bool hasNetwork = false; ///< some node is a Network
   AreaReport areaReference; ///< own fanout not counted (reference quirk)
   AreaReport areaCorrected; ///< own fanout counted
 

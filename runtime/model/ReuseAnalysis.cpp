@@ -286,6 +286,8 @@ std::optional<ModelError> Evaluator::Impl::analyse(Numbers<S> &num) {
   // One pass per tensor.
   std::vector<BuffetT<S>> &buffets = num.buffets;
   buffets.clear();
+  num.networks.clear();
+  num.partialSpreads.clear();
   for (uint32_t t = 0; t < einsum->tensors.size(); ++t) {
     if (!analysed[t])
       continue;
@@ -297,6 +299,16 @@ std::optional<ModelError> Evaluator::Impl::analyse(Numbers<S> &num) {
     analyzeTensor(num, 0);
     for (const EntryT<S> &entry : num.stack)
       buffets.push_back({t, entry.level, entry.isCompute, entry.stats});
+    if (findNetworkTransfers()) {
+      num.netStack.clear();
+      num.shape.assign(einsum->bounds.begin(), einsum->bounds.end());
+      S fanout[kMaxDims] = {};
+      uint32_t count = 0;
+      if (auto err = analyzeNetworks(num, 0, fanout, count))
+        return err;
+      num.networks.insert(num.networks.end(), num.netStack.begin(),
+                          num.netStack.end());
+    }
   }
 
   if (isCopy) {
@@ -320,6 +332,11 @@ std::optional<ModelError> Evaluator::Impl::analyse(Numbers<S> &num) {
 }
 
 // Evaluating uses doubles, tracing Syms (SymbolicNumber.h).
+template uint32_t Evaluator::Impl::loopParts<double>(Numbers<double> &,
+                                                     uint32_t, bool,
+                                                     LoopPartT<double>[2]);
+template uint32_t Evaluator::Impl::loopParts<Sym>(Numbers<Sym> &, uint32_t,
+                                                  bool, LoopPartT<Sym>[2]);
 template std::optional<ModelError>
 Evaluator::Impl::analyse<double>(Numbers<double> &num);
 template std::optional<ModelError>

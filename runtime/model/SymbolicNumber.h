@@ -164,6 +164,15 @@ inline Sym orOne(const Sym &x) {
   return selectLess(Sym(0.0), x, x, Sym(1.0));
 }
 
+/// The larger of two values (a < b ? b : a); the reference's max over
+/// values that are never negative.
+inline double larger(double a, double b) { return a < b ? b : a; }
+inline Sym larger(const Sym &a, const Sym &b) {
+  if (a.is(0))
+    return b;
+  return selectLess(a, b, b, a);
+}
+
 /// A known zero. Unknown traced values are never zero where this is asked
 /// (products of tile extents, counts of at least one).
 inline bool isZero(double x) { return x == 0; }

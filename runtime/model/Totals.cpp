@@ -37,6 +37,30 @@ template <class S> void Evaluator::Impl::tallyCalls(Numbers<S> &num) const {
                                  b.stats.minPerUnitSkippedFirstWriteActions;
   }
   num.hasBuffet[nNodes - 1] = 1; // the compute unit
+
+  // A Network's keywords (latency/memory.py:110-130): its longest route over
+  // every tensor's transfers, and its busiest link, where transfers of
+  // different tensors along the same dimension share the links.
+  if (num.networks.empty())
+    return;
+  num.maxHops.assign(nNodes, S(0.0));
+  num.maxLinkTraffic.assign(nNodes, S(0.0));
+  const uint32_t nDims = uint32_t(arch->dims.size());
+  for (uint32_t i = 0; i < nNodes; ++i) {
+    if (arch->nodes[i].kind != NodeKind::Network)
+      continue;
+    S traffic[kMaxDims] = {};
+    for (const NetRecordT<S> &r : num.networks) {
+      if (r.network != i)
+        continue;
+      num.hasBuffet[i] = 1;
+      num.maxHops[i] = larger(num.maxHops[i], r.maxHops);
+      for (uint32_t d = 0; d < nDims; ++d)
+        traffic[d] += r.maxTraffic[d];
+    }
+    for (uint32_t d = 0; d < nDims; ++d)
+      num.maxLinkTraffic[i] = larger(num.maxLinkTraffic[i], traffic[d]);
+  }
 }
 
 template <class Sink>
@@ -87,6 +111,8 @@ Evaluator::Impl::checkResources(Numbers<typename Sink::Number> &num,
   }
   if (auto err = sink.capacityChecked())
     return err;
+  for (const S &spread : num.partialSpreads)
+    sink.partialSpread(spread);
   sink.occupancies(num.buffets);
   return std::nullopt;
 }
@@ -110,11 +136,16 @@ Evaluator::Impl::einsumLatency(Numbers<typename Sink::Number> &num, Sink &sink,
     if (!num.hasBuffet[i])
       continue;
     const PreparedNode &pn = a.nodes[i];
+    const bool network = pn.kind == NodeKind::Network;
     auto callsOf = [&](uint32_t k) {
       S calls = 0.0;
       if (i == computeIdx) {
         if (k == pn.computeAction)
           calls = computeCalls;
+      } else if (network) {
+        // The reference's per-unit hop count is the longest route.
+        if (k == pn.hopAction)
+          calls = num.maxHops[i];
       } else if (k == pn.readAction) {
         calls = num.readCalls[i];
       } else if (k == pn.writeAction) {
@@ -123,7 +154,10 @@ Evaluator::Impl::einsumLatency(Numbers<typename Sink::Number> &num, Sink &sink,
       return calls * S(pn.actionsScale);
     };
     S latency = 0.0;
-    if (auto err = sink.componentLatency(i, callsOf, latency))
+    const S zero = 0.0;
+    if (auto err = sink.componentLatency(i, callsOf, network ? num.maxHops[i] : zero,
+                                         network ? num.maxLinkTraffic[i] : zero,
+                                         latency))
       return err;
     einsumLatency = slowerOf(einsumLatency, latency);
     sink.recordLatency(pn.name, latency);
@@ -177,6 +211,21 @@ Evaluator::Impl::totals(Numbers<typename Sink::Number> &num, Sink &sink) {
   if (!isZero(computes))
     addEnergy(computeIdx, compute.computeAction, kNoTensor, "compute",
               computes);
+
+  // Hops through Networks, per tensor, after the buffets and the compute as
+  // in the reference's action table.
+  for (const NetRecordT<S> &r : num.networks) {
+    const PreparedNode &pn = a.nodes[r.network];
+    const std::string_view tensor = e.tensors[r.tensor].name;
+    const S hops = r.totalHops * S(pn.actionsScale);
+    sink.recordAction(pn.name, tensor, "hop", hops,
+                      pn.node->networkBitsPerAction);
+    if (isZero(hops))
+      continue;
+    if (pn.hopAction == kNone)
+      return sink.missingHopAction(r.network);
+    addEnergy(r.network, pn.hopAction, tensor, "hop", hops);
+  }
 
   // Leak of every component at this Einsum's latency. Power gating: the
   // fraction of instances used along power-gateable dimensions at or above
@@ -252,6 +301,9 @@ public:
     return std::nullopt;
   }
 
+  /// Evaluation rejects these in the analysis; nothing is left here.
+  void partialSpread(double) {}
+
   void reservationLevel(uint32_t mem, int depth, double running) {
     if (detailed)
       result.reservations.push_back(
@@ -315,21 +367,33 @@ public:
   }
 
   template <class CallsOf>
-  std::optional<ModelError> componentLatency(uint32_t i, CallsOf &callsOf,
-                                             double &latency) {
+  std::optional<ModelError>
+  componentLatency(uint32_t i, CallsOf &callsOf, double maxHops,
+                   double maxLinkTraffic, double &latency) {
     const PreparedNode &pn = a.nodes[i];
     std::vector<ActionActivity> &activity = impl.activity;
     activity.clear();
     for (uint32_t k = 0; k < pn.node->actions.size(); ++k) {
       const Action &act = pn.node->actions[k];
       activity.push_back({act.name, callsOf(k), act.throughput, act.energy,
-                          act.bitsPerAction});
+                          act.bitsPerAction, act.latency});
     }
     ComponentActivity ca;
     ca.component = pn.node;
     ca.actions = activity;
-    latency = pn.node->totalLatency ? pn.node->totalLatency(ca)
-                                    : defaultTotalLatency(ca);
+    ca.maxHops = maxHops;
+    ca.maxLinkTraffic = maxLinkTraffic;
+    if (pn.node->totalLatency) {
+      latency = pn.node->totalLatency(ca);
+    } else if (pn.kind == NodeKind::Network) {
+      if (pn.hopAction == kNone)
+        return missingHopAction(i);
+      const Action &hop = pn.node->actions[pn.hopAction];
+      latency = defaultNetworkLatency(maxHops, maxLinkTraffic,
+                                      actionLatency(hop), hop.throughput);
+    } else {
+      latency = defaultTotalLatency(ca);
+    }
     return std::nullopt;
   }
 
@@ -355,6 +419,13 @@ public:
                      "component '" + std::string(a.nodes[node].name) +
                          "' has no 'write' action",
                      impl.firstSourceOf(PKind::Toll, node), e.name);
+  }
+  ModelError missingHopAction(uint32_t node) const {
+    return makeError(ErrorKind::MissingAction,
+                     "network '" + std::string(a.nodes[node].name) +
+                         "' carries tensors but has no 'hop' action; give "
+                         "it one ('action hop { energy = ...; }')",
+                     nullptr, e.name);
   }
 
   void finish(double dynamicEnergy, double leakEnergy, double latency,
@@ -413,6 +484,9 @@ public:
     return std::nullopt;
   }
   void reservationLevel(uint32_t, int, const Sym &) {}
+  void partialSpread(const Sym &iterations) {
+    violations += exceeds(iterations, Sym(1.0));
+  }
   void memoryUse(uint32_t mem, const Sym &running) {
     violations += exceeds(running, point(PointValue::MemorySize, mem));
   }
@@ -422,10 +496,21 @@ public:
   /// total_latency inlined from its symbolic form, or the default (each
   /// action's calls over its throughput; an idle action costs no time).
   template <class CallsOf>
-  std::optional<ModelError> componentLatency(uint32_t i, CallsOf &callsOf,
-                                             Sym &latency) {
+  std::optional<ModelError>
+  componentLatency(uint32_t i, CallsOf &callsOf, const Sym &maxHops,
+                   const Sym &maxLinkTraffic, Sym &latency) {
     const PreparedNode &pn = a.nodes[i];
     actions.clear();
+    if (!pn.node->totalLatency && pn.kind == NodeKind::Network) {
+      if (pn.hopAction == kNone)
+        return missingHopAction(i);
+      // defaultNetworkLatency, operation for operation.
+      Sym route = maxHops * latencyOf(i, pn.hopAction);
+      Sym link = maxLinkTraffic /
+                 point(PointValue::ActionThroughput, i, pn.hopAction);
+      latency = selectLess(route, link, link, route);
+      return std::nullopt;
+    }
     for (uint32_t k = 0; k < pn.node->actions.size(); ++k) {
       Sym calls = callsOf(k);
       Sym throughput = point(PointValue::ActionThroughput, i, k);
@@ -433,7 +518,8 @@ public:
         actions.push_back(
             {calls.in(&b), throughput.in(&b),
              point(PointValue::ActionEnergy, i, k).in(&b),
-             point(PointValue::ActionBitsPerAction, i, k).in(&b)});
+             point(PointValue::ActionBitsPerAction, i, k).in(&b),
+             latencyOf(i, k).in(&b)});
       } else if (!calls.is(0)) {
         latency += selectLess(Sym(0.0), calls, calls / throughput, Sym(0.0));
       }
@@ -443,7 +529,8 @@ public:
     if (!pn.node->totalLatencyTrace)
       return notTraceable("the total_latency of '" + std::string(pn.name) +
                           "' has no symbolic form");
-    std::optional<ExprBuilder::Id> id = pn.node->totalLatencyTrace(b, actions);
+    std::optional<ExprBuilder::Id> id = pn.node->totalLatencyTrace(
+        b, actions, {maxHops.in(&b), maxLinkTraffic.in(&b)});
     if (!id)
       return notTraceable("the total_latency of '" + std::string(pn.name) +
                           "' could not be traced");
@@ -461,6 +548,10 @@ public:
     return notTraceable("component '" + std::string(a.nodes[node].name) +
                         "' has no 'write' action");
   }
+  ModelError missingHopAction(uint32_t node) const {
+    return notTraceable("network '" + std::string(a.nodes[node].name) +
+                        "' has no 'hop' action");
+  }
 
   /// Evaluator::run sums the Einsums' totals from zero; one Einsum here.
   void finish(const Sym &dynamicEnergy, const Sym &leakEnergy,
@@ -476,6 +567,15 @@ public:
 private:
   Sym point(PointValue::Kind kind, uint32_t node, uint32_t action = 0) {
     return Sym::node(&b, b.pointValue({kind, node, action}));
+  }
+  /// An action's seconds per call: a design-point value when declared,
+  /// else 1 / throughput (infinite at zero throughput in IEEE arithmetic,
+  /// as actionLatency gives it).
+  Sym latencyOf(uint32_t node, uint32_t action) {
+    const Action &act = a.nodes[node].node->actions[action];
+    if (act.latency == act.latency)
+      return point(PointValue::ActionLatency, node, action);
+    return Sym(1.0) / point(PointValue::ActionThroughput, node, action);
   }
   ModelError notTraceable(std::string why) const {
     return makeError(ErrorKind::NotTraceable, std::move(why), nullptr, e.name);

@@ -40,7 +40,18 @@ enum class NodeKind : uint8_t {
   Toll,      ///< tensors pass through it; charged per value, never written
   Compute,   ///< runs Einsums; always the last node of a flattened path
   Container, ///< only declares spatial fanouts; not a component (no costs)
-  Network,   ///< not modelled beyond leak and area (runtime/model/README.md)
+  Network,   ///< carries tensors between two holders; counts `hop` actions
+};
+
+/// How a Network's hops are counted across a spatial loop below it
+/// (runtime/model/README.md, "Networks").
+enum class NetworkTopology : uint8_t {
+  /// Data travels along one axis: a shared value is relayed hop by hop
+  /// (multicast), distinct values each travel to their destination
+  /// (unicast).
+  Mesh,
+  /// Every destination is one switch traversal from the source.
+  AllToAll,
 };
 
 /// Which movements a Toll charges for a tensor (spec-language.md §2.6).
@@ -57,7 +68,18 @@ struct Action {
   /// Values of a tensor moved by one action, by tensor name; overrides the
   /// component's valuesPerAction and bitsPerAction / bitsPerValue.
   std::vector<std::pair<std::string, double>> valuesPerAction;
+  /// Seconds per action when the spec declares it next to a throughput;
+  /// NaN: 1 / throughput.
+  double latency = std::numeric_limits<double>::quiet_NaN();
 };
+
+/// Seconds per action: the declared latency, else 1 / throughput (infinite
+/// at zero throughput).
+inline double actionLatency(const Action &a) {
+  if (a.latency == a.latency)
+    return a.latency;
+  return a.throughput == 0 ? kInfinity : 1 / a.throughput;
+}
 
 /// One spatial dimension declared by a node: `fanout` copies of the node and
 /// of everything below it.
@@ -87,12 +109,15 @@ struct ActionActivity {
   double throughput = kInfinity;
   double energy = 0;
   double bitsPerAction = 1;
+  /// Seconds per action as declared (Action::latency); NaN: 1 / throughput.
+  double latency = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct ComponentActivity {
   const ArchNode *component = nullptr;
   std::span<const ActionActivity> actions;
-  /// Network keywords; always 0 here (networks are not modelled).
+  /// Network keywords (0 for other components): hops on the longest route,
+  /// and actions over the most congested link.
   double maxHops = 0;
   double maxLinkTraffic = 0;
 
@@ -107,11 +132,16 @@ using TotalLatencyFn = std::function<double(const ComponentActivity &)>;
 /// symbols of its actions (in the component's action order); nullopt when
 /// it cannot.
 using TotalLatencyTraceFn = std::function<std::optional<ExprBuilder::Id>(
-    ExprBuilder &, std::span<const ActionSymbols>)>;
+    ExprBuilder &, std::span<const ActionSymbols>, const NetworkSymbols &)>;
 
 /// The reference default `sum(a.n_calls / a.throughput for a in actions)`;
 /// actions with no calls contribute 0 even at zero throughput.
 double defaultTotalLatency(const ComponentActivity &activity);
+
+/// A Network's default, `max(max_hops * hop.latency, max_link_traffic /
+/// hop.throughput)`: bound by its longest route or its busiest link.
+double defaultNetworkLatency(double maxHops, double maxLinkTraffic,
+                             double hopLatency, double hopThroughput);
 
 /// One node of a flattened path.
 struct ArchNode {
@@ -134,6 +164,12 @@ struct ArchNode {
   std::vector<std::pair<std::string, TollDirection>> tollDirections;
 
   std::vector<SpatialDimension> spatial;
+
+  /// Network: how hops are counted, and the bits one hop moves (the
+  /// component's bits_per_action; a value of bits_per_value bits takes
+  /// bits_per_value / networkBitsPerAction hops per link).
+  NetworkTopology topology = NetworkTopology::Mesh;
+  double networkBitsPerAction = 1;
 
   /// Optional placement check: when restrictTensors is set, a Storage or Toll
   /// node of the mapping may only hold the tensors named in allowedTensors.

@@ -56,6 +56,7 @@ enum class ErrorKind : uint8_t {
   FanoutExceeded,          ///< a spatial dimension uses more than its fanout
   CapacityExceeded,        ///< tiles held at once exceed a memory's size
   MissingAction,           ///< an action with a non-zero count has no cost
+  UnsupportedTransfer,     ///< a network transfer the model cannot count
   NotTraceable,            ///< Evaluator::trace: no closed form (Symbolic.h)
 };
 

@@ -40,6 +40,7 @@ struct PointValue {
     ActionEnergy,     ///< node's action `action`, J
     ActionThroughput, ///< actions per second
     ActionBitsPerAction,
+    ActionLatency,    ///< seconds per action (Action::latency, else 1 / throughput)
     LeakPower,        ///< node's leak power, W per instance
     OffPathLeakPower, ///< otherComponents[node].leakPower
   };
@@ -79,7 +80,13 @@ public:
 /// The per-action symbols a total_latency trace sees, in the order of the
 /// component's actions.
 struct ActionSymbols {
-  ExprBuilder::Id nCalls, throughput, energy, bitsPerAction;
+  ExprBuilder::Id nCalls, throughput, energy, bitsPerAction, latency;
+};
+
+/// A Network's latency keywords for a total_latency trace (constant 0 for
+/// other components).
+struct NetworkSymbols {
+  ExprBuilder::Id maxHops, maxLinkTraffic;
 };
 
 /// The outputs of a traced pmapping.
