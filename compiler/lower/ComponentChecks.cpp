@@ -31,12 +31,39 @@ class Checker {
 public:
   explicit Checker(DiagnosticEngine &diags) : diags(diags) {}
 
+  /// A network carries a tensor from a holder above it to one below; with
+  /// no memory or toll above it on any path, nothing ever passes through.
+  void networksWithoutSource(const Arch &a) {
+    std::set<const ArchNode *> carries, networks;
+    for (const Arch::Path &p : a.paths()) {
+      bool holderAbove = false;
+      for (const Arch::PathNode &pn : p.nodes) {
+        if (pn.node->kind == NodeKind::Network) {
+          networks.insert(pn.node);
+          if (holderAbove)
+            carries.insert(pn.node);
+        }
+        holderAbove = holderAbove || pn.node->holdsTensors();
+      }
+    }
+    for (const Arch::Path &p : a.paths())
+      for (const Arch::PathNode &pn : p.nodes)
+        if (networks.count(pn.node) && !carries.count(pn.node) &&
+            warned.insert(pn.node).second)
+          diags.warning(pn.node->range,
+                        "network '" + pn.node->name +
+                            "' has no memory or toll above it, so no tensor "
+                            "passes through it and it costs only its leak; "
+                            "place it between the memories it connects");
+  }
+
   void arch(const Arch &a) {
     // A study's program elaborates the same text again: check it once.
     if (!seen.insert(a.range.Start.getPointer()).second)
       return;
     std::vector<const comp::ModelInfo *> used;
     visit(a.nodes, used);
+    networksWithoutSource(a);
     for (auto &[name, f] : a.modelAttributesForAll)
       archWide(name, f, used);
   }
@@ -171,6 +198,7 @@ private:
       error(f.range, where + " " + problem);
   }
 
+  std::set<const ArchNode *> warned;
   DiagnosticEngine &diags;
   std::set<const char *> seen;
   bool failed = false;

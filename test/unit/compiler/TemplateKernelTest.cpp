@@ -138,6 +138,12 @@ INSTANTIATE_TEST_SUITE_P(
                            "cnns/mobilenet/mobilenet_28",
                            {},
                            false},
+                      // Hops through two levels of mesh networks.
+                      Case{"networked_hierarchical_matmuls",
+                           "networked/hierarchical",
+                           "basic/matmuls",
+                           {{"N_EINSUMS", 1}, {"M", 4}, {"KN", 4}},
+                           false},
                       Case{"eyeriss_imperfect_matmuls",
                            "eyeriss",
                            "basic/matmuls",
