@@ -155,9 +155,10 @@ Evaluator::Impl::einsumLatency(Numbers<typename Sink::Number> &num, Sink &sink,
     };
     S latency = 0.0;
     const S zero = 0.0;
-    if (auto err = sink.componentLatency(i, callsOf, network ? num.maxHops[i] : zero,
-                                         network ? num.maxLinkTraffic[i] : zero,
-                                         latency))
+    const S &maxHops = network ? num.maxHops[i] : zero;
+    const S &maxLinkTraffic = network ? num.maxLinkTraffic[i] : zero;
+    if (auto err =
+            sink.componentLatency(i, callsOf, maxHops, maxLinkTraffic, latency))
       return err;
     einsumLatency = slowerOf(einsumLatency, latency);
     sink.recordLatency(pn.name, latency);

@@ -40,7 +40,7 @@ struct PointValue {
     ActionEnergy,     ///< node's action `action`, J
     ActionThroughput, ///< actions per second
     ActionBitsPerAction,
-    ActionLatency,    ///< seconds per action (Action::latency, else 1 / throughput)
+    ActionLatency,    ///< seconds per action (Action::latency, or 1/throughput)
     LeakPower,        ///< node's leak power, W per instance
     OffPathLeakPower, ///< otherComponents[node].leakPower
   };
