@@ -66,6 +66,13 @@ std::optional<mapper::Comparison> comparison(ast::CompareOp op) {
   }
 }
 
+std::string listNames(const std::vector<std::string> &names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i ? ", " : "") + names[i];
+  return out;
+}
+
 /// Reads the comparisons of `loop_bounds` and `tile_shape` (`SET OP N` or
 /// `product(SET) OP N`, spec-language.md §2.9) for one Einsum. An expression
 /// that failed once is not read again for the next Einsum, so each error is
@@ -118,6 +125,8 @@ public:
     ScopePtr sc = einsumScope(d, e);
     std::optional<Value> set = eval.eval(*lhs, *sc);
     if (!set) {
+      diags.note(lhs->getRange(), "the rank variables of Einsum '" + e.name +
+                                      "' are " + listNames(e.rankVariables));
       failed.insert(d.expr);
       return std::nullopt;
     }
@@ -163,8 +172,14 @@ readOrderOption(const Deferred &d, const Einsum &e, DiagnosticEngine &diags) {
   std::vector<const ast::Expr *> where;
   for (const ast::ExprPtr &el : list->elements) {
     std::optional<Value> v = eval.eval(*el, *sc);
-    if (!v)
+    if (!v) {
+      std::vector<std::string> tensors;
+      for (const TensorAccess &a : e.accesses)
+        tensors.push_back(a.tensor);
+      diags.note(el->getRange(), "the tensors of Einsum '" + e.name +
+                                     "' are " + listNames(tensors));
       return std::nullopt;
+    }
     if (!v->isSet() || v->asSet().universe != NameSet::Tensors) {
       diags.error(el->getRange(),
                   "an entry of a tensor order is a set of tensors, not " +
