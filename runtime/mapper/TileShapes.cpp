@@ -748,10 +748,13 @@ private:
     Loop &l = loops[size_t(i)];
     uint32_t r = l.rankVariable;
     int64_t saved = maxTile[r];
-    if (l.inner == kNoLoop) {
+    if (l.inner == kNoLoop || view.bounds[r] == 1) {
       // The innermost loop of a rank variable has tile 1 and no loop of its
       // rank variable was assigned before it, so every tile the checks read
-      // is what it was with the loop free: the caller's check holds.
+      // is what it was with the loop free: the caller's check holds. Over a
+      // rank variable of size 1 (a batch of one) every tile is 1 wherever
+      // the loop sits, so nothing changes either, and the transformers'
+      // outermost loop stops costing a capacity check per leaf.
       tiles[size_t(i)] = 1;
       maxTile[r] = 1;
       if (!hasTileChecks || tileShapeVerdict(i) == TileVerdict::Holds)
