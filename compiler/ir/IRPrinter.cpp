@@ -100,6 +100,14 @@ private:
       entries("values_per_action", a.valuesPerAction);
       close();
     }
+    for (const Deferred &d : n.tileShape) {
+      indent();
+      os << "tile_shape {" << d.text() << "}\n";
+    }
+    for (const Deferred &d : n.tensorOrderOptions) {
+      indent();
+      os << "tensor_order_option {" << d.text() << "}\n";
+    }
     for (const SpatialDimension &s : n.spatial) {
       indent();
       os << "spatial " << s.name << " {\n";

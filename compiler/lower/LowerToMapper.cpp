@@ -7,6 +7,7 @@
 #include "llvm/Support/Casting.h"
 
 #include <cmath>
+#include <set>
 
 using namespace afc;
 using namespace afc::ir;
@@ -63,6 +64,143 @@ std::optional<mapper::Comparison> comparison(ast::CompareOp op) {
   case ast::CompareOp::Gt: return mapper::Comparison::Greater;
   default: return std::nullopt;
   }
+}
+
+std::string listNames(const std::vector<std::string> &names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i ? ", " : "") + names[i];
+  return out;
+}
+
+/// Reads the comparisons of `loop_bounds` and `tile_shape` (`SET OP N` or
+/// `product(SET) OP N`, spec-language.md §2.9) for one Einsum. An expression
+/// that failed once is not read again for the next Einsum, so each error is
+/// reported once.
+class ComparisonReader {
+public:
+  explicit ComparisonReader(DiagnosticEngine &diags) : diags(diags) {}
+
+  std::optional<mapper::LoopBoundComparison>
+  read(const Deferred &d, const Einsum &e, llvm::StringRef what) {
+    if (failed.count(d.expr))
+      return std::nullopt;
+    auto fail = [&](SMRange at, const std::string &msg) {
+      diags.error(at, msg);
+      failed.insert(d.expr);
+      return std::nullopt;
+    };
+    std::string example = "e.g. '~m == 1' or 'product(m | n) <= 16'";
+    auto *cmp = llvm::dyn_cast<ast::CompareExpr>(d.expr);
+    if (!cmp)
+      return fail(d.range(), "a " + what.str() +
+                                 " compares a set of rank variables with a "
+                                 "number, " + example);
+    if (cmp->ops.size() != 1)
+      return fail(d.range(), "a " + what.str() +
+                                 " is one comparison, not a chain; write "
+                                 "one per line");
+    std::optional<mapper::Comparison> op = comparison(cmp->ops[0]);
+    if (!op)
+      return fail(d.range(), "'" + ast::spell(cmp->ops[0]).str() +
+                                 "' is not an operator of a " + what.str() +
+                                 "; use ==, <=, <, >= or >");
+    mapper::LoopBoundComparison c;
+    c.op = *op;
+    const ast::Expr *lhs = cmp->operands[0].get();
+    if (auto *call = llvm::dyn_cast<ast::CallExpr>(lhs)) {
+      auto *callee = llvm::dyn_cast<ast::NameExpr>(call->callee.get());
+      if (callee && callee->name.isPlain() &&
+          callee->name.spelling() == "product") {
+        if (call->generator || call->args.size() != 1 ||
+            !call->args[0].keyword.empty())
+          return fail(call->getRange(),
+                      "'product' takes one set of rank variables, e.g. "
+                      "'product(m | n)'");
+        c.product = true;
+        lhs = call->args[0].value.get();
+      }
+    }
+    ExprEvaluator eval(&diags);
+    ScopePtr sc = einsumScope(d, e);
+    std::optional<Value> set = eval.eval(*lhs, *sc);
+    if (!set) {
+      diags.note(lhs->getRange(), "the rank variables of Einsum '" + e.name +
+                                      "' are " + listNames(e.rankVariables));
+      failed.insert(d.expr);
+      return std::nullopt;
+    }
+    if (!set->isSet() || set->asSet().universe != NameSet::RankVariables)
+      return fail(lhs->getRange(),
+                  "the left side of a " + what.str() +
+                      " is a set of rank variables, not " +
+                      (set->isSet() ? "a set of tensors (" +
+                                          set->asSet().str() +
+                                          "); '.rank_variables' gives a "
+                                          "tensor's"
+                                    : "'" + set->str() + "'"));
+    std::optional<Value> value = eval.eval(*cmp->operands[1], *sc);
+    if (!value) {
+      failed.insert(d.expr);
+      return std::nullopt;
+    }
+    if (!value->isNumber() || value->getDimension() != dim::none ||
+        !std::isfinite(value->asNumber()) || value->asNumber() < 0 ||
+        value->asNumber() != std::floor(value->asNumber()))
+      return fail(cmp->operands[1]->getRange(),
+                  "the right side of a " + what.str() +
+                      " is a whole number without a unit, not '" +
+                      value->str() + "'");
+    c.rankVariables = set->asSet().names;
+    c.value = value->asNumber();
+    return c;
+  }
+
+private:
+  DiagnosticEngine &diags;
+  std::set<const ast::Expr *> failed;
+};
+
+/// A memory's `tensor_order_options` for one Einsum: each list of tensor
+/// sets, top to bottom; sets of one list may not share a tensor.
+std::optional<std::vector<mapper::TensorSet>>
+readOrderOption(const Deferred &d, const Einsum &e, DiagnosticEngine &diags) {
+  auto *list = llvm::cast<ast::ListExpr>(d.expr);
+  ExprEvaluator eval(&diags);
+  ScopePtr sc = einsumScope(d, e);
+  std::vector<mapper::TensorSet> out;
+  std::vector<const ast::Expr *> where;
+  for (const ast::ExprPtr &el : list->elements) {
+    std::optional<Value> v = eval.eval(*el, *sc);
+    if (!v) {
+      std::vector<std::string> tensors;
+      for (const TensorAccess &a : e.accesses)
+        tensors.push_back(a.tensor);
+      diags.note(el->getRange(), "the tensors of Einsum '" + e.name +
+                                     "' are " + listNames(tensors));
+      return std::nullopt;
+    }
+    if (!v->isSet() || v->asSet().universe != NameSet::Tensors) {
+      diags.error(el->getRange(),
+                  "an entry of a tensor order is a set of tensors, not " +
+                      (v->isSet() ? "a set of rank variables"
+                                  : "'" + v->str() + "'"));
+      return std::nullopt;
+    }
+    mapper::TensorSet set = toTensorSet(v->asSet());
+    for (size_t k = 0; k < out.size(); ++k)
+      for (const std::string &t : set)
+        if (out[k].count(t)) {
+          diags.error(el->getRange(),
+                      "tensor '" + t + "' is in two entries of this order "
+                      "(Einsum '" + e.name + "')");
+          diags.note(where[k]->getRange(), "first here");
+          return std::nullopt;
+        }
+    out.push_back(std::move(set));
+    where.push_back(el.get());
+  }
+  return out;
 }
 
 } // namespace
@@ -133,6 +271,8 @@ std::optional<mapper::MapperProblem> lower::lowerMapperProblem(
   if (auto v = setting("time_limit"))
     mp.settings.timeLimit = *v; // seconds: a time quantity in base units
 
+  ComparisonReader comparisons(diags);
+  std::set<const ast::Expr *> failedOrders;
   for (const Einsum &e : workload.einsums) {
     mapper::EinsumRules rules;
     rules.einsum = e.name;
@@ -152,32 +292,25 @@ std::optional<mapper::MapperProblem> lower::lowerMapperProblem(
               if (auto it = sd.fields.find("min_usage"); it != sd.fields.end())
                 if (auto v = efe.evaluate(it->second); v && v->isNumber())
                   sr.minUsage = v->asNumber();
-              for (const Deferred &lb : sd.loopBounds) {
-                auto *cmp = llvm::dyn_cast<ast::CompareExpr>(lb.expr);
-                if (!cmp || cmp->ops.size() != 1 || !comparison(cmp->ops[0])) {
-                  diags.error(lb.range(), "a loop bound compares a set of "
-                                          "rank variables with a number, "
-                                          "e.g. '~m == 1'");
-                  continue;
-                }
-                ExprEvaluator eval(&diags);
-                ScopePtr sc = einsumScope(lb, e);
-                auto lhs = eval.eval(*cmp->operands[0], *sc);
-                auto rhs = eval.eval(*cmp->operands[1], *sc);
-                if (!lhs || !rhs)
-                  continue;
-                if (!lhs->isSet() || !rhs->isNumber()) {
-                  diags.error(lb.range(), "a loop bound compares a set of "
-                                          "rank variables with a number");
-                  continue;
-                }
-                mapper::LoopBoundComparison c;
-                c.rankVariables = lhs->asSet().names;
-                c.op = *comparison(cmp->ops[0]);
-                c.value = rhs->asNumber();
-                sr.loopBounds.push_back(std::move(c));
-              }
+              for (const Deferred &lb : sd.loopBounds)
+                if (auto c = comparisons.read(lb, e, "loop bound"))
+                  sr.loopBounds.push_back(std::move(*c));
               rules.spatial.push_back(std::move(sr));
+            }
+            if (!n.tileShape.empty() || !n.tensorOrderOptions.empty()) {
+              mapper::MemoryRule mr;
+              mr.memory = n.name;
+              for (const Deferred &ts : n.tileShape)
+                if (auto c = comparisons.read(ts, e, "tile shape"))
+                  mr.tileShape.push_back(std::move(*c));
+              for (const Deferred &o : n.tensorOrderOptions)
+                if (!failedOrders.count(o.expr)) {
+                  if (auto order = readOrderOption(o, e, diags))
+                    mr.tensorOrderOptions.push_back(std::move(*order));
+                  else
+                    failedOrders.insert(o.expr);
+                }
+              rules.memories.push_back(std::move(mr));
             }
             visit(n.children);
           }

@@ -421,6 +421,35 @@ bool Elaborator::buildSpatial(const ast::BlockStmt &blk, MutableScope sc,
   return true;
 }
 
+void Elaborator::buildMemoryConstraints(const ast::BlockStmt &blk,
+                                        MutableScope sc, ArchNode &node) {
+  bool tileShape = blk.kind == "tile_shape";
+  if (node.kind != NodeKind::Memory) {
+    diags.error(blk.kindRange, "only memories have '" + blk.kind + "'");
+    return;
+  }
+  // Set expressions need the Einsum, so only the shape is checked here;
+  // the mapper's lowering evaluates them per Einsum.
+  walk(blk.body, sc, [&](const ast::Stmt &s, MutableScope inner) {
+    auto *es = dyn_cast<ast::ExprStmt>(&s);
+    if (tileShape && es) {
+      node.tileShape.push_back({es->expr.get(), inner});
+      return;
+    }
+    if (!tileShape && es && isa<ast::ListExpr>(es->expr.get())) {
+      node.tensorOrderOptions.push_back({es->expr.get(), inner});
+      return;
+    }
+    if (tileShape)
+      diags.error(s.getRange(), "'tile_shape' holds comparisons such as "
+                                "'m <= 4;' or 'product(m | n) == 16;'");
+    else
+      diags.error(s.getRange(),
+                  "'tensor_order_options' holds lists of tensor sets, top "
+                  "to bottom, such as '[output, input | weight];'");
+  });
+}
+
 void Elaborator::buildComponentBlock(const ast::BlockStmt &blk, MutableScope sc,
                                      ArchNode &node, const std::string &owner,
                                      const std::vector<FieldSpec> &schema,
@@ -511,10 +540,17 @@ void Elaborator::buildComponentBlock(const ast::BlockStmt &blk, MutableScope sc,
         buildFields(*f, inner, schema, node.fields, owner, late);
       else if (b2 && b2->kind == "fields")
         spliceFields(*b2, inner, schema, node.fields, owner, late);
+      else if (b2 && (b2->kind == "tile_shape" ||
+                      b2->kind == "tensor_order_options"))
+        buildMemoryConstraints(*b2, inner, node);
       else
         diags.error(s.getRange(), "'tensors' holds placement fields such "
                                   "as 'keep = input;'");
     });
+    return;
+  }
+  if (blk.kind == "tile_shape" || blk.kind == "tensor_order_options") {
+    buildMemoryConstraints(blk, sc, node);
     return;
   }
   if (blk.kind == "fields") {
@@ -538,8 +574,9 @@ void Elaborator::buildComponentBlock(const ast::BlockStmt &blk, MutableScope sc,
   }
   static const std::vector<std::string> blocks = {
       "action",         "spatial",           "attributes",
-      "bits_per_value", "values_per_action", "tensors", "fields",
-      "direction"};
+      "bits_per_value", "values_per_action", "tensors",
+      "fields",         "direction",         "tile_shape",
+      "tensor_order_options"};
   diags.error(blk.kindRange, "unknown block '" + blk.kind + "' in " + owner +
                                  didYouMean(blk.kind, blocks));
 }

@@ -168,6 +168,10 @@ private:
   bool buildSpatial(const ast::BlockStmt &blk, MutableScope sc,
                     SpatialDimension &sd, const std::set<std::string> &late);
 
+  /// A memory's `tile_shape` or `tensor_order_options` block.
+  void buildMemoryConstraints(const ast::BlockStmt &blk, MutableScope sc,
+                              ArchNode &node);
+
   void buildComponentBlock(const ast::BlockStmt &blk, MutableScope sc,
                            ArchNode &node, const std::string &owner,
                            const std::vector<FieldSpec> &schema,

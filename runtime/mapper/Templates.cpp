@@ -40,6 +40,13 @@ TensorSet PlacementContext::keptBy(const std::string &name) const {
 // EinsumView
 //===----------------------------------------------------------------------===//
 
+bool constrainsToOne(const LoopBoundComparison &c) {
+  // Bounds are whole numbers of at least one, so a product of at most one
+  // holds each of its bounds to one too.
+  return c.value == 1 &&
+         (c.op == Comparison::Equal || c.op == Comparison::LessEqual);
+}
+
 bool searchesAlike(const EinsumView &a, const EinsumView &b) {
   // The search reads the architecture's capacities; its fanouts are in
   // `dims`, its costs in the kernels.
@@ -53,7 +60,8 @@ bool searchesAlike(const EinsumView &a, const EinsumView &b) {
          a.tensorIsOutput == b.tensorIsOutput &&
          a.bounds == b.bounds && a.relevant == b.relevant &&
          a.partial == b.partial && a.bitsPerValue == b.bitsPerValue &&
-         a.ranks == b.ranks && a.dims == b.dims;
+         a.ranks == b.ranks && a.dims == b.dims &&
+         a.tileShapes == b.tileShapes;
 }
 
 EinsumView makeEinsumView(const MapperProblem &problem, uint32_t einsum,
@@ -146,16 +154,19 @@ EinsumView makeEinsumView(const MapperProblem &problem, uint32_t einsum,
         for (const SpatialRule &s : rules->spatial)
           if (s.component == arch.nodes[n].name && s.dimension == dim.name) {
             rule.minUsage = s.minUsage;
-            for (const LoopBoundComparison &c : s.loopBounds) {
-              bool toOne = !c.product && c.value == 1 &&
-                           (c.op == Comparison::Equal ||
-                            c.op == Comparison::LessEqual);
-              if (!toOne)
+            for (const LoopBoundComparison &c : s.loopBounds)
+              if (!constrainsToOne(c))
                 rule.loopBounds.push_back(c);
-            }
           }
       v.dims.push_back(rule);
     }
+  if (rules)
+    for (uint32_t n = 0; n < arch.nodes.size(); ++n)
+      for (const MemoryRule &m : rules->memories)
+        if (m.memory == arch.nodes[n].name &&
+            arch.nodes[n].kind == NodeKind::Memory)
+          for (const LoopBoundComparison &c : m.tileShape)
+            v.tileShapes.push_back({n, c});
   return v;
 }
 
@@ -182,6 +193,11 @@ struct Enumerator {
   std::vector<double> cumulativeFanout;
   std::vector<uint8_t> fusable, persistent;
   TensorSet all, inputs, outputs, intermediates;
+
+  /// `tensor_order_options` per arch node: per option, each local tensor's
+  /// position in it (-1: the option does not place it).
+  std::vector<std::vector<std::vector<int>>> orderOptions;
+  bool anyOrderOptions = false;
 
   std::vector<Template> result;
   std::set<std::string> seenKeys;
@@ -210,6 +226,33 @@ struct Enumerator {
       if (shared)
         intermediates.insert(name);
     }
+    readOrderOptions();
+  }
+
+  /// Options that place no tensor of this Einsum say nothing about its
+  /// orders, so they are dropped rather than allowing every order.
+  void readOrderOptions() {
+    orderOptions.assign(view.arch->nodes.size(), {});
+    if (!rules)
+      return;
+    for (const MemoryRule &m : rules->memories)
+      for (uint32_t n = 0; n < view.arch->nodes.size(); ++n) {
+        if (view.arch->nodes[n].name != m.memory)
+          continue;
+        for (const std::vector<TensorSet> &option : m.tensorOrderOptions) {
+          std::vector<int> pos(view.tensorNames.size(), -1);
+          bool placesAny = false;
+          for (size_t k = 0; k < option.size(); ++k)
+            for (const std::string &t : option[k])
+              if (uint32_t ti = tensorIndex(t); ti != ~0u && pos[ti] < 0) {
+                pos[ti] = int(k);
+                placesAny = true;
+              }
+          if (placesAny)
+            orderOptions[n].push_back(std::move(pos));
+        }
+        anyOrderOptions |= !orderOptions[n].empty();
+      }
   }
 
   uint32_t tensorIndex(const std::string &name) const {
@@ -351,6 +394,39 @@ struct Enumerator {
             cumulativeFanout[m0.archNode] == cumulativeFanout[m1.archNode])
           return false;
       }
+    return !anyOrderOptions || orderOptionsHold(order);
+  }
+
+  /// Each memory with `tensor_order_options` has an option that no pair of
+  /// its storage nodes contradicts (an upper node's tensor placed after a
+  /// lower node's). The outermost memory is exempt: no loop can sit between
+  /// its nodes, so their order means nothing.
+  bool orderOptionsHold(const std::vector<HolderNode> &order) const {
+    for (uint32_t n = 0; n < orderOptions.size(); ++n) {
+      const std::vector<std::vector<int>> &options = orderOptions[n];
+      if (options.empty())
+        continue;
+      std::vector<uint8_t> alive(options.size(), 1);
+      size_t left = options.size();
+      for (size_t i = 0; i < order.size() && left; ++i) {
+        if (order[i].archNode != n || order[i].level == 0)
+          continue;
+        for (size_t j = i + 1; j < order.size() && left; ++j) {
+          if (order[j].archNode != n)
+            continue;
+          for (size_t o = 0; o < options.size(); ++o) {
+            int p0 = options[o][order[i].tensor];
+            int p1 = options[o][order[j].tensor];
+            if (alive[o] && p0 >= 0 && p1 >= 0 && p0 > p1) {
+              alive[o] = 0;
+              --left;
+            }
+          }
+        }
+      }
+      if (!left)
+        return false;
+    }
     return true;
   }
 
@@ -485,10 +561,7 @@ struct Enumerator {
             one[r] = 1;
       }
       for (const LoopBoundComparison &c : s.loopBounds) {
-        bool toOne = !c.product && c.value == 1 &&
-                     (c.op == Comparison::Equal ||
-                      c.op == Comparison::LessEqual);
-        if (!toOne)
+        if (!constrainsToOne(c))
           continue;
         for (const std::string &rv : c.rankVariables)
           for (size_t r = 0; r < one.size(); ++r)

@@ -104,6 +104,7 @@ public:
     for (size_t r = 0; r < nRv; ++r)
       divisorCache.push_back(divisors(view.bounds[r]));
     planPruning();
+    planTileShapeChecks();
     if (!problem.settings.unfused) {
       fusion.emplace(problem, view);
       if (!fusion->anyFusable())
@@ -486,6 +487,8 @@ private:
   /// and fanout only grow from here, so when it fails no tile shape below
   /// passes.
   bool startAt(int first) {
+    if (tileShapesImpossible)
+      return false;
     for (size_t h = 0; h < holders.size(); ++h)
       holderBits[h] =
           denseTile(holders[h].tensor, holders[h].tileLoop, first) *
@@ -745,13 +748,17 @@ private:
     Loop &l = loops[size_t(i)];
     uint32_t r = l.rankVariable;
     int64_t saved = maxTile[r];
-    if (l.inner == kNoLoop) {
+    if (l.inner == kNoLoop || view.bounds[r] == 1) {
       // The innermost loop of a rank variable has tile 1 and no loop of its
       // rank variable was assigned before it, so every tile the checks read
-      // is what it was with the loop free: the caller's check holds.
+      // is what it was with the loop free: the caller's check holds. Over a
+      // rank variable of size 1 (a batch of one) every tile is 1 wherever
+      // the loop sits, so nothing changes either, and the transformers'
+      // outermost loop stops costing a capacity check per leaf.
       tiles[size_t(i)] = 1;
       maxTile[r] = 1;
-      descend(i - 1);
+      if (!hasTileChecks || tileShapeVerdict(i) == TileVerdict::Holds)
+        descend(i - 1);
       maxTile[r] = saved;
       return;
     }
@@ -770,6 +777,13 @@ private:
       lastAdmitted = d;
       tiles[size_t(i)] = d;
       maxTile[r] = d;
+      if (hasTileChecks) {
+        TileVerdict v = tileShapeVerdict(i);
+        if (v == TileVerdict::FailsFromHere)
+          break;
+        if (v == TileVerdict::Fails)
+          continue;
+      }
       // Occupancy, and the fanout of loops inside this one, only grow with
       // this tile, so the first infeasible value ends the scan. The
       // exception is a spatial loop directly under the full rank: its own
@@ -831,6 +845,101 @@ private:
       kept.view = viewIndex;
       kept.templ = templIndex;
     });
+  }
+
+  //===------------------------------------------------------------------===//
+  // Memory tile-shape comparisons (`tile_shape`)
+  //===------------------------------------------------------------------===//
+
+  /// One comparison on the tiles of `loops` (times `constant`, the bounds of
+  /// rank variables without a loop above the memory): the tile itself, or
+  /// with several loops their product.
+  struct TileCheck {
+    std::vector<int> loops;
+    double constant = 1;
+    LoopBoundComparison comparison;
+  };
+  std::vector<TileCheck> tileChecks;
+  /// Per loop, the checks decided when it is assigned: those whose
+  /// outermost loop it is, so that every other loop they read is assigned.
+  std::vector<std::vector<uint32_t>> tileChecksAt;
+  bool hasTileChecks = false;
+  /// A check with no loop to choose fails: no tile shape is valid.
+  bool tileShapesImpossible = false;
+
+  /// The memory's tile of a rank variable is the tile of the nearest loop
+  /// over it above the memory's first storage node (the holder's tileLoop),
+  /// as the tiles of lower nodes of the memory are nested in it.
+  void planTileShapeChecks() {
+    for (const EinsumView::TileShapeRule &rule : view.tileShapes) {
+      const Holder *first = nullptr;
+      for (const Holder &h : holders)
+        if (h.archNode == rule.archNode) {
+          first = &h;
+          break;
+        }
+      if (!first)
+        continue; // the memory keeps nothing in this template
+      const LoopBoundComparison &c = rule.comparison;
+      std::vector<uint32_t> rvs;
+      for (const std::string &name : c.rankVariables)
+        for (uint32_t r = 0; r < view.rankVariables.size(); ++r)
+          if (view.rankVariables[r] == name)
+            rvs.push_back(r);
+      auto add = [&](std::span<const uint32_t> group) {
+        TileCheck check;
+        check.comparison = c;
+        for (uint32_t r : group) {
+          if (first->tileLoop[r] == kNoLoop)
+            check.constant *= double(view.bounds[r]);
+          else
+            check.loops.push_back(first->tileLoop[r]);
+        }
+        if (check.loops.empty()) {
+          tileShapesImpossible |= !compare(check.constant, c);
+          return;
+        }
+        tileChecks.push_back(std::move(check));
+      };
+      if (c.product && !rvs.empty())
+        add(rvs);
+      else
+        for (const uint32_t &r : rvs)
+          add({&r, 1});
+    }
+    hasTileChecks = !tileChecks.empty();
+    if (hasTileChecks || tileShapesImpossible)
+      exactFrom = -1; // the smallest completion may fail a check others pass
+    if (!hasTileChecks)
+      return;
+    tileChecksAt.assign(loops.size(), {});
+    for (uint32_t k = 0; k < tileChecks.size(); ++k)
+      tileChecksAt[size_t(*std::min_element(tileChecks[k].loops.begin(),
+                                            tileChecks[k].loops.end()))]
+          .push_back(k);
+  }
+
+  enum class TileVerdict : uint8_t { Holds, Fails, FailsFromHere };
+
+  /// The checks decided at loop i, with its tile just chosen. Candidates
+  /// ascend and every other tile a check reads is fixed, so a value above
+  /// an upper limit stays above it for the rest of the scan.
+  TileVerdict tileShapeVerdict(int i) const {
+    TileVerdict v = TileVerdict::Holds;
+    for (uint32_t k : tileChecksAt[size_t(i)]) {
+      const TileCheck &check = tileChecks[k];
+      double value = check.constant;
+      for (int l : check.loops)
+        value *= double(tiles[size_t(l)]);
+      const LoopBoundComparison &c = check.comparison;
+      if (compare(value, c))
+        continue;
+      if (c.op == Comparison::LessEqual || c.op == Comparison::Less ||
+          (c.op == Comparison::Equal && value > c.value))
+        return TileVerdict::FailsFromHere;
+      v = TileVerdict::Fails;
+    }
+    return v;
   }
 
   /// At most maxLoopsPerSpatialDimension spatial loops with more than one

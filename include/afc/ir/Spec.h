@@ -91,6 +91,10 @@ struct ArchNode {
   std::vector<KeyedEntry> directions;
   std::vector<Action> actions;
   std::vector<SpatialDimension> spatial;
+  /// A memory's `tile_shape { m <= 4; }` comparisons and
+  /// `tensor_order_options { [output, input]; }` lists, evaluated per
+  /// Einsum by the mapper.
+  std::vector<Deferred> tileShape, tensorOrderOptions;
   std::vector<ArchNode> children; ///< for Fork
 
   bool isComponent() const {

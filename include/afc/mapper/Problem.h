@@ -11,6 +11,8 @@
 //  * per Einsum and per spatial dimension, the `reuse` constraint (the model
 //    only needs `may_reuse`, which lives in model::SpatialDimension),
 //    `min_usage` and loop-bound comparisons (`~m == 1`);
+//  * per Einsum and per memory, tile-shape comparisons and the allowed
+//    orders of its storage nodes (`tensor_order_options`);
 //  * the mapper settings (metric, fusion limits, tolerances, `unfused`) and
 //    the number of threads.
 //
@@ -76,9 +78,11 @@ using PlacementFn = std::function<Placement(const PlacementContext &)>;
 /// Comparison operators of a loop-bound constraint.
 enum class Comparison : uint8_t { Equal, LessEqual, Less, GreaterEqual, Greater };
 
+/// A comparison over rank variables (spec-language.md §2.9). As a
 /// `loop_bounds` entry of a spatial dimension: the loops of this dimension
 /// over any of `rankVariables` must satisfy `bound OP value` (each loop, or
-/// with `product` the product of their bounds).
+/// with `product` the product of their bounds). As a `tile_shape` entry of a
+/// memory: the same of the tile shapes the memory holds (MemoryRule).
 struct LoopBoundComparison {
   std::vector<std::string> rankVariables;
   Comparison op = Comparison::Equal;
@@ -101,12 +105,30 @@ struct SpatialRule {
   std::vector<LoopBoundComparison> loopBounds;
 };
 
+/// The mapper-only rules of one memory that constrain templates and tile
+/// shapes rather than placement (spec-language.md §2.7).
+struct MemoryRule {
+  std::string memory;
+  /// `tile_shape`: per rank variable (or, with `product`, over their
+  /// product) the tile the memory holds: the tile shape of the nearest loop
+  /// over it above the memory's first storage node, or the rank's bound
+  /// when there is none. Templates where the memory keeps nothing are not
+  /// constrained.
+  std::vector<LoopBoundComparison> tileShape;
+  /// `tensor_order_options`: allowed orders of the memory's storage nodes,
+  /// each top to bottom as tensor sets (the tensors of one set in any
+  /// order), only sets naming a tensor of the Einsum kept. At least one
+  /// must hold; none given: any order.
+  std::vector<std::vector<TensorSet>> tensorOrderOptions;
+};
+
 /// Rules for one Einsum. `placement` maps a tensor holder's name to its
 /// rules; holders without an entry keep nothing forcibly and may keep All.
 struct EinsumRules {
   std::string einsum;
   std::vector<std::pair<std::string, PlacementFn>> placement;
   std::vector<SpatialRule> spatial;
+  std::vector<MemoryRule> memories;
 };
 
 /// What the search minimises (mapper.md §9).

@@ -12,11 +12,13 @@
 //  2. every order of the resulting single-tensor storage nodes that passes
 //     the pairwise rules (hierarchy order, outermost memory first and in
 //     reverse-alphabetical order, same tensor upper first, no redundant
-//     back-to-back copies at equal cumulative fanout);
+//     back-to-back copies at equal cumulative fanout) and, per memory with
+//     `tensor_order_options`, at least one of them;
 //  3. per gap, the rank variables left after the no-recompute, lower-instead
 //     and raise-instead reductions, sorted;
 //  4. one spatial loop per (fanout dimension, rank variable), minus those a
-//     `reuse` or `loop_bounds` (== 1, <= 1) constraint forces to 1;
+//     `reuse` or `loop_bounds` (== 1, <= 1, also of a product) constraint
+//     forces to 1;
 //  5. a temporal loop for every rank variable that has none; dedup.
 //
 // Not implemented (documented in runtime/mapper/README.md): Tolls, copy
@@ -92,7 +94,21 @@ struct EinsumView {
     friend bool operator==(const DimRule &, const DimRule &) = default;
   };
   std::vector<DimRule> dims; ///< every dimension with fanout > 1, arch order
+  /// `tile_shape` comparisons of the memories, by arch node, in arch order.
+  struct TileShapeRule {
+    uint32_t archNode = 0;
+    LoopBoundComparison comparison;
+
+    friend bool operator==(const TileShapeRule &,
+                           const TileShapeRule &) = default;
+  };
+  std::vector<TileShapeRule> tileShapes;
 };
+
+/// Whether a loop-bound comparison holds every loop it names to one
+/// iteration (`== 1`, `<= 1`, also of a product): the mapper then creates
+/// no such loops instead of checking their bounds.
+bool constrainsToOne(const LoopBoundComparison &c);
 
 /// Builds the view of Einsum `einsum` on `arch` (resolving names).
 EinsumView makeEinsumView(const MapperProblem &problem, uint32_t einsum,

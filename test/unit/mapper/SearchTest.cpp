@@ -12,6 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <optional>
+
 using namespace afc;
 using namespace afc::mapper;
 
@@ -212,4 +215,87 @@ TEST(Search, MaxLoopsPerSpatialDimensionLimitsSpatialLoops) {
   for (const model::SpatialUsage &u : a->result.spatialUsage)
     anyUsed |= u.used > 1;
   EXPECT_TRUE(anyUsed);
+}
+
+namespace {
+
+/// The tile of `rv` a memory holds in a mapping: the tile shape of the
+/// nearest loop over it above the memory's first storage node, `bound`
+/// without one; 0 when the memory holds nothing.
+double tileAtMemory(const std::vector<model::MappingNode> &nodes,
+                    const std::string &memory, const std::string &rv,
+                    double bound) {
+  double tile = bound;
+  std::function<std::optional<double>(const std::vector<model::MappingNode> &)>
+      walk = [&](const std::vector<model::MappingNode> &ns)
+      -> std::optional<double> {
+    for (const model::MappingNode &n : ns) {
+      if (n.kind == model::MappingNodeKind::Storage && n.component == memory)
+        return tile;
+      if ((n.kind == model::MappingNodeKind::Temporal ||
+           n.kind == model::MappingNodeKind::Spatial) &&
+          n.rankVariable == rv && n.tileShape)
+        tile = *n.tileShape;
+      if (auto t = walk(n.children))
+        return t;
+    }
+    return std::nullopt;
+  };
+  return walk(nodes).value_or(0);
+}
+
+MapperProblem withTileShape(MapperProblem p, const std::string &memory,
+                            LoopBoundComparison c) {
+  for (EinsumRules &r : p.rules)
+    r.memories.push_back({memory, {c}, {}});
+  return p;
+}
+
+} // namespace
+
+// A memory's tile-shape comparison: the chosen mapping satisfies it, costs
+// at least the unconstrained optimum, and the search is the same with the
+// min_usage shortcut and without, at any thread count. A comparison that
+// always holds changes nothing, down to the rows costed, and one the
+// optimum meets keeps it.
+TEST(Search, TileShapeComparisonsHoldAndPruneNothingElse) {
+  MapperProblem free = eyeriss(1, 64, Metric::Energy);
+  auto a = map(free);
+  ASSERT_TRUE(a);
+  double freeTile = tileAtMemory(a->mapping.nodes, "GlobalBuffer", "m", 64);
+  ASSERT_GT(freeTile, 1); // else the limit below would not bind
+
+  MapperProblem always = withTileShape(
+      free, "GlobalBuffer", {{"m"}, Comparison::GreaterEqual, 1, false});
+  auto same = map(always);
+  ASSERT_TRUE(same);
+  expectSameChoice(*a, *same);
+  // Equal to the optimum's own tile: the scan that skips smaller tiles and
+  // stops past it still reaches the optimum.
+  auto exact = map(withTileShape(
+      free, "GlobalBuffer", {{"m"}, Comparison::Equal, freeTile, false}));
+  ASSERT_TRUE(exact);
+  EXPECT_EQ(exact->energy, a->energy);
+
+  for (LoopBoundComparison c :
+       {LoopBoundComparison{{"m"}, Comparison::Less, freeTile, false},
+        LoopBoundComparison{{"m", "n1"}, Comparison::Equal, 1024, true}}) {
+    MapperProblem limited = withTileShape(free, "GlobalBuffer", c);
+    auto b = map(limited);
+    ASSERT_TRUE(b);
+    EXPECT_GE(b->energy, a->energy);
+    double m = tileAtMemory(b->mapping.nodes, "GlobalBuffer", "m", 64);
+    double n1 = tileAtMemory(b->mapping.nodes, "GlobalBuffer", "n1", 64);
+    if (c.product)
+      EXPECT_EQ(m * n1, 1024);
+    else
+      EXPECT_LT(m, freeTile);
+    limited.settings.threads = 1;
+    auto one = map(limited);
+    limited.settings.minUsageShortcut = false;
+    auto brute = map(limited);
+    ASSERT_TRUE(one && brute);
+    expectSameChoice(*b, *one);
+    expectSameChoice(*b, *brute, /*sameSequence=*/false);
+  }
 }

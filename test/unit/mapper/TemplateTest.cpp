@@ -134,3 +134,37 @@ TEST(Templates, CompletionsOfAllPrefixesAddUpToTheSpace) {
 }
 
 } // namespace
+
+// tensor_order_options on the GlobalBuffer of mapper.md §3.9's example: its
+// |S|! orders per kept subset S become those some option allows. With
+// [T1, T0 | W0] alone: 1 + 3 + (1 + 1 + 2) + 2 = 10. Adding [T0, T1] (W0
+// unplaced, so free) allows both orders of every pair and, of the six
+// orders of all three, those with T0 above T1 too: 1 + 3 + 6 + 5 = 15. On
+// the outermost memory an option changes nothing.
+TEST(Templates, TensorOrderOptionsKeepAllowedOrders) {
+  auto withOptions = [](const std::string &memory,
+                        std::vector<std::vector<TensorSet>> options) {
+    MapperProblem p = eyerissMatmul(64);
+    p.rules[0].memories.push_back({memory, {}, std::move(options)});
+    return p;
+  };
+  std::vector<std::string> d =
+      descriptions(withOptions("GlobalBuffer", {{{"T1"}, {"T0", "W0"}}}));
+  EXPECT_EQ(d.size(), 10u);
+  for (const std::string &s : d) {
+    size_t t1 = s.find("GlobalBuffer:T1");
+    size_t t0 = s.find("GlobalBuffer:T0"), w0 = s.find("GlobalBuffer:W0");
+    if (t1 != std::string::npos) {
+      EXPECT_TRUE(t0 == std::string::npos || t1 < t0) << s;
+      EXPECT_TRUE(w0 == std::string::npos || t1 < w0) << s;
+    }
+  }
+  EXPECT_EQ(descriptions(withOptions("GlobalBuffer",
+                                     {{{"T1"}, {"T0", "W0"}},
+                                      {{"T0"}, {"T1"}}}))
+                .size(),
+            15u);
+  EXPECT_EQ(
+      descriptions(withOptions("MainMemory", {{{"T1"}, {"T0", "W0"}}})).size(),
+      16u);
+}
