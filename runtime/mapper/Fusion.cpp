@@ -89,8 +89,12 @@ bool FusionLayout::describe(const Template &tpl,
   out.loops.clear();
   out.shared.clear();
   out.own.assign(trackedMemories.size(), 0);
-  std::vector<int64_t> tile = view.bounds;
-  std::vector<int> perRankVariable(view.rankVariables.size(), 0);
+  // The search describes every leaf: scratch space is kept per thread
+  // instead of allocated per call.
+  thread_local std::vector<int64_t> tile;
+  thread_local std::vector<int> perRankVariable;
+  tile.assign(view.bounds.begin(), view.bounds.end());
+  perRankVariable.assign(view.rankVariables.size(), 0);
   // Private reservations by (tracked memory, depth); spread over
   // privateLive once the number of fused loops is known.
   struct Reservation {
@@ -98,7 +102,8 @@ bool FusionLayout::describe(const Template &tpl,
     int depth;
     double bits;
   };
-  std::vector<Reservation> privateReservations;
+  thread_local std::vector<Reservation> privateReservations;
+  privateReservations.clear();
   size_t loop = 0;
   int depth = 0;
   for (const TemplateNode &n : tpl.nodes) {
@@ -140,8 +145,9 @@ bool FusionLayout::describe(const Template &tpl,
       privateReservations.push_back({memory, depth, bits});
   }
   const size_t fused = out.loops.size();
-  out.privateLive.assign(trackedMemories.size(),
-                         std::vector<double>(fused + 1, 0.0));
+  out.privateLive.resize(trackedMemories.size());
+  for (std::vector<double> &live : out.privateLive)
+    live.assign(fused + 1, 0.0);
   for (const Reservation &r : privateReservations)
     for (size_t j = size_t(r.depth) + 1; j <= fused; ++j)
       out.privateLive[r.memory][j] += r.bits;

@@ -448,6 +448,7 @@ private:
   std::optional<FusionLayout> fusion;
   const std::vector<std::string> *jointMemories;
   PmappingFusion fused;
+  PmappingRow candidate;
   /// Loops [0, fusedLoops) are fused; fusedLimitsBind: planFusedLimits.
   int fusedLoops = 0;
   bool fusedLimitsBind = false;
@@ -818,7 +819,9 @@ private:
       if (mode == SearchMode::CostSurvivingKeys && !surviving->count(key))
         return; // min_usage drops it whatever its cost
     }
-    PmappingRow row;
+    // `candidate` keeps its columns' storage from leaf to leaf: most rows
+    // are dropped by the front, and only the kept ones are copied out.
+    PmappingRow &row = candidate;
     if (fusion) {
       if (!fusion->describe(tpl, tiles, fused, size_t(fusedLoops)))
         return; // beyond the fused-loop limits
@@ -833,7 +836,9 @@ private:
     row.sequence = sequence++;
     ParetoFront &bucket =
         found.rows.try_emplace(key, problem.settings.metric).first->second;
-    bucket.insert(std::move(row), [&](PmappingRow &kept) {
+    if (bucket.rejects(row))
+      return;
+    bucket.insert(PmappingRow(row), [&](PmappingRow &kept) {
       feasible(0); // refresh exact per-memory usage for the row
       kept.memoryUsage.resize(nodeUsage.size());
       for (size_t m = 0; m < nodeUsage.size(); ++m) {

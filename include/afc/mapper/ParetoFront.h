@@ -120,13 +120,8 @@ public:
     double obj[2] = {0, 0}, o[2] = {0, 0};
     objectives(metric, row, obj);
     std::vector<Entry> &rows = groupOf(paretoGroup(row));
-    for (const Entry &e : rows) {
-      objectives(metric, e.row, o);
-      if (weaklyDominates(o, obj) && resourcesNoWorse(e.row, row) &&
-          (tieRank(e.row) <= tieRank(row) || !equal(o, obj) ||
-           !resourcesNoWorse(row, e.row)))
-        return false; // dominated, or equal to an earlier row
-    }
+    if (dominatedIn(rows, row, obj))
+      return false;
     std::erase_if(rows, [&](const Entry &e) {
       objectives(metric, e.row, o);
       return weaklyDominates(obj, o) && resourcesNoWorse(row, e.row);
@@ -137,6 +132,18 @@ public:
   }
   bool insert(Row row) {
     return insert(std::move(row), [](Row &) {});
+  }
+
+  /// Whether insert(row) would drop `row`, without copying or storing
+  /// anything: the search asks first for each candidate, so the rows it
+  /// builds are only the ones kept.
+  bool rejects(const Row &row) const {
+    auto it = index.find(paretoGroup(row));
+    if (it == index.end())
+      return false;
+    double obj[2] = {0, 0};
+    objectives(metric, row, obj);
+    return dominatedIn(groups[it->second], row, obj);
   }
 
   /// Would a row of the default (empty) group with these objectives (two,
@@ -192,6 +199,21 @@ private:
     uint64_t order;
     Row row;
   };
+
+  /// A kept row of `rows` weakly dominates `row` (objectives `obj`), or
+  /// equals it and came first.
+  bool dominatedIn(const std::vector<Entry> &rows, const Row &row,
+                   const double *obj) const {
+    double o[2] = {0, 0};
+    for (const Entry &e : rows) {
+      objectives(metric, e.row, o);
+      if (weaklyDominates(o, obj) && resourcesNoWorse(e.row, row) &&
+          (tieRank(e.row) <= tieRank(row) || !equal(o, obj) ||
+           !resourcesNoWorse(row, e.row)))
+        return true;
+    }
+    return false;
+  }
 
   std::vector<Entry> &groupOf(const ParetoGroup &g) {
     auto [it, fresh] = index.try_emplace(g, groups.size());
