@@ -31,6 +31,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <optional>
 
@@ -191,6 +192,13 @@ private:
   std::vector<std::string> jointMemories;
   /// Per task: its Pareto rows after min_usage.
   std::vector<std::vector<PmappingRow>> results;
+  /// Per task: pieces of the first costing pass still running, and whether
+  /// the task was finished as soon as its last piece was (finishEarly),
+  /// with its statistics then.
+  std::unique_ptr<std::atomic<uint32_t>[]> piecesLeft;
+  std::vector<uint8_t> finished;
+  std::vector<TemplateSearchStats> finishedStats;
+  void finishEarly(size_t task);
 };
 
 model::Expected<MapperResult> MapRun::run() {
@@ -377,10 +385,15 @@ void MapRun::splitTemplatesIntoPieces() {
   });
   rowsOf.assign(tasks.size(), {});
   statsOf.assign(tasks.size(), {});
+  piecesLeft.reset(new std::atomic<uint32_t>[tasks.size()]);
   for (size_t i = 0; i < tasks.size(); ++i) {
     rowsOf[i].resize(piecesOf[i].size());
     statsOf[i].resize(piecesOf[i].size());
+    piecesLeft[i].store(uint32_t(piecesOf[i].size()));
   }
+  results.assign(tasks.size(), {});
+  finished.assign(tasks.size(), 0);
+  finishedStats.assign(tasks.size(), {});
   std::vector<size_t> order(tasks.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -468,12 +481,37 @@ void MapRun::searchPieces(const std::vector<const Piece *> &which,
             ++piecesSearched;
           rowsOf[pc.task][pc.index] = std::move(found.rows);
           statsOf[pc.task][pc.index] = found.stats;
+          if (withShortcut &&
+              piecesLeft[pc.task].fetch_sub(1, std::memory_order_acq_rel) == 1)
+            finishEarly(pc.task);
           if (settings.onProgress)
             settings.onProgress(
                 size_t(std::min(workDone += pc.work, totalWork)),
                 size_t(totalWork));
         }
       });
+}
+
+/// A template whose pieces are all searched is finished by the worker that
+/// searched the last one, unless its surviving usage keys were lost (it is
+/// searched again) or the search stopped: its pieces' rows, which the
+/// largest fused searches count in millions, are then freed while the rest
+/// runs instead of all being held to the end. The result is what
+/// finishTemplates() would give, as it depends on the pieces alone.
+void MapRun::finishEarly(size_t i) {
+  if (stopped || cancelled() || searchedAs[i] != i ||
+      (shortcut[i] && usageKeysLost(surviving[i], rowsOf[i])))
+    return;
+  TemplateSearchStats stats;
+  for (const TemplateSearchStats &s : statsOf[i]) {
+    stats.evaluated += s.evaluated;
+    stats.valid += s.valid;
+  }
+  results[i] =
+      finishTemplate(mp, views[tasks[i].view].view, std::move(rowsOf[i]), stats);
+  rowsOf[i].clear();
+  finishedStats[i] = stats;
+  finished[i] = 1;
 }
 
 /// The model may reject tile shapes the capacity and fanout checks accept;
@@ -484,7 +522,8 @@ void MapRun::redoTemplatesWithLostKeys() {
     return; // a stopped search is the best found anyway
   std::vector<uint8_t> redo(tasks.size(), 0);
   for (size_t i = 0; i < tasks.size(); ++i)
-    redo[i] = shortcut[i] && usageKeysLost(surviving[i], rowsOf[i]);
+    redo[i] = !finished[i] && shortcut[i] &&
+              usageKeysLost(surviving[i], rowsOf[i]);
   std::vector<const Piece *> again;
   for (const Piece *pc : schedule)
     if (redo[pc->task])
@@ -519,15 +558,18 @@ void MapRun::searchPastTheDeadline() {
   if (!stopped || cancelled())
     return;
   std::vector<uint8_t> hasRows(workload.einsums.size(), 0);
-  for (size_t i = 0; i < tasks.size(); ++i)
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    uint32_t e = views[tasks[i].view].view.einsum;
+    hasRows[e] |= !results[searchedAs[i]].empty();
     for (const PartialMap &piece : rowsOf[searchedAs[i]])
       for (const auto &[key, front] : piece)
-        hasRows[views[tasks[i].view].view.einsum] |= !front.empty();
+        hasRows[e] |= !front.empty();
+  }
   for (auto it = schedule.rbegin(); it != schedule.rend(); ++it) {
     const Piece *pc = *it;
     const Task &t = tasks[pc->task];
     uint32_t e = views[t.view].view.einsum;
-    if (hasRows[e])
+    if (hasRows[e] || finished[pc->task])
       continue;
     PieceResult found = searchPiece(mp, costingRequest(*pc, shortcut[pc->task]),
                                     evaluators.local());
@@ -541,14 +583,18 @@ void MapRun::searchPastTheDeadline() {
 /// Each template's pieces in piece order: min_usage, then its Pareto front.
 void MapRun::finishTemplates() {
   std::vector<TemplateSearchStats> taskStats(tasks.size());
-  for (size_t i = 0; i < tasks.size(); ++i)
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (finished[i]) {
+      taskStats[i] = finishedStats[i];
+      continue;
+    }
     for (const TemplateSearchStats &s : statsOf[i]) {
       taskStats[i].evaluated += s.evaluated;
       taskStats[i].valid += s.valid;
     }
-  results.assign(tasks.size(), {});
+  }
   tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
-    if (searchedAs[i] == i)
+    if (searchedAs[i] == i && !finished[i])
       results[i] = finishTemplate(mp, views[tasks[i].view].view,
                                   std::move(rowsOf[i]), taskStats[i]);
   });
