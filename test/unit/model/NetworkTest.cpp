@@ -75,7 +75,7 @@ ArchNode mac() {
 }
 
 /// Z[m] = A[k] * B[k, m] (or A[m + k] with `window`), K = 2.
-Workload matvec(double m, bool window = false) {
+Workload matvec(int64_t m, bool window = false) {
   Workload w;
   w.rankVariables = {{"m", m}, {"k", 2}};
   w.tensors = {{"A"}, {"B"}, {"Z"}};
