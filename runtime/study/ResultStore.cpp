@@ -17,6 +17,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <unistd.h>
 
 using namespace afc::study;
@@ -330,7 +331,22 @@ bool ResultStore::fail(const char *what) {
 
 bool ResultStore::exec(const char *sql) {
   char *message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK)
+  // The busy timeout waits for another process's lock, but SQLite answers
+  // "locked" at once where waiting could deadlock: two processes that open
+  // a new store together both switch it to WAL and create its table. Each
+  // statement here is its own transaction or a BEGIN / COMMIT, which SQLite
+  // documents as safe to retry, so it is retried for as long as the busy
+  // timeout would wait.
+  auto giveUp = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int rc;
+  while ((rc = sqlite3_exec(db, sql, nullptr, nullptr, &message)) ==
+             SQLITE_BUSY &&
+         std::chrono::steady_clock::now() < giveUp) {
+    sqlite3_free(message);
+    message = nullptr;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (rc == SQLITE_OK)
     return true;
   lastError = std::string("result store '") + path + "': " +
               (message ? message : "error");
