@@ -47,6 +47,10 @@ struct Holder {
   uint32_t tensor = 0;
   double bits = 8;
   std::vector<int> tileLoop; ///< per rank variable; kNoLoop = full bound
+  /// Set when each rank of the tensor is one rank variable (a matmul's):
+  /// its tile is then the product of their tiles, in rank order.
+  bool bare = false;
+  std::vector<uint32_t> bareRankVariables;
 };
 
 /// Tile shapes an imperfect outermost loop may take with inner tile `inner`
@@ -189,6 +193,13 @@ private:
         h.tensor = n.tensor;
         h.bits = view.bitsPerValue[n.tensor][n.archNode];
         h.tileLoop = lastLoop;
+        h.bare = true;
+        for (const EinsumView::Rank &rank : view.ranks[n.tensor]) {
+          h.bare &= rank.terms.size() == 1 && rank.constant == 0 &&
+                    rank.terms[0].second == 1;
+          if (rank.terms.size() == 1)
+            h.bareRankVariables.push_back(rank.terms[0].first);
+        }
         holders.push_back(h);
         continue;
       }
@@ -483,6 +494,19 @@ private:
     return v;
   }
 
+  /// denseTile of a holder. For a bare one the tiles are multiplied
+  /// directly: denseTile computes ((t - 1) + 1) for each, the same whole
+  /// number, so both give the same double; the walk does this for every
+  /// node, so the shortcut matters.
+  double holderTile(const Holder &h, int firstAssigned) const {
+    if (!h.bare)
+      return denseTile(h.tensor, h.tileLoop, firstAssigned);
+    double v = 1;
+    for (uint32_t r : h.bareRankVariables)
+      v *= tileAt(h.tileLoop[r], r, firstAssigned);
+    return v;
+  }
+
   /// Starts a walk with loops [first, n) assigned: the holders' occupancies
   /// for feasibleStep(), and the check every later one builds on. Occupancy
   /// and fanout only grow from here, so when it fails no tile shape below
@@ -492,7 +516,7 @@ private:
       return false;
     for (size_t h = 0; h < holders.size(); ++h)
       holderBits[h] =
-          denseTile(holders[h].tensor, holders[h].tileLoop, first) *
+          holderTile(holders[h], first) *
           holders[h].bits;
     return loops.empty() || feasible(first);
   }
@@ -505,7 +529,7 @@ private:
     const LoopEffect &e = effects[size_t(i)];
     for (uint32_t h : e.holders)
       holderBits[h] =
-          denseTile(holders[h].tensor, holders[h].tileLoop, i) *
+          holderTile(holders[h], i) *
           holders[h].bits;
     for (uint32_t n : e.nodes) {
       double used = 0;
@@ -525,7 +549,7 @@ private:
     std::fill(nodeUsage.begin(), nodeUsage.end(), 0.0);
     for (const Holder &h : holders)
       nodeUsage[h.archNode] +=
-          denseTile(h.tensor, h.tileLoop, firstAssigned) * h.bits;
+          holderTile(h, firstAssigned) * h.bits;
     for (size_t n = 0; n < nodeUsage.size(); ++n) {
       double size = view.arch->nodes[n].size;
       if (nodeUsage[n] > size)
