@@ -199,6 +199,15 @@ private:
   std::vector<uint8_t> finished;
   std::vector<TemplateSearchStats> finishedStats;
   void finishEarly(size_t task);
+  /// What a task's pieces costed, summed (before its Pareto filter).
+  TemplateSearchStats piecesStats(size_t task) const {
+    TemplateSearchStats sum;
+    for (const TemplateSearchStats &s : statsOf[task]) {
+      sum.evaluated += s.evaluated;
+      sum.valid += s.valid;
+    }
+    return sum;
+  }
 };
 
 model::Expected<MapperResult> MapRun::run() {
@@ -502,11 +511,7 @@ void MapRun::finishEarly(size_t i) {
   if (stopped || cancelled() || searchedAs[i] != i ||
       (shortcut[i] && usageKeysLost(surviving[i], rowsOf[i])))
     return;
-  TemplateSearchStats stats;
-  for (const TemplateSearchStats &s : statsOf[i]) {
-    stats.evaluated += s.evaluated;
-    stats.valid += s.valid;
-  }
+  TemplateSearchStats stats = piecesStats(i);
   results[i] =
       finishTemplate(mp, views[tasks[i].view].view, std::move(rowsOf[i]), stats);
   rowsOf[i].clear();
@@ -583,16 +588,8 @@ void MapRun::searchPastTheDeadline() {
 /// Each template's pieces in piece order: min_usage, then its Pareto front.
 void MapRun::finishTemplates() {
   std::vector<TemplateSearchStats> taskStats(tasks.size());
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    if (finished[i]) {
-      taskStats[i] = finishedStats[i];
-      continue;
-    }
-    for (const TemplateSearchStats &s : statsOf[i]) {
-      taskStats[i].evaluated += s.evaluated;
-      taskStats[i].valid += s.valid;
-    }
-  }
+  for (size_t i = 0; i < tasks.size(); ++i)
+    taskStats[i] = finished[i] ? finishedStats[i] : piecesStats(i);
   tbb::parallel_for(size_t(0), tasks.size(), [&](size_t i) {
     if (searchedAs[i] == i && !finished[i])
       results[i] = finishTemplate(mp, views[tasks[i].view].view,
