@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ModelTestSupport.h"
+#include "ResultReaders.h"
 
 #include <gtest/gtest.h>
 
@@ -26,23 +27,6 @@ double actionCount(const Result &r, std::string_view component,
       found = true;
     }
   EXPECT_TRUE(found) << component << " " << tensor << " " << action;
-  return total;
-}
-
-double latencyOf(const Result &r, std::string_view component) {
-  for (const ComponentLatency &l : r.latencies)
-    if (l.component == component)
-      return l.latency;
-  ADD_FAILURE() << "no latency for " << component;
-  return -1;
-}
-
-double energyOf(const Result &r, std::string_view component,
-                std::string_view action) {
-  double total = 0;
-  for (const EnergyEntry &e : r.energies)
-    if (e.component == component && e.action == action)
-      total += e.energy;
   return total;
 }
 

@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ResultReaders.h"
+
 #include "afc/model/Model.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +15,7 @@
 #include <cmath>
 
 using namespace afc::model;
+using namespace afc::model::test;
 using N = MappingNode;
 
 namespace {
@@ -23,23 +26,6 @@ double hops(const Result &r, std::string_view tensor) {
       return a.count;
   ADD_FAILURE() << "no hop count for " << tensor;
   return -1;
-}
-
-double latencyOf(const Result &r, std::string_view component) {
-  for (const ComponentLatency &l : r.latencies)
-    if (l.component == component)
-      return l.latency;
-  ADD_FAILURE() << "no latency for " << component;
-  return -1;
-}
-
-double energyOf(const Result &r, std::string_view component,
-                std::string_view action) {
-  double total = 0;
-  for (const EnergyEntry &e : r.energies)
-    if (e.component == component && e.action == action)
-      total += e.energy;
-  return total;
 }
 
 ArchNode memory(std::string name) {
