@@ -163,7 +163,8 @@ static void printMapJSON(const mapper::MapperResult &r,
       {"kernel_templates", st.kernelTemplates},
       {"repeated_templates", st.repeatedTemplates},
       {"pmappings_evaluated", st.evaluatedPmappings},
-      {"pareto_pmappings", st.paretoPmappings}};
+      {"pareto_pmappings", st.paretoPmappings},
+      {"subtrees_bounded", st.boundedSubtrees}};
   for (const auto &[name, count] : counts) {
     j.key(name);
     j.integer(count);
@@ -195,8 +196,11 @@ static void printSearchSummary(const mapper::MapperStatistics &st,
               ? ", " + std::to_string(st.repeatedTemplates) +
                     " repeating an identical Einsum's search"
               : std::string())
-      << "), " << st.evaluatedPmappings << " pmappings evaluated, "
-      << st.paretoPmappings << " on Pareto fronts, "
+      << "), " << st.evaluatedPmappings << " pmappings evaluated"
+      << (st.boundedSubtrees ? " (" + std::to_string(st.boundedSubtrees) +
+                                   " partial tile shapes cut by cost bounds)"
+                             : std::string())
+      << ", " << st.paretoPmappings << " on Pareto fronts, "
       << (st.fusionSearched
               ? std::to_string(st.fusedEinsums) + " Einsum(s) fused" +
                     (st.onChipTensors.empty()

@@ -1,10 +1,13 @@
 //===- TemplateKernel.cpp - a pmapping template's cost as a kernel --------===//
 #include "afc/lower/TemplateKernel.h"
 
+#include "afc/codegen/CostBounds.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <thread>
 #include <tuple>
 
@@ -140,6 +143,68 @@ private:
   std::thread worker;
 };
 
+/// The mapper's view of a template's cost bounds. The analysis runs once
+/// per design point; every piece of the template's search shares it.
+class CostBoundsCache {
+public:
+  explicit CostBoundsCache(std::shared_ptr<const CostGraph> graph)
+      : graph(std::move(graph)) {}
+
+  std::shared_ptr<const mapper::PartialCostBounds>
+  at(std::span<const double> point, std::span<const int> outerLoop,
+     std::span<const double> rankBound) {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::vector<double> key(point.begin(), point.end());
+    std::vector<codegen::CostBounds::TileChain> chains;
+    for (size_t j = 0; j < outerLoop.size() && j < rankBound.size(); ++j) {
+      chains.push_back({outerLoop[j], rankBound[j]});
+      key.push_back(outerLoop[j]);
+      key.push_back(rankBound[j]);
+    }
+    auto it = cache.find(key);
+    if (it != cache.end())
+      return it->second;
+    std::shared_ptr<const mapper::PartialCostBounds> made;
+    if (auto bounds = codegen::CostBounds::analyse(graph, point, chains))
+      made = std::make_shared<Bounds>(std::move(bounds));
+    cache.emplace(std::move(key), made);
+    return made;
+  }
+
+private:
+  class Bounds final : public mapper::PartialCostBounds {
+  public:
+    explicit Bounds(std::unique_ptr<codegen::CostBounds> b)
+        : b(std::move(b)) {}
+    size_t stateSize() const override { return b->stateSize(); }
+    void assign(unsigned loop, double tile, const double *parent,
+                double *child) const override {
+      b->assign(loop, tile, parent, child);
+    }
+    double energyBound(unsigned level, const double *state,
+                       const double *tileLow,
+                       const double *tileHigh) const override {
+      return b->lowerBound(codegen::CostBounds::Output::Energy, level, state,
+                           tileLow, tileHigh);
+    }
+    double latencyBound(unsigned level, const double *state,
+                        const double *tileLow,
+                        const double *tileHigh) const override {
+      return b->lowerBound(codegen::CostBounds::Output::Latency, level, state,
+                           tileLow, tileHigh);
+    }
+
+  private:
+    std::unique_ptr<codegen::CostBounds> b;
+  };
+
+  std::shared_ptr<const CostGraph> graph;
+  std::mutex mutex;
+  std::map<std::vector<double>,
+           std::shared_ptr<const mapper::PartialCostBounds>>
+      cache;
+};
+
 } // namespace
 
 model::Expected<TemplateGraph>
@@ -209,6 +274,14 @@ lower::templateKernelFactory(KernelOptions kernels) {
             }
           graph->interpretBatch(point, tiles, out, n);
         };
+    for (size_t i = 0; i < templates.size(); ++i)
+      if (graphs[i])
+        made[i]->bounds =
+            [cache = std::make_shared<CostBoundsCache>(graphs[i])](
+                std::span<const double> point, std::span<const int> outer,
+                std::span<const double> bound) {
+              return cache->at(point, outer, bound);
+            };
     return Kernels(made.begin(), made.end());
   };
 }

@@ -205,6 +205,7 @@ private:
     for (const TemplateSearchStats &s : statsOf[task]) {
       sum.evaluated += s.evaluated;
       sum.valid += s.valid;
+      sum.bounded += s.bounded;
     }
     return sum;
   }
@@ -607,6 +608,7 @@ void MapRun::finishTemplates() {
   }
   for (const TemplateSearchStats &s : taskStats) {
     out.stats.evaluatedPmappings += s.evaluated;
+    out.stats.boundedSubtrees += s.bounded;
     out.stats.paretoPmappings += s.pareto;
   }
 }

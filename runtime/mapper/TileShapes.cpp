@@ -175,6 +175,7 @@ public:
     for (int i = n - 1; i >= first; --i)
       maxTile[loops[size_t(i)].rankVariable] = tiles[size_t(i)];
     sequence = sequenceBase;
+    planBounds(first);
     if (startAt(first))
       descend(first - 1);
     return std::move(found);
@@ -366,6 +367,207 @@ private:
         std::numeric_limits<int>::max())
       exactFrom = -1;
   }
+
+  //===------------------------------------------------------------------===//
+  // Bounds on partial tile shapes (mapper.md §4.5)
+  //===------------------------------------------------------------------===//
+
+  /// At descend(i), loops [0, i] are free. The kernel's PartialCostBounds
+  /// bound the energy and latency of every completion from below; when a
+  /// row already found is no worse than the bounds, it rejects every
+  /// completion (fronts keep the first of equals), so the subtree is
+  /// skipped (boundedOut says which fronts may reject). The fronts are the
+  /// piece's own, so the walk is the same at any thread count.
+  void planBounds(int first) {
+    boundFrom = std::numeric_limits<int>::max();
+    stagedFrom = first;
+    boundsPending = false;
+    if (!problem.settings.boundPruning || !kernel || !kernel->bounds ||
+        fusion || mode == SearchMode::CollectUsageKeys ||
+        problem.settings.objectiveTolerance != 0 || loops.size() < 2)
+      return;
+    for (const Loop &l : loops)
+      if (l.imperfect)
+        return;
+    boundsPending = true;
+    // A template whose space is this large walks long enough in every
+    // piece: bound from the first node.
+    if (countTileShapes(view, tpl) >= 1e7)
+      startBounds(first - 1);
+  }
+
+  /// Starts bounding at descend(i): loops [i + 1, n) are assigned.
+  void startBounds(int i) {
+    boundsPending = false;
+    std::vector<double> point;
+    for (const model::PointValue &v : kernel->point)
+      point.push_back(model::pointValue(*view.arch, v));
+    std::vector<int> outerLoop;
+    std::vector<double> rankBound;
+    for (const Loop &l : loops) {
+      outerLoop.push_back(l.outer == kNoLoop ? -1 : l.outer);
+      rankBound.push_back(double(view.bounds[l.rankVariable]));
+    }
+    costBounds = kernel->bounds(point, outerLoop, rankBound);
+    if (!costBounds)
+      return;
+    tileLow.assign(loops.size(), 1.0);
+    tileHigh.assign(loops.size(), 1.0);
+    stateSize = costBounds->stateSize();
+    levelCounts.assign(loops.size(), LevelCounts());
+    // Slot j + 1 holds the state with loops [j + 1, n) assigned; the walk
+    // stages each level as it assigns its loop (descend).
+    boundState.assign((loops.size() + 1) * stateSize, 1.0);
+    for (int j = int(loops.size()) - 1; j > i; --j)
+      stageBounds(j);
+    boundFrom = 0;
+  }
+
+  /// The bound state of level j - 1 from level j's, with loop j assigned.
+  void stageBounds(int j) {
+    costBounds->assign(unsigned(j), double(tiles[size_t(j)]),
+                       &boundState[size_t(j + 1) * stateSize],
+                       &boundState[size_t(j) * stateSize]);
+  }
+
+  /// Bounding a node costs about as much as costing a leaf or two. A level
+  /// where the bounds save less than that (they rarely prune, or its
+  /// subtrees are small) is bounded only at every 32nd node, which keeps
+  /// its counts current. Counts, not clocks, decide: the walk is the same
+  /// on every run.
+  bool worthBounding(int i) {
+    LevelCounts &c = levelCounts[size_t(i)];
+    bool sample = (c.visits++ & 31) == 0;
+    if (c.checks >= 2048 && !sample && c.nodes > 0 &&
+        double(c.prunes) * double(c.leaves) < 2.0 * double(c.checks) *
+                                                   double(c.nodes))
+      return false;
+    ++c.checks;
+    return true;
+  }
+  struct LevelCounts {
+    uint64_t visits = 0, checks = 0, prunes = 0;
+    /// Nodes walked below the bound (not pruned) and the leaves under them.
+    uint64_t nodes = 0, leaves = 0;
+  };
+  std::vector<LevelCounts> levelCounts;
+  uint64_t leavesReached = 0;
+  /// Adds a walked node's leaves to its level's counts.
+  struct SubtreeCount {
+    Search &s;
+    LevelCounts *c;
+    uint64_t before;
+    ~SubtreeCount() {
+      if (c) {
+        ++c->nodes;
+        c->leaves += s.leavesReached - before;
+      }
+    }
+  };
+
+  /// Whether every completion of the current partial (loops [0, i] free)
+  /// is rejected by a front of rows found before.
+  bool boundedOut(int i) {
+    int first = i + 1;
+    const ParetoFront *own = nullptr;
+    if (mode == SearchMode::CostSurvivingKeys) {
+      // The rows of all surviving keys end in one front per template
+      // (finishTemplate), so a row of any key may reject the completions,
+      // whose keys need not be known yet. But a surviving key this piece
+      // has no row for yet must keep its subtrees: a key left without rows
+      // sends the template to the brute force (usageKeysLost). Fronts
+      // never empty again, so once every key has a row that holds for good.
+      if (!everyKeyHasRows) {
+        everyKeyHasRows = true;
+        for (const std::vector<double> &k : *surviving)
+          if (auto it = found.rows.find(k);
+              it == found.rows.end() || it->second.empty())
+            everyKeyHasRows = false;
+      }
+      if (!everyKeyHasRows) {
+        partialUsageKey(first);
+        for (const std::vector<double> &k : *surviving) {
+          bool agrees = true;
+          for (size_t j = 0; j < k.size() && agrees; ++j)
+            agrees = key[j] < 0 || key[j] == k[j];
+          if (!agrees)
+            continue;
+          auto it = found.rows.find(k);
+          if (it == found.rows.end() || it->second.empty())
+            return false;
+        }
+      }
+    } else {
+      // Keys are chosen after the search: only the completions' own key's
+      // front may reject them.
+      for (int from : knownFrom)
+        if (first > from)
+          return false;
+      usageKey(first);
+      auto it = found.rows.find(key);
+      if (it == found.rows.end())
+        return false;
+      own = &it->second;
+    }
+    int n = int(loops.size());
+    for (int j = 0; j < n; ++j) {
+      if (j > i) {
+        tileLow[size_t(j)] = tileHigh[size_t(j)] = double(tiles[size_t(j)]);
+      } else {
+        uint32_t r = loops[size_t(j)].rankVariable;
+        tileLow[size_t(j)] = double(maxTile[r]);
+        tileHigh[size_t(j)] = double(view.bounds[r]);
+      }
+    }
+    // The metric's first objective first: a front can reject only if one
+    // of its rows is no worse there, and the second bound is then often
+    // not needed.
+    const double *state = &boundState[size_t(i + 1) * stateSize];
+    bool latencyFirst = problem.settings.metric == Metric::Latency;
+    auto bound = [&](bool latency) {
+      return latency ? costBounds->latencyBound(unsigned(i), state,
+                                                tileLow.data(), tileHigh.data())
+                     : costBounds->energyBound(unsigned(i), state,
+                                               tileLow.data(), tileHigh.data());
+    };
+    double firstBound = bound(latencyFirst);
+    bool reachable = false;
+    if (own)
+      reachable = own->anyFirstObjectiveAtMost(firstBound);
+    else
+      for (const auto &[k, front] : found.rows)
+        reachable = reachable || front.anyFirstObjectiveAtMost(firstBound);
+    if (!reachable)
+      return false;
+    struct {
+      double energy, latency;
+    } b;
+    (latencyFirst ? b.latency : b.energy) = firstBound;
+    (latencyFirst ? b.energy : b.latency) = bound(!latencyFirst);
+    double obj[2];
+    objectives(problem.settings.metric, b, obj);
+    bool rejected = false;
+    if (own)
+      rejected = !own->wouldKeep(obj);
+    else
+      for (const auto &[k, front] : found.rows)
+        if (!front.wouldKeep(obj)) {
+          rejected = true;
+          break;
+        }
+    if (rejected)
+      ++found.stats.bounded;
+    return rejected;
+  }
+
+  std::shared_ptr<const PartialCostBounds> costBounds;
+  std::vector<double> tileLow, tileHigh, boundState;
+  size_t stateSize = 0;
+  int boundFrom = std::numeric_limits<int>::max();
+  /// Loops [stagedFrom, n) were assigned before the walk (the prefix).
+  int stagedFrom = 0;
+  bool boundsPending = false;
+  bool everyKeyHasRows = false;
 
   const MapperProblem &problem;
   const EinsumView &view;
@@ -582,6 +784,14 @@ private:
     for (size_t d : minUsageDims)
       key.push_back(dimensionUsage(view.dims[d], dimUsed(d, first)));
   }
+  /// usageKey with -1 for the usages loops [0, first) still decide.
+  void partialUsageKey(int first) {
+    key.assign(minUsageDims.size(), -1.0);
+    for (size_t j = 0; j < minUsageDims.size(); ++j)
+      if (first <= knownFrom[j])
+        key[j] = dimensionUsage(view.dims[minUsageDims[j]],
+                                dimUsed(minUsageDims[j], first));
+  }
 
   /// Usage keys fixed by the assigned loops [i + 1, n): CollectUsageKeys
   /// records the key if the smallest completion is feasible (it is:
@@ -618,13 +828,9 @@ private:
     if (surviving->empty())
       return true; // nothing survives min_usage
     bool anyKnown = false;
-    key.assign(minUsageDims.size(), -1.0); // -1: not known yet
+    partialUsageKey(first); // -1: not known yet
     for (size_t j = 0; j < minUsageDims.size(); ++j)
-      if (first <= knownFrom[j]) {
-        size_t d = minUsageDims[j];
-        key[j] = dimensionUsage(view.dims[d], dimUsed(d, first));
-        anyKnown = true;
-      }
+      anyKnown = anyKnown || first <= knownFrom[j];
     if (!anyKnown)
       return false;
     for (const std::vector<double> &k : *surviving) {
@@ -770,6 +976,23 @@ private:
       leaf();
       return;
     }
+    // Bounds pay off on large walks only (MapperSettings::boundAfterLeaves;
+    // a point of the seed sweep costs a few thousand leaves per template).
+    // The count, not a clock, decides when they start.
+    if (boundsPending &&
+        leavesReached >= problem.settings.boundAfterLeaves)
+      startBounds(i);
+    else if (i >= boundFrom && i + 1 < stagedFrom)
+      stageBounds(i + 1);
+    if (i >= boundFrom && i + 1 < int(loops.size())) {
+      if (worthBounding(i) && boundedOut(i)) {
+        ++levelCounts[size_t(i)].prunes;
+        return;
+      }
+    }
+    SubtreeCount counted{
+        *this, i >= boundFrom ? &levelCounts[size_t(i)] : nullptr,
+        leavesReached};
     Loop &l = loops[size_t(i)];
     uint32_t r = l.rankVariable;
     int64_t saved = maxTile[r];
@@ -826,6 +1049,7 @@ private:
   }
 
   void leaf() {
+    ++leavesReached;
     // Loop-bound comparisons other than "== 1" (those loops do not exist).
     for (size_t d = 0; d < view.dims.size(); ++d)
       for (const LoopBoundComparison &c : view.dims[d].loopBounds)
@@ -1103,6 +1327,7 @@ searchTemplate(const MapperProblem &problem, const EinsumView &view,
   }
   stats.evaluated += piece.stats.evaluated;
   stats.valid += piece.stats.valid;
+  stats.bounded += piece.stats.bounded;
   std::vector<PartialMap> pieces;
   pieces.push_back(std::move(piece.rows));
   return finishTemplate(problem, view, std::move(pieces), stats);

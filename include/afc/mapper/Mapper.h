@@ -75,6 +75,9 @@ struct MapperStatistics {
   /// Tile shapes that reached a leaf of the search (passed capacity and
   /// fanout pruning) and were costed by the model.
   uint64_t evaluatedPmappings = 0;
+  /// Partial tile shapes not walked because a row found before beats the
+  /// lower bounds on every completion's cost (mapper.md §4.5).
+  uint64_t boundedSubtrees = 0;
   /// Pmappings left after min_usage and the per-template Pareto filter.
   uint64_t paretoPmappings = 0;
   double seconds = 0;

@@ -146,6 +146,19 @@ public:
     return dominatedIn(groups[it->second], row, obj);
   }
 
+  /// Whether a kept row's first objective is at most `value`: no row can
+  /// reject another without this.
+  bool anyFirstObjectiveAtMost(double value) const {
+    double o[2] = {0, 0};
+    for (const std::vector<Entry> &g : groups)
+      for (const Entry &e : g) {
+        objectives(metric, e.row, o);
+        if (o[0] <= value)
+          return true;
+      }
+    return false;
+  }
+
   /// Would a row of the default (empty) group with these objectives (two,
   /// as objectives() fills them) and no extra columns be kept?
   bool wouldKeep(const double *obj) const {

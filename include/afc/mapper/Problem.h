@@ -138,6 +138,31 @@ enum class Metric : uint8_t {
   EnergyDelayProduct, ///< (sum of energies) x (sum of latencies)
 };
 
+/// Lower bounds on the cost of a template's partial tile shapes at one
+/// design point (mapper.md §4.5; the compiler's codegen/CostBounds.h
+/// derives them from the kernel's expressions). The search assigns loops
+/// from the innermost (index n - 1) outwards; at `level`, loops [0, level]
+/// are free.
+class PartialCostBounds {
+public:
+  virtual ~PartialCostBounds() = default;
+  /// Doubles of the state the search keeps per level: what the assigned
+  /// loops contribute. It starts as all ones (nothing assigned).
+  virtual size_t stateSize() const = 0;
+  /// The state once loop `loop` takes tile `tile`, from the one before.
+  virtual void assign(unsigned loop, double tile, const double *parent,
+                      double *child) const = 0;
+  /// Lower bounds on the energy and on the latency of every completion,
+  /// with each loop's tile in [tileLow, tileHigh] (equal for assigned
+  /// loops); -inf where nothing is known.
+  virtual double energyBound(unsigned level, const double *state,
+                             const double *tileLow,
+                             const double *tileHigh) const = 0;
+  virtual double latencyBound(unsigned level, const double *state,
+                              const double *tileLow,
+                              const double *tileHigh) const = 0;
+};
+
 /// A pmapping template's cost as one generated function of its tile shapes
 /// (lower/TemplateKernel.h builds it from model::Evaluator::trace).
 struct TemplateKernel {
@@ -158,6 +183,15 @@ struct TemplateKernel {
   /// values); empty when unknown. The mapper searches a template whose
   /// search would repeat another's once (the identical Einsums of a layer).
   std::string structure;
+  /// Bounds on partial tile shapes' costs at the design point `point` (as
+  /// `score` takes it); an empty function, or null, when there are none.
+  /// Per loop, `outerLoop` is the next loop out over the same rank variable
+  /// (-1: none) and `rankBound` its rank's size: tiles divide along these
+  /// chains (perfect factors).
+  std::function<std::shared_ptr<const PartialCostBounds>(
+      std::span<const double> point, std::span<const int> outerLoop,
+      std::span<const double> rankBound)>
+      bounds;
 };
 
 /// A template as a mapping (any tile shapes of the right structure) and
@@ -207,6 +241,14 @@ struct MapperSettings {
   /// the same shape) once, and give both its rows. Exact; off = search
   /// every template, for testing.
   bool reuseRepeatedSearches = true;
+  /// Skip partial tile shapes whose every completion a row already found
+  /// beats (lower bounds from the kernel's expressions, mapper.md §4.5).
+  /// Exact; off = walk every partial, for testing.
+  bool boundPruning = true;
+  /// A walk starts bounding once it has reached this many leaves: the
+  /// analysis behind the bounds (per template and design point) costs more
+  /// than a small search. Tests set 0 to bound every walk.
+  uint64_t boundAfterLeaves = 8192;
   /// Wall-clock budget of one map() call, in seconds (the reference's
   /// `time_limit`, applied to the whole search). When it runs out the
   /// search stops and returns the best mapping found so far, with

@@ -41,6 +41,8 @@ struct TemplateSearchStats {
   uint64_t evaluated = 0;
   uint64_t valid = 0;
   uint64_t pareto = 0;
+  /// Partial tile shapes not walked: a row found before beat their bounds.
+  uint64_t bounded = 0;
 };
 
 /// What a search of tile shapes does at each feasible leaf.

@@ -1,0 +1,359 @@
+//===- CostBoundsTest.cpp - lower bounds on partial tile shapes' costs ----===//
+//
+// The bounds that let the search skip partial tile shapes (mapper.md §4.5):
+// on hand-built graphs, where the bound is derived by hand; on every
+// partial tile shape of stdlib templates, where no completion may cost
+// less than the bound (checked against the kernel, completion by
+// completion); and on the mapper, where skipping must not change the
+// answer.
+//
+//===----------------------------------------------------------------------===//
+#include "StdlibProblems.h"
+
+#include "afc/codegen/CostBounds.h"
+#include "afc/lower/TemplateKernel.h"
+#include "afc/mapper/Mapper.h"
+#include "afc/mapper/Template.h"
+#include "afc/mapper/TemplateCost.h"
+
+#include "gtest/gtest.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <ostream>
+
+using namespace afc;
+using afc::test::Lowered;
+using afc::test::lowerStdlib;
+using afc::test::params;
+using codegen::CostBounds;
+using codegen::CostGraph;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+/// Two loops over one rank of size 16: t0 (outer) and t1 (inner), so
+/// t0 / t1 and 16 / t0 are loop bounds.
+const CostBounds::TileChain kChains[] = {{-1, 16}, {0, 16}};
+
+struct Bounds {
+  double energy, latency;
+};
+
+/// The bounds with t1 assigned and t0 free in [t1, 16].
+Bounds boundsWithInnerAssigned(const CostBounds &b, double t1) {
+  std::vector<double> none(b.stateSize(), 1.0), state(b.stateSize());
+  b.assign(1, t1, none.data(), state.data());
+  double low[2] = {t1, t1}, high[2] = {16, t1};
+  return {b.lowerBound(CostBounds::Output::Energy, 0, state.data(), low, high),
+          b.lowerBound(CostBounds::Output::Latency, 0, state.data(), low,
+                       high)};
+}
+
+// A buffet's reads are all reads minus the first ones, two products of the
+// same tiles: energy = 10 * (16 / t1) * t0 - 10 * t0, which with t1 = 2 is
+// 70 * t0, least at t0 = 2: 140. Bounding the two products apart would
+// give 160 - 160 = 0. The latency is the larger of a known 4 s (a point
+// value: the compute's, which every tile shape shares) and
+// ceil(16 / t0) * t1 <= 16: with t0 free it may be 4 exactly, and the bound
+// must say 4, not 4 minus a margin, or a row of latency 4 could never
+// reject anything.
+TEST(CostBounds, HandDerivedBoundsOfTwoLoops) {
+  auto g = std::make_shared<CostGraph>(1, 2);
+  auto t0 = g->tile(0), t1 = g->tile(1);
+  auto sixteen = g->constant(16), ten = g->constant(10);
+  auto total = g->mul(g->mul(ten, g->div(sixteen, t1)), t0);
+  auto first = g->mul(ten, t0);
+  g->output(g->sub(total, first));
+  auto memory = g->mul(g->ceil(g->div(sixteen, t0)), t1);
+  auto compute = g->point(0);
+  g->output(g->selectLess(compute, memory, memory, compute));
+  g->output(g->constant(0));
+  double point[] = {4.0};
+
+  auto b = CostBounds::analyse(g, point, kChains);
+  ASSERT_TRUE(b);
+  Bounds at2 = boundsWithInnerAssigned(*b, 2);
+  EXPECT_NEAR(at2.energy, 140, 1e-9);
+  EXPECT_LE(at2.energy, 140);
+  EXPECT_EQ(at2.latency, 4.0);
+
+  // With t1 = 8 (t0 in {8, 16}): energy 10 * 2 * t0 - 10 * t0 >= 80, and
+  // the memory's latency ceil(16 / t0) * 8 >= 8 outweighs the compute.
+  Bounds at8 = boundsWithInnerAssigned(*b, 8);
+  EXPECT_NEAR(at8.energy, 80, 1e-9);
+  EXPECT_LE(at8.energy, 80);
+  EXPECT_NEAR(at8.latency, 8, 1e-12);
+}
+
+// An iteration count times a factor of unknown sign: ceil(16 / t0) is a
+// whole number when t0 divides 16, so the product is a polynomial; without
+// the divisibility the ceil is only bounded below, which a factor of
+// unknown sign cannot carry, and the analysis declines.
+TEST(CostBounds, IterationCountsOfPerfectFactorsAreWholeNumbers) {
+  auto g = std::make_shared<CostGraph>(0, 2);
+  auto t0 = g->tile(0);
+  auto count = g->ceil(g->div(g->constant(16), t0));
+  g->output(g->mul(g->sub(t0, g->constant(3)), count));
+  g->output(g->constant(1));
+  g->output(g->constant(0));
+  EXPECT_TRUE(CostBounds::analyse(g, {}, kChains));
+  EXPECT_FALSE(CostBounds::analyse(g, {}, {}));
+}
+
+struct Case {
+  std::string name, arch, workload;
+  afc::test::StdlibParams params;
+};
+void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
+
+class BoundsOfStdlibTemplates : public ::testing::TestWithParam<Case> {};
+
+/// Every tile shape of a template (divisor chains per rank variable), in
+/// the order of the kernel's tile arguments, innermost loop first chosen.
+void enumerateTileShapes(const std::vector<uint32_t> &rankOf,
+                         const std::vector<int64_t> &bounds, int loop,
+                         std::vector<double> &tiles,
+                         std::vector<std::vector<double>> &out) {
+  if (loop < 0) {
+    out.push_back(tiles);
+    return;
+  }
+  uint32_t r = rankOf[size_t(loop)];
+  int64_t inner = 1;
+  for (size_t j = size_t(loop) + 1; j < rankOf.size(); ++j)
+    if (rankOf[j] == r) {
+      inner = int64_t(tiles[j]);
+      break;
+    }
+  for (int64_t d = inner; d <= bounds[r]; d += inner)
+    if (bounds[r] % d == 0) {
+      tiles[size_t(loop)] = double(d);
+      enumerateTileShapes(rankOf, bounds, loop - 1, tiles, out);
+    }
+}
+
+// For each level, each partial tile shape (loops below the level assigned)
+// and each completion, the kernel's energy and latency are at least the
+// bounds, valid or not: the bounds hold over the whole box of free tiles.
+TEST_P(BoundsOfStdlibTemplates, NoCompletionCostsLessThanItsBound) {
+  const Case &c = GetParam();
+  Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
+  ASSERT_TRUE(l.problem) << l.compiled->errors;
+  const mapper::MapperProblem &mp = *l.problem;
+  model::Evaluator evaluator(mp.problem, mp.costingOptions());
+  size_t checked = 0, tight = 0, templatesBounded = 0;
+  for (uint32_t e = 0; e < mp.problem.workload.einsums.size(); ++e) {
+    const model::FlattenedArch &arch = mp.problem.architectures[0];
+    mapper::EinsumView view = mapper::makeEinsumView(mp, e, arch);
+    for (const mapper::Template &tpl : mapper::enumerateTemplates(
+             mp, view, mp.rulesFor(mp.problem.workload.einsums[e].name))) {
+      mapper::TemplateCost cost(mp, view, tpl);
+      auto traced =
+          lower::traceTemplate(evaluator, cost.structure(), cost.loops());
+      if (!traced)
+        continue; // structurally invalid: never searched
+      auto graph = std::make_shared<CostGraph>(std::move(traced->graph));
+      std::vector<double> point;
+      for (const model::PointValue &v : traced->point)
+        point.push_back(model::pointValue(arch, v));
+      std::vector<uint32_t> rankOf;
+      for (const mapper::TemplateNode &n : tpl.nodes)
+        if (n.kind != mapper::TemplateNodeKind::Storage)
+          rankOf.push_back(n.rankVariable);
+      const int n = int(rankOf.size());
+      std::vector<CostBounds::TileChain> chains(rankOf.size());
+      for (int j = 0; j < n; ++j) {
+        chains[size_t(j)].bound = double(view.bounds[rankOf[size_t(j)]]);
+        for (int k = j - 1; k >= 0 && chains[size_t(j)].outer < 0; --k)
+          if (rankOf[size_t(k)] == rankOf[size_t(j)])
+            chains[size_t(j)].outer = k;
+      }
+      auto bounds = CostBounds::analyse(graph, point, chains);
+      if (!bounds)
+        continue;
+      ++templatesBounded;
+      std::vector<std::vector<double>> shapes;
+      std::vector<double> tiles(rankOf.size(), 1.0);
+      enumerateTileShapes(rankOf, view.bounds, n - 1, tiles, shapes);
+      ASSERT_LT(shapes.size(), 200000u) << "pick a smaller problem";
+      std::vector<std::array<double, 3>> costs(shapes.size());
+      for (size_t s = 0; s < shapes.size(); ++s)
+        graph->interpret(point.data(), shapes[s].data(), costs[s].data());
+
+      for (int level = 0; level + 1 < n; ++level) {
+        // Completions grouped by the partial tile shape they complete.
+        std::map<std::vector<double>, std::pair<double, double>> least;
+        for (size_t s = 0; s < shapes.size(); ++s) {
+          std::vector<double> partial(shapes[s].begin() + level + 1,
+                                      shapes[s].end());
+          auto [it, fresh] =
+              least.try_emplace(partial, std::pair{kInf, kInf});
+          it->second.first = std::min(it->second.first, costs[s][0]);
+          it->second.second = std::min(it->second.second, costs[s][1]);
+        }
+        for (const auto &[partial, minimum] : least) {
+          std::vector<double> state(bounds->stateSize(), 1.0),
+              next(bounds->stateSize());
+          std::vector<double> low(rankOf.size()), high(rankOf.size());
+          for (int j = n - 1; j > level; --j) {
+            double t = partial[size_t(j - level - 1)];
+            bounds->assign(unsigned(j), t, state.data(), next.data());
+            std::swap(state, next);
+            low[size_t(j)] = high[size_t(j)] = t;
+          }
+          // A free loop's tile is a multiple of the assigned tile of its
+          // rank variable nearest below it, and at most the rank's size.
+          for (int j = level; j >= 0; --j) {
+            double inner = 1;
+            for (int k = level + 1; k < n; ++k)
+              if (rankOf[size_t(k)] == rankOf[size_t(j)]) {
+                inner = low[size_t(k)];
+                break;
+              }
+            low[size_t(j)] = inner;
+            high[size_t(j)] = double(view.bounds[rankOf[size_t(j)]]);
+          }
+          double energy = bounds->lowerBound(
+              CostBounds::Output::Energy, unsigned(level), state.data(),
+              low.data(), high.data());
+          double latency = bounds->lowerBound(
+              CostBounds::Output::Latency, unsigned(level), state.data(),
+              low.data(), high.data());
+          ++checked;
+          EXPECT_LE(energy, minimum.first)
+              << describe(view, tpl) << " level " << level;
+          EXPECT_LE(latency, minimum.second * (1 + 1e-12))
+              << describe(view, tpl) << " level " << level;
+          if (energy >= minimum.first * (1 - 1e-9))
+            ++tight;
+        }
+      }
+    }
+  }
+  EXPECT_GT(templatesBounded, 0u);
+  EXPECT_GT(checked, 0u);
+  // Not a correctness property, but what makes bounds worth computing:
+  // many partial tile shapes' energy bounds are the least completion's.
+  EXPECT_GT(tight, checked / 10) << tight << " of " << checked;
+  RecordProperty("checked", std::to_string(checked));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Stdlib, BoundsOfStdlibTemplates,
+    ::testing::Values(
+        Case{"eyeriss_matmul",
+             "eyeriss",
+             "basic/matmuls",
+             {{"N_EINSUMS", 1}, {"M", 16}, {"KN", 16}}},
+        Case{"tpu_v4i_matmul",
+             "tpu_v4i",
+             "basic/matmuls",
+             {{"N_EINSUMS", 1}, {"M", 16}, {"KN", 16}}},
+        Case{"simba_matmul",
+             "simba",
+             "basic/matmuls",
+             {{"N_EINSUMS", 1}, {"M", 8}, {"KN", 8}}}),
+    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
+
+class BoundPruning : public ::testing::TestWithParam<Case> {};
+
+// Skipping partial tile shapes changes how many are costed, not the
+// answer: the same best mapping, choice by choice, and the same fronts.
+TEST_P(BoundPruning, FindsWhatTheFullWalkFinds) {
+  const Case &c = GetParam();
+  Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
+  ASSERT_TRUE(l.problem) << l.compiled->errors;
+  mapper::MapperProblem &mp = *l.problem;
+  mp.settings.metric = mapper::Metric::EnergyDelayProduct;
+  mp.settings.unfused = true;
+  mp.settings.templateKernels =
+      lower::templateKernelFactory({lower::sharedKernelCompiler()});
+  mp.settings.boundAfterLeaves = 0; // bound every walk, however small
+  auto bounded = mapper::map(mp);
+  mp.settings.boundPruning = false;
+  auto walked = mapper::map(mp);
+  ASSERT_TRUE(bounded && walked);
+  EXPECT_GT(bounded->stats.boundedSubtrees, 0u);
+  EXPECT_EQ(walked->stats.boundedSubtrees, 0u);
+  EXPECT_LT(bounded->stats.evaluatedPmappings,
+            walked->stats.evaluatedPmappings);
+  EXPECT_EQ(bounded->energy, walked->energy);
+  EXPECT_EQ(bounded->latency, walked->latency);
+  ASSERT_EQ(bounded->choices.size(), walked->choices.size());
+  for (size_t i = 0; i < bounded->choices.size(); ++i) {
+    SCOPED_TRACE(bounded->choices[i].einsum);
+    EXPECT_EQ(bounded->choices[i].templateDescription,
+              walked->choices[i].templateDescription);
+    EXPECT_EQ(bounded->choices[i].row.tileShapes,
+              walked->choices[i].row.tileShapes);
+  }
+  ASSERT_EQ(bounded->einsumFronts.size(), walked->einsumFronts.size());
+  for (size_t e = 0; e < bounded->einsumFronts.size(); ++e) {
+    ASSERT_EQ(bounded->einsumFronts[e].size(), walked->einsumFronts[e].size());
+    for (size_t k = 0; k < bounded->einsumFronts[e].size(); ++k) {
+      EXPECT_EQ(bounded->einsumFronts[e][k].energy,
+                walked->einsumFronts[e][k].energy);
+      EXPECT_EQ(bounded->einsumFronts[e][k].latency,
+                walked->einsumFronts[e][k].latency);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Stdlib, BoundPruning,
+    ::testing::Values(
+        Case{"eyeriss_matmuls",
+             "eyeriss",
+             "basic/matmuls",
+             {{"N_EINSUMS", 2}, {"M", 64}, {"KN", 64}}},
+        Case{"tpu_v4i_matmuls",
+             "tpu_v4i",
+             "basic/matmuls",
+             {{"N_EINSUMS", 2}, {"M", 512}, {"KN", 1024}}},
+        Case{"simba_gpt3_prefill",
+             "simba",
+             "transformers/gpt/gpt3_6.7B",
+             {{"BATCH_SIZE", 1}, {"DECODE", 0}, {"N_NEW_TOKENS", 256}}},
+        Case{"eyeriss_mobilenet", "eyeriss", "cnns/mobilenet/mobilenet_28",
+             {}}),
+    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
+
+} // namespace
+
+namespace {
+
+// A walk that starts bounding after some leaves (by default thousands)
+// does so in the middle of its tree: the state of the path walked so far
+// is built then. Same answer as the full walk.
+TEST(BoundPruning, StartingInTheMiddleOfAWalkFindsWhatTheFullWalkFinds) {
+  Lowered l = lowerStdlib(
+      "tpu_v4i", "basic/matmuls",
+      params({{"N_EINSUMS", 2}, {"M", 512}, {"KN", 1024}}), nullptr);
+  ASSERT_TRUE(l.problem) << l.compiled->errors;
+  mapper::MapperProblem &mp = *l.problem;
+  mp.settings.metric = mapper::Metric::EnergyDelayProduct;
+  mp.settings.unfused = true;
+  mp.settings.templateKernels =
+      lower::templateKernelFactory({lower::sharedKernelCompiler()});
+  mp.settings.boundAfterLeaves = 64;
+  auto bounded = mapper::map(mp);
+  mp.settings.boundPruning = false;
+  auto walked = mapper::map(mp);
+  ASSERT_TRUE(bounded && walked);
+  EXPECT_GT(bounded->stats.boundedSubtrees, 0u);
+  EXPECT_LT(bounded->stats.evaluatedPmappings,
+            walked->stats.evaluatedPmappings);
+  EXPECT_EQ(bounded->energy, walked->energy);
+  EXPECT_EQ(bounded->latency, walked->latency);
+  ASSERT_EQ(bounded->choices.size(), walked->choices.size());
+  for (size_t i = 0; i < bounded->choices.size(); ++i)
+    EXPECT_EQ(bounded->choices[i].row.tileShapes,
+              walked->choices[i].row.tileShapes);
+}
+
+} // namespace
