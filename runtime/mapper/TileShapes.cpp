@@ -438,7 +438,7 @@ private:
   bool worthBounding(int i) {
     LevelCounts &c = levelCounts[size_t(i)];
     bool sample = (c.visits++ & 31) == 0;
-    if (c.checks >= 2048 && !sample && c.nodes > 0 &&
+    if (c.checks >= 256 && !sample && c.nodes > 0 &&
         double(c.prunes) * double(c.leaves) < 2.0 * double(c.checks) *
                                                    double(c.nodes))
       return false;
