@@ -827,24 +827,8 @@ double CostBounds::lowerBound(Output output, unsigned level,
   atomInterval.resize(numAtoms);
   // Values the assigned tiles fix, on the graph's nodes as the kernel
   // computes them.
-  for (uint32_t i : program.nodes) {
-    const Node &n = nodes[i];
-    auto a = [&](int k) { return v[n.operand[k]]; };
-    switch (n.op) {
-    case Op::PointArg: v[i] = point[n.operand[0]]; break;
-    case Op::TileArg: v[i] = tileLow[n.operand[0]]; break;
-    case Op::Constant: v[i] = n.constant; break;
-    case Op::Add: v[i] = a(0) + a(1); break;
-    case Op::Sub: v[i] = a(0) - a(1); break;
-    case Op::Mul: v[i] = a(0) * a(1); break;
-    case Op::Div: v[i] = a(0) / a(1); break;
-    case Op::Min: v[i] = std::fmin(a(0), a(1)); break;
-    case Op::Max: v[i] = std::fmax(a(0), a(1)); break;
-    case Op::Ceil: v[i] = std::ceil(a(0)); break;
-    case Op::Floor: v[i] = std::floor(a(0)); break;
-    case Op::SelectLess: v[i] = a(0) < a(1) ? a(2) : a(3); break;
-    }
-  }
+  for (uint32_t i : program.nodes)
+    v[i] = CostGraph::evaluateNode(nodes[i], v.data(), point.data(), tileLow);
   for (auto [a, node] : program.knownAtoms)
     atomValue[a] = v[node];
   Evaluation e{state, tileLow, tileHigh, atomValue, atomInterval};

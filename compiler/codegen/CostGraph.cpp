@@ -38,31 +38,13 @@ std::string CostGraph::structuralKey() const {
   return key;
 }
 
-// std::fmin/fmax treat NaN as missing; the kernel uses the same semantics
-// (llvm.minnum / llvm.maxnum), so both agree.
 void CostGraph::interpret(const double *point, const double *tileValues,
                           double *out) const {
   // The mapper's --no-jit path calls this per candidate: reuse the buffer.
   thread_local std::vector<double> v;
   v.resize(graph.size());
-  for (size_t i = 0; i < graph.size(); ++i) {
-    const Node &n = graph[i];
-    auto a = [&](int k) { return v[n.operand[k]]; };
-    switch (n.op) {
-    case Op::PointArg: v[i] = point[n.operand[0]]; break;
-    case Op::TileArg: v[i] = tileValues[n.operand[0]]; break;
-    case Op::Constant: v[i] = n.constant; break;
-    case Op::Add: v[i] = a(0) + a(1); break;
-    case Op::Sub: v[i] = a(0) - a(1); break;
-    case Op::Mul: v[i] = a(0) * a(1); break;
-    case Op::Div: v[i] = a(0) / a(1); break;
-    case Op::Min: v[i] = std::fmin(a(0), a(1)); break;
-    case Op::Max: v[i] = std::fmax(a(0), a(1)); break;
-    case Op::Ceil: v[i] = std::ceil(a(0)); break;
-    case Op::Floor: v[i] = std::floor(a(0)); break;
-    case Op::SelectLess: v[i] = a(0) < a(1) ? a(2) : a(3); break;
-    }
-  }
+  for (size_t i = 0; i < graph.size(); ++i)
+    v[i] = evaluateNode(graph[i], v.data(), point, tileValues);
   for (size_t k = 0; k < outputs.size(); ++k)
     out[k] = v[outputs[k]];
 }

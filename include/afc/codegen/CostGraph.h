@@ -19,6 +19,7 @@
 #ifndef AFC_CODEGEN_COSTGRAPH_H
 #define AFC_CODEGEN_COSTGRAPH_H
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -81,6 +82,11 @@ public:
   /// A key that is equal for structurally equal graphs (kernel cache key).
   std::string structuralKey() const;
 
+  /// The value of node `n` given the values `v` of the nodes before it.
+  static inline double evaluateNode(const Node &n, const double *v,
+                                    const double *point,
+                                    const double *tileValues);
+
   /// Evaluates the graph for one candidate.
   void interpret(const double *point, const double *tileValues,
                  double *out) const;
@@ -96,6 +102,30 @@ private:
   std::vector<Node> graph;
   std::vector<NodeId> outputs;
 };
+
+// std::fmin/fmax treat NaN as missing; the kernel uses the same semantics
+// (llvm.minnum / llvm.maxnum), so both agree. Inline: the interpreter runs
+// it per node of every candidate.
+inline double CostGraph::evaluateNode(const Node &n, const double *v,
+                                      const double *point,
+                                      const double *tileValues) {
+  auto a = [&](int k) { return v[n.operand[k]]; };
+  switch (n.op) {
+  case Op::PointArg: return point[n.operand[0]];
+  case Op::TileArg: return tileValues[n.operand[0]];
+  case Op::Constant: return n.constant;
+  case Op::Add: return a(0) + a(1);
+  case Op::Sub: return a(0) - a(1);
+  case Op::Mul: return a(0) * a(1);
+  case Op::Div: return a(0) / a(1);
+  case Op::Min: return std::fmin(a(0), a(1));
+  case Op::Max: return std::fmax(a(0), a(1));
+  case Op::Ceil: return std::ceil(a(0));
+  case Op::Floor: return std::floor(a(0));
+  case Op::SelectLess: return a(0) < a(1) ? a(2) : a(3);
+  }
+  return 0;
+}
 
 } // namespace afc::codegen
 
