@@ -426,8 +426,11 @@ private:
   /// The bound state of level j - 1 from level j's, with loop j assigned.
   void stageBounds(int j) {
     costBounds->assign(unsigned(j), double(tiles[size_t(j)]),
-                       &boundState[size_t(j + 1) * stateSize],
-                       &boundState[size_t(j) * stateSize]);
+                       boundStateAt(j + 1), boundStateAt(j));
+  }
+  /// Slot j of the bound states (the state may have no entries at all).
+  double *boundStateAt(int slot) {
+    return boundState.data() + size_t(slot) * stateSize;
   }
 
   /// Bounding a node costs about as much as costing a leaf or two. A level
@@ -522,7 +525,7 @@ private:
     // The metric's first objective first: a front can reject only if one
     // of its rows is no worse there, and the second bound is then often
     // not needed.
-    const double *state = &boundState[size_t(i + 1) * stateSize];
+    const double *state = boundStateAt(i + 1);
     bool latencyFirst = problem.settings.metric == Metric::Latency;
     auto bound = [&](bool latency) {
       return latency ? costBounds->latencyBound(unsigned(i), state,
