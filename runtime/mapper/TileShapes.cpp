@@ -533,14 +533,19 @@ private:
                      : costBounds->energyBound(unsigned(i), state,
                                                tileLow.data(), tileHigh.data());
     };
-    double firstBound = bound(latencyFirst);
-    bool reachable = false;
-    if (own)
-      reachable = own->anyFirstObjectiveAtMost(firstBound);
-    else
+    // Whether `test` holds for a front that may reject.
+    auto anyFront = [&](auto test) {
+      if (own)
+        return test(*own);
       for (const auto &[k, front] : found.rows)
-        reachable = reachable || front.anyFirstObjectiveAtMost(firstBound);
-    if (!reachable)
+        if (test(front))
+          return true;
+      return false;
+    };
+    double firstBound = bound(latencyFirst);
+    if (!anyFront([&](const ParetoFront &f) {
+          return f.anyFirstObjectiveAtMost(firstBound);
+        }))
       return false;
     struct {
       double energy, latency;
@@ -549,15 +554,8 @@ private:
     (latencyFirst ? b.energy : b.latency) = bound(!latencyFirst);
     double obj[2];
     objectives(problem.settings.metric, b, obj);
-    bool rejected = false;
-    if (own)
-      rejected = !own->wouldKeep(obj);
-    else
-      for (const auto &[k, front] : found.rows)
-        if (!front.wouldKeep(obj)) {
-          rejected = true;
-          break;
-        }
+    bool rejected =
+        anyFront([&](const ParetoFront &f) { return !f.wouldKeep(obj); });
     if (rejected)
       ++found.stats.bounded;
     return rejected;

@@ -260,12 +260,11 @@ INSTANTIATE_TEST_SUITE_P(
              {{"N_EINSUMS", 1}, {"M", 8}, {"KN", 8}}}),
     [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
 
-class BoundPruning : public ::testing::TestWithParam<Case> {};
-
-// Skipping partial tile shapes changes how many are costed, not the
-// answer: the same best mapping, choice by choice, and the same fronts.
-TEST_P(BoundPruning, FindsWhatTheFullWalkFinds) {
-  const Case &c = GetParam();
+/// Maps `c` unfused for EDP with bounds (starting after `boundAfterLeaves`
+/// leaves) and with the full walk, and expects the same answer, choice by
+/// choice, and the same fronts.
+void expectBoundsFindWhatTheFullWalkFinds(const Case &c,
+                                          uint64_t boundAfterLeaves) {
   Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
   ASSERT_TRUE(l.problem) << l.compiled->errors;
   mapper::MapperProblem &mp = *l.problem;
@@ -273,7 +272,7 @@ TEST_P(BoundPruning, FindsWhatTheFullWalkFinds) {
   mp.settings.unfused = true;
   mp.settings.templateKernels =
       lower::templateKernelFactory({lower::sharedKernelCompiler()});
-  mp.settings.boundAfterLeaves = 0; // bound every walk, however small
+  mp.settings.boundAfterLeaves = boundAfterLeaves;
   auto bounded = mapper::map(mp);
   mp.settings.boundPruning = false;
   auto walked = mapper::map(mp);
@@ -304,6 +303,14 @@ TEST_P(BoundPruning, FindsWhatTheFullWalkFinds) {
   }
 }
 
+class BoundPruning : public ::testing::TestWithParam<Case> {};
+
+// Skipping partial tile shapes changes how many are costed, not the
+// answer. Every walk is bounded, however small.
+TEST_P(BoundPruning, FindsWhatTheFullWalkFinds) {
+  expectBoundsFindWhatTheFullWalkFinds(GetParam(), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Stdlib, BoundPruning,
     ::testing::Values(
@@ -323,37 +330,17 @@ INSTANTIATE_TEST_SUITE_P(
              {}}),
     [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
 
-} // namespace
-
-namespace {
 
 // A walk that starts bounding after some leaves (by default thousands)
 // does so in the middle of its tree: the state of the path walked so far
-// is built then. Same answer as the full walk.
+// is built then.
 TEST(BoundPruning, StartingInTheMiddleOfAWalkFindsWhatTheFullWalkFinds) {
-  Lowered l = lowerStdlib(
-      "tpu_v4i", "basic/matmuls",
-      params({{"N_EINSUMS", 2}, {"M", 512}, {"KN", 1024}}), nullptr);
-  ASSERT_TRUE(l.problem) << l.compiled->errors;
-  mapper::MapperProblem &mp = *l.problem;
-  mp.settings.metric = mapper::Metric::EnergyDelayProduct;
-  mp.settings.unfused = true;
-  mp.settings.templateKernels =
-      lower::templateKernelFactory({lower::sharedKernelCompiler()});
-  mp.settings.boundAfterLeaves = 64;
-  auto bounded = mapper::map(mp);
-  mp.settings.boundPruning = false;
-  auto walked = mapper::map(mp);
-  ASSERT_TRUE(bounded && walked);
-  EXPECT_GT(bounded->stats.boundedSubtrees, 0u);
-  EXPECT_LT(bounded->stats.evaluatedPmappings,
-            walked->stats.evaluatedPmappings);
-  EXPECT_EQ(bounded->energy, walked->energy);
-  EXPECT_EQ(bounded->latency, walked->latency);
-  ASSERT_EQ(bounded->choices.size(), walked->choices.size());
-  for (size_t i = 0; i < bounded->choices.size(); ++i)
-    EXPECT_EQ(bounded->choices[i].row.tileShapes,
-              walked->choices[i].row.tileShapes);
+  expectBoundsFindWhatTheFullWalkFinds(
+      Case{"tpu_v4i_matmuls",
+           "tpu_v4i",
+           "basic/matmuls",
+           {{"N_EINSUMS", 2}, {"M", 512}, {"KN", 1024}}},
+      64);
 }
 
 } // namespace
