@@ -113,30 +113,24 @@ public:
               f.capacity[m] = n.size;
       }
     indexRows();
+    boundTheRest();
   }
 
   std::vector<JoinedMapping> run() {
-    const std::vector<std::vector<PmappingRow>> &fronts = *in.fronts;
-    std::vector<Partial> left(1);
-    for (uint32_t y = 0; y < fronts.size(); ++y) {
-      ParetoFrontOf<Partial> next(mp.settings.metric);
-      for (const Partial &a : left) {
-        if ((in.cancel && in.cancel->load(std::memory_order_relaxed)) ||
-            (in.deadline && std::chrono::steady_clock::now() > *in.deadline)) {
-          if (in.stopped)
-            *in.stopped = true;
-          return {};
-        }
-        for (uint32_t r = 0; r < fronts[y].size(); ++r) {
-          Partial p;
-          if (extend(a, y, r, p))
-            next.insert(std::move(p));
-        }
-      }
-      left = next.take();
-      if (left.empty())
+    // A narrow join first: its complete mappings are real, so any partial
+    // mapping that cannot beat one of them is dropped from the exact join.
+    std::vector<std::pair<double, double>> found;
+    if (in.boundWidth > 0) {
+      std::optional<std::vector<Partial>> narrow = join(in.boundWidth, {});
+      if (!narrow)
         return {};
+      for (const Partial &p : *narrow)
+        found.push_back({p.energy, p.latency});
     }
+    std::optional<std::vector<Partial>> all = join(0, found);
+    if (!all)
+      return {};
+    std::vector<Partial> &left = *all;
     // Among mappings of equal totals the one with the fewest Einsums
     // keeping a shared tensor on chip is kept: fusion that saves nothing is
     // not worth the constraints it brings.
@@ -161,6 +155,97 @@ public:
     for (JoinedMapping &j : complete)
       done.insert(std::move(j));
     return done.takeByEnergy();
+  }
+
+  /// Joins the Einsums left to right. `width` > 0 keeps only the `width`
+  /// partial mappings with the best lower bound on the metric after each
+  /// Einsum (a heuristic; its results are still valid mappings). A partial
+  /// mapping whose every completion is worse in both energy and latency
+  /// than one of the complete mappings `known` is dropped: it can neither
+  /// be the best nor on the front. nullopt when stopped by the deadline.
+  std::optional<std::vector<Partial>>
+  join(size_t width, const std::vector<std::pair<double, double>> &known) {
+    const std::vector<std::vector<PmappingRow>> &fronts = *in.fronts;
+    std::vector<Partial> left(1);
+    for (uint32_t y = 0; y < fronts.size(); ++y) {
+      ParetoFrontOf<Partial> next(mp.settings.metric);
+      // Partial mappings that expose the same compatibility to Einsum y
+      // can take the same rows of it: each such set of rows is found once.
+      std::map<std::vector<int64_t>, std::vector<uint32_t>> rowsFor;
+      for (const Partial &a : left) {
+        if ((in.cancel && in.cancel->load(std::memory_order_relaxed)) ||
+            (in.deadline && std::chrono::steady_clock::now() > *in.deadline)) {
+          if (in.stopped)
+            *in.stopped = true;
+          return std::nullopt;
+        }
+        auto [it, isNew] = rowsFor.try_emplace(compatibilityFor(a, y));
+        if (isNew)
+          for (uint32_t r = 0; r < fronts[y].size(); ++r)
+            if (compatible(a, y, facts[y][r]))
+              it->second.push_back(r);
+        for (uint32_t r : it->second) {
+          const PmappingRow &row = fronts[y][r];
+          if (beaten(known, a.energy + row.energy + restEnergy[y + 1],
+                     a.latency + row.latency + restLatency[y + 1]))
+            continue;
+          Partial p;
+          if (extend(a, y, r, p))
+            next.insert(std::move(p));
+        }
+      }
+      left = next.take();
+      if (width > 0 && left.size() > width) {
+        std::vector<double> score;
+        for (const Partial &p : left)
+          score.push_back(metricValue(mp.settings.metric,
+                                      p.energy + restEnergy[y + 1],
+                                      p.latency + restLatency[y + 1]));
+        std::vector<size_t> order(left.size());
+        for (size_t i = 0; i < order.size(); ++i)
+          order[i] = i;
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t i, size_t j) { return score[i] < score[j]; });
+        order.resize(width);
+        std::sort(order.begin(), order.end());
+        std::vector<Partial> kept;
+        for (size_t i : order)
+          kept.push_back(std::move(left[i]));
+        left = std::move(kept);
+      }
+      if (left.empty())
+        return left;
+    }
+    return left;
+  }
+
+  /// Whether a complete mapping of `known` has strictly less energy and
+  /// strictly less latency than (energy, latency): then so than every
+  /// completion of a partial mapping these bound, as both only grow with
+  /// each Einsum.
+  static bool beaten(const std::vector<std::pair<double, double>> &known,
+                     double energy, double latency) {
+    for (const auto &[e, l] : known)
+      if (e < energy && l < latency)
+        return true;
+    return false;
+  }
+
+  /// restEnergy[y], restLatency[y]: the least energy and latency Einsums
+  /// y.. can add, whatever rows they take.
+  void boundTheRest() {
+    const std::vector<std::vector<PmappingRow>> &fronts = *in.fronts;
+    restEnergy.assign(fronts.size() + 1, 0.0);
+    restLatency.assign(fronts.size() + 1, 0.0);
+    for (size_t y = fronts.size(); y-- > 0;) {
+      double e = std::numeric_limits<double>::infinity(), l = e;
+      for (const PmappingRow &row : fronts[y]) {
+        e = std::min(e, row.energy);
+        l = std::min(l, row.latency);
+      }
+      restEnergy[y] = restEnergy[y + 1] + e;
+      restLatency[y] = restLatency[y + 1] + l;
+    }
   }
 
 private:
@@ -262,14 +347,38 @@ private:
     return -1;
   }
 
-  bool extend(const Partial &a, uint32_t y, uint32_t r, Partial &out) const {
-    const RowFacts &b = facts[y][r];
-    const PmappingRow &row = (*in.fronts)[y][r];
-    // Compatibility: each live tensor y uses is where y expects it, and y
-    // runs inside the loops above every live tensor.
+  /// The loops Einsum y must share with a partial mapping: those above
+  /// its deepest live tensor.
+  static int openLoops(const Partial &a) {
     int c = 0;
-    for (const Reservation &l : a.live) {
+    for (const Reservation &l : a.live)
       c = std::max(c, l.depth);
+    return c;
+  }
+
+  /// Everything compatible() reads of a partial mapping: the loops y must
+  /// share and where the live tensors y uses are kept.
+  std::vector<int64_t> compatibilityFor(const Partial &a, uint32_t y) const {
+    int c = openLoops(a);
+    std::vector<int64_t> key = {c};
+    for (int i = 0; i < c; ++i) {
+      key.push_back(a.stack[size_t(i)].first);
+      key.push_back(a.stack[size_t(i)].second);
+    }
+    for (const Reservation &l : a.live)
+      if (accesses[y][l.tensor]) {
+        key.push_back(l.tensor);
+        key.push_back(l.memory);
+        key.push_back(l.depth);
+      }
+    return key;
+  }
+
+  /// Whether row b of Einsum y can follow partial mapping a: each live
+  /// tensor y uses is where y expects it, and y runs inside the loops above
+  /// every live tensor.
+  bool compatible(const Partial &a, uint32_t y, const RowFacts &b) const {
+    for (const Reservation &l : a.live) {
       if (!accesses[y][l.tensor])
         continue;
       int n = outermostNode(b, l.tensor);
@@ -278,11 +387,22 @@ private:
           b.fusion.shared[size_t(n)].depth != l.depth)
         return false;
     }
+    int c = openLoops(a);
     if (int(b.loops.size()) < c)
       return false;
     for (int i = 0; i < c; ++i)
       if (a.stack[size_t(i)] != b.loops[size_t(i)])
         return false;
+    return true;
+  }
+
+  /// Partial mapping a followed by row r of Einsum y, which must be
+  /// compatible with it; false when that overfills a memory or can never
+  /// be completed.
+  bool extend(const Partial &a, uint32_t y, uint32_t r, Partial &out) const {
+    const RowFacts &b = facts[y][r];
+    const PmappingRow &row = (*in.fronts)[y][r];
+    const int c = openLoops(a);
 
     const size_t nMem = memoryNames.size();
     // y's own peak: its reservations, what earlier Einsums sharing loops
@@ -567,6 +687,7 @@ private:
   std::vector<uint32_t> lastUser;
   std::vector<std::vector<uint8_t>> accesses;
   std::vector<std::set<std::vector<int64_t>>> placements, loopPrefixes;
+  std::vector<double> restEnergy, restLatency;
   /// Per global memory: whether a later Einsum can add to an earlier one's
   /// peak there (something is reserved in it above fused loops).
   std::vector<uint8_t> addable;

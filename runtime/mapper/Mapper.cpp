@@ -723,7 +723,8 @@ MapRun::materialiseBestJoin(std::vector<std::vector<PmappingRow>> fronts) {
       },
       .deadline = deadline,
       .cancel = settings.cancel,
-      .stopped = &joinStopped};
+      .stopped = &joinStopped,
+      .boundWidth = settings.joinBoundWidth};
   std::vector<JoinedMapping> joined = joinEinsums(mp, input);
   if (joinStopped) {
     // Out of time: the unfused rows (every shared tensor in the outermost

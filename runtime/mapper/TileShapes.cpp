@@ -383,12 +383,23 @@ private:
     stagedFrom = first;
     boundsPending = false;
     if (!problem.settings.boundPruning || !kernel || !kernel->bounds ||
-        fusion || mode == SearchMode::CollectUsageKeys ||
+        fusedLoops > 0 || mode == SearchMode::CollectUsageKeys ||
         problem.settings.objectiveTolerance != 0 || loops.size() < 2)
       return;
     for (const Loop &l : loops)
       if (l.imperfect)
         return;
+    // Without fused loops, every row of the template is in one Pareto group
+    // (where it keeps the shared tensors) and reserves nothing another
+    // Einsum sees: the bounds compare within that group.
+    boundGroup.clear();
+    if (fusion) {
+      std::vector<double> resources;
+      fusion->describe(tpl, tiles, fused, 0);
+      fusion->paretoColumns(fused, boundGroup, resources, jointMemories);
+      AFC_INTERNAL_ASSERT(resources.empty())
+          << "a template without fused loops reserves nothing for the join";
+    }
     boundsPending = true;
     // A template whose space is this large walks long enough in every
     // piece: bound from the first node.
@@ -454,6 +465,8 @@ private:
     uint64_t nodes = 0, leaves = 0;
   };
   std::vector<LevelCounts> levelCounts;
+  /// The Pareto group of every row of a bounded template (planBounds).
+  ParetoGroup boundGroup;
   uint64_t leavesReached = 0;
   /// Adds a walked node's leaves to its level's counts.
   struct SubtreeCount {
@@ -555,7 +568,7 @@ private:
     double obj[2];
     objectives(problem.settings.metric, b, obj);
     bool rejected =
-        anyFront([&](const ParetoFront &f) { return !f.wouldKeep(obj); });
+        anyFront([&](const ParetoFront &f) { return !f.wouldKeep(obj, boundGroup); });
     if (rejected)
       ++found.stats.bounded;
     return rejected;

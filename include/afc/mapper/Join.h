@@ -20,6 +20,18 @@
 // reserve above them), minimising energy, latency and those peaks, so the
 // result is the optimum over every combination of the per-Einsum fronts.
 //
+// Two things keep that tractable on transformer layers, where the partial
+// mappings after the Q, K and V projections run into millions:
+//  * partial mappings that expose the same compatibility to the next
+//    Einsum (open loops, where its live inputs are kept) look up the rows
+//    they can take once, instead of testing every row;
+//  * a narrow join first keeps only the best few partial mappings per
+//    Einsum by a lower bound on the metric; its complete mappings are real,
+//    and the exact join drops any partial mapping whose energy and latency,
+//    plus the least the remaining Einsums can add, are both strictly above
+//    one of them. Energy and latency only grow with each Einsum, so no
+//    dropped partial mapping could have reached the front or the optimum.
+//
 //===----------------------------------------------------------------------===//
 #ifndef AFC_MAPPER_JOIN_H
 #define AFC_MAPPER_JOIN_H
@@ -49,6 +61,10 @@ struct JoinInput {
   /// Stops the join as the deadline does once true; null: never.
   const std::atomic<bool> *cancel = nullptr;
   bool *stopped = nullptr;
+  /// Partial mappings per Einsum of the narrow join whose complete
+  /// mappings bound the exact one (MapperSettings::joinBoundWidth); 0: no
+  /// narrow join.
+  size_t boundWidth = 0;
 };
 
 /// One complete fused mapping: a row per Einsum and, per pair of

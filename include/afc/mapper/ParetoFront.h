@@ -159,10 +159,10 @@ public:
     return false;
   }
 
-  /// Would a row of the default (empty) group with these objectives (two,
-  /// as objectives() fills them) and no extra columns be kept?
-  bool wouldKeep(const double *obj) const {
-    auto it = index.find(ParetoGroup{});
+  /// Would a row of `group` with these objectives (two, as objectives()
+  /// fills them) and no extra columns be kept?
+  bool wouldKeep(const double *obj, const ParetoGroup &group = {}) const {
+    auto it = index.find(group);
     if (it == index.end())
       return true;
     double o[2] = {0, 0};

@@ -249,6 +249,11 @@ struct MapperSettings {
   /// analysis behind the bounds (per template and design point) costs more
   /// than a small search. Tests set 0 to bound every walk.
   uint64_t boundAfterLeaves = 8192;
+  /// The fusion join first joins keeping only this many partial mappings
+  /// per Einsum; the complete mappings it finds bound the exact join, which
+  /// drops partial mappings that cannot beat them (Join.h). Exact; 0 = no
+  /// such pass, for testing.
+  size_t joinBoundWidth = 32;
   /// Wall-clock budget of one map() call, in seconds (the reference's
   /// `time_limit`, applied to the whole search). When it runs out the
   /// search stops and returns the best mapping found so far, with

@@ -260,16 +260,19 @@ INSTANTIATE_TEST_SUITE_P(
              {{"N_EINSUMS", 1}, {"M", 8}, {"KN", 8}}}),
     [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
 
-/// Maps `c` unfused for EDP with bounds (starting after `boundAfterLeaves`
-/// leaves) and with the full walk, and expects the same answer, choice by
-/// choice, and the same fronts.
+/// Maps `c` for EDP with bounds (starting after `boundAfterLeaves` leaves)
+/// and with the full walk, and expects the same answer, choice by choice,
+/// and the same fronts. Fused, only templates without fused loops are
+/// bounded (their rows share one Pareto group).
 void expectBoundsFindWhatTheFullWalkFinds(const Case &c,
-                                          uint64_t boundAfterLeaves) {
+                                          uint64_t boundAfterLeaves,
+                                          bool unfused = true) {
   Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
   ASSERT_TRUE(l.problem) << l.compiled->errors;
   mapper::MapperProblem &mp = *l.problem;
   mp.settings.metric = mapper::Metric::EnergyDelayProduct;
-  mp.settings.unfused = true;
+  mp.settings.unfused = unfused;
+  mp.settings.maxFusedLoops = 1;
   mp.settings.templateKernels =
       lower::templateKernelFactory({lower::sharedKernelCompiler()});
   mp.settings.boundAfterLeaves = boundAfterLeaves;
@@ -342,5 +345,29 @@ TEST(BoundPruning, StartingInTheMiddleOfAWalkFindsWhatTheFullWalkFinds) {
            {{"N_EINSUMS", 2}, {"M", 512}, {"KN", 1024}}},
       64);
 }
+
+class FusedBoundPruning : public ::testing::TestWithParam<Case> {};
+
+// With fusion, rows carry a Pareto group; a template without fused loops
+// puts all its rows in one, and only those templates are bounded.
+TEST_P(FusedBoundPruning, FindsWhatTheFullWalkFinds) {
+  expectBoundsFindWhatTheFullWalkFinds(GetParam(), 0, /*unfused=*/false);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Stdlib, FusedBoundPruning,
+    ::testing::Values(
+        Case{"eyeriss_matmuls",
+             "eyeriss",
+             "basic/matmuls",
+             {{"N_EINSUMS", 2}, {"M", 64}, {"KN", 64}}},
+        Case{"simba_gpt3_decode",
+             "simba",
+             "transformers/gpt/gpt3_6.7B",
+             {{"BATCH_SIZE", 1},
+              {"DECODE", 1},
+              {"N_CACHED_TOKENS", 2047},
+              {"N_NEW_TOKENS", 1}}}),
+    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
 
 } // namespace

@@ -101,6 +101,42 @@ TEST(Fusion, SameAnswerOnOneAndTwoThreads) {
   }
 }
 
+// The narrow join only bounds the exact one: any width, or none, gives the
+// same optimum, mapping and front.
+TEST(Fusion, JoinBoundsKeepTheExactAnswer) {
+  std::vector<Case> all = cases();
+  all.push_back({"simba",
+                 "transformers/gpt/gpt3_6.7B",
+                 {{"BATCH_SIZE", 1},
+                  {"DECODE", 1},
+                  {"N_CACHED_TOKENS", 2047},
+                  {"N_NEW_TOKENS", 1}}});
+  for (const Case &c : all) {
+    MapperProblem exact = problemFor(c, false, Metric::EnergyDelayProduct);
+    exact.settings.joinBoundWidth = 0;
+    auto a = map(exact);
+    ASSERT_TRUE(bool(a)) << name(c) << ": " << a.error().message;
+    for (size_t width : {1, 32}) {
+      MapperProblem bounded = exact;
+      bounded.settings.joinBoundWidth = width;
+      auto b = map(bounded);
+      ASSERT_TRUE(bool(b)) << name(c) << ": " << b.error().message;
+      EXPECT_EQ(a->energy, b->energy) << name(c) << " width " << width;
+      EXPECT_EQ(a->latency, b->latency) << name(c) << " width " << width;
+      EXPECT_EQ(a->stats.onChipTensors, b->stats.onChipTensors) << name(c);
+      ASSERT_EQ(a->choices.size(), b->choices.size());
+      for (size_t e = 0; e < a->choices.size(); ++e)
+        EXPECT_EQ(a->choices[e].row.tileShapes, b->choices[e].row.tileShapes)
+            << name(c) << " width " << width;
+      ASSERT_EQ(a->front.size(), b->front.size()) << name(c);
+      for (size_t k = 0; k < a->front.size(); ++k) {
+        EXPECT_EQ(a->front[k].energy, b->front[k].energy) << name(c);
+        EXPECT_EQ(a->front[k].latency, b->front[k].latency) << name(c);
+      }
+    }
+  }
+}
+
 /// Loops above the sequential that splits the Einsums: the loops they share.
 int sharedLoopsAtTop(const std::vector<model::MappingNode> &nodes) {
   int loops = 0;
