@@ -199,6 +199,28 @@ Evaluator::Impl::resolveTileShapes(const MappingNode &computeNode) {
 /// backing holder are dropped (_symbolic.py:106-148).
 std::optional<ModelError> Evaluator::Impl::normaliseCopy() {
   const PreparedEinsum &e = *einsum;
+  // Among storage nodes with no loop between them, the output's backing
+  // node goes before the source's other nodes in the same memory. The
+  // order of nodes of different tensors there means nothing, and the
+  // reference costs a copy into the memory that backs the output as a
+  // write of the output whatever that order: merging the source's node
+  // there with the output's would make the copy free in one order and not
+  // in the other (and the joined mapping of fused Einsums reorders them).
+  for (size_t j = 1; j < nodes.size(); ++j) {
+    if (!nodes[j].isHolder() || !nodes[j].isBacking ||
+        !e.tensors[nodes[j].tensor].isOutput)
+      continue;
+    size_t i = j;
+    while (i > 0 && nodes[i - 1].isHolder())
+      --i;
+    for (; i < j; ++i)
+      if (nodes[i].arch == nodes[j].arch && !nodes[i].isBacking &&
+          nodes[i].tensor == e.copySource) {
+        std::rotate(nodes.begin() + i, nodes.begin() + j,
+                    nodes.begin() + j + 1);
+        break;
+      }
+  }
   size_t lastBacking = 0;
   for (size_t i = 0; i < nodes.size(); ++i)
     if (nodes[i].isHolder() && nodes[i].isBacking)
