@@ -204,8 +204,9 @@ public:
         std::vector<size_t> order(left.size());
         for (size_t i = 0; i < order.size(); ++i)
           order[i] = i;
-        std::stable_sort(order.begin(), order.end(),
-                         [&](size_t i, size_t j) { return score[i] < score[j]; });
+        std::stable_sort(order.begin(), order.end(), [&](size_t i, size_t j) {
+          return score[i] < score[j];
+        });
         order.resize(width);
         std::sort(order.begin(), order.end());
         std::vector<Partial> kept;

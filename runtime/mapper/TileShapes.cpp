@@ -567,8 +567,8 @@ private:
     (latencyFirst ? b.energy : b.latency) = bound(!latencyFirst);
     double obj[2];
     objectives(problem.settings.metric, b, obj);
-    bool rejected =
-        anyFront([&](const ParetoFront &f) { return !f.wouldKeep(obj, boundGroup); });
+    bool rejected = anyFront(
+        [&](const ParetoFront &f) { return !f.wouldKeep(obj, boundGroup); });
     if (rejected)
       ++found.stats.bounded;
     return rejected;
