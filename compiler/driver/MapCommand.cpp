@@ -164,7 +164,8 @@ static void printMapJSON(const mapper::MapperResult &r,
       {"repeated_templates", st.repeatedTemplates},
       {"pmappings_evaluated", st.evaluatedPmappings},
       {"pareto_pmappings", st.paretoPmappings},
-      {"subtrees_bounded", st.boundedSubtrees}};
+      {"subtrees_bounded", st.boundedSubtrees},
+      {"subtrees_bounded_by_unfused", st.subtreesBoundedByUnfused}};
   for (const auto &[name, count] : counts) {
     j.key(name);
     j.integer(count);
@@ -197,9 +198,15 @@ static void printSearchSummary(const mapper::MapperStatistics &st,
                     " repeating an identical Einsum's search"
               : std::string())
       << "), " << st.evaluatedPmappings << " pmappings evaluated"
-      << (st.boundedSubtrees ? " (" + std::to_string(st.boundedSubtrees) +
-                                   " partial tile shapes cut by cost bounds)"
-                             : std::string())
+      << (st.boundedSubtrees
+              ? " (" + std::to_string(st.boundedSubtrees) +
+                    " partial tile shapes cut by cost bounds" +
+                    (st.subtreesBoundedByUnfused
+                         ? ", " + std::to_string(st.subtreesBoundedByUnfused) +
+                               " of them by the unfused optimum"
+                         : std::string()) +
+                    ")"
+              : std::string())
       << ", " << st.paretoPmappings << " on Pareto fronts, "
       << (st.fusionSearched
               ? std::to_string(st.fusedEinsums) + " Einsum(s) fused" +

@@ -125,6 +125,7 @@ private:
   void redoTemplatesWithLostKeys();
   void searchPastTheDeadline();
   PieceRequest costingRequest(const Piece &pc, bool onlySurviving) const;
+  void mapUnfusedFirst();
   void finishTemplates();
   model::Expected<std::vector<std::vector<PmappingRow>>> einsumFronts() const;
   std::vector<Combination>
@@ -144,6 +145,9 @@ private:
   const MapperProblem &mp;
   const model::Workload &workload;
   const MapperSettings &settings;
+  /// (energy, latency) of whole mappings found before the search
+  /// (mapUnfusedFirst); they bound it.
+  std::vector<std::pair<double, double>> knownMappings;
   const model::EvaluateOptions costing;
   MapperResult out;
 
@@ -206,6 +210,7 @@ private:
       sum.evaluated += s.evaluated;
       sum.valid += s.valid;
       sum.bounded += s.bounded;
+      sum.boundedByWholeMappings += s.boundedByWholeMappings;
     }
     return sum;
   }
@@ -220,6 +225,7 @@ model::Expected<MapperResult> MapRun::run() {
                                std::max(0.0, settings.timeLimit)));
   if (std::optional<model::ModelError> error = buildTasks())
     return *error;
+  mapUnfusedFirst();
   compileKernels();
   findRepeatedTemplates();
   out.stats.threads = settings.threads > 0 ? settings.threads
@@ -259,6 +265,33 @@ model::Expected<MapperResult> MapRun::run() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   return std::move(out);
+}
+
+/// A large fused search first maps the workload unfused (a search of the
+/// same templates that keep every shared tensor in the outermost memory):
+/// its front is made of whole mappings the join can reach too, and bounds
+/// the fused search (MapperSettings::unfusedBoundTileShapes). Only a
+/// complete unfused search is used.
+void MapRun::mapUnfusedFirst() {
+  if (!out.stats.fusionSearched ||
+      !(out.stats.totalPmappings >= settings.unfusedBoundTileShapes))
+    return;
+  MapperProblem unfused = mp;
+  unfused.settings.unfused = true;
+  unfused.settings.detailedResult = false;
+  unfused.settings.onProgress = nullptr;
+  if (deadline)
+    unfused.settings.timeLimit = std::max(
+        0.0, std::chrono::duration<double>(*deadline -
+                                           std::chrono::steady_clock::now())
+                 .count());
+  model::Expected<MapperResult> r = MapRun(unfused).run();
+  if (!r || !r->stats.complete || r->stats.cancelled)
+    return;
+  for (const FrontPoint &p : r->front)
+    knownMappings.push_back({p.energy, p.latency});
+  out.stats.evaluatedPmappings += r->stats.evaluatedPmappings;
+  out.stats.boundedSubtrees += r->stats.boundedSubtrees;
 }
 
 /// Views and templates per Einsum in workload order, and one task per
@@ -553,7 +586,8 @@ PieceRequest MapRun::costingRequest(const Piece &pc, bool onlySurviving) const {
       .templIndex = t.templ,
       .survivingKeys = onlySurviving ? &surviving[pc.task] : nullptr,
       .kernel = kernels[pc.task].get(),
-      .jointMemories = &jointMemories};
+      .jointMemories = &jointMemories,
+      .knownMappings = &knownMappings};
 }
 
 /// A search stopped by its time limit still answers for every Einsum: one
@@ -609,6 +643,7 @@ void MapRun::finishTemplates() {
   for (const TemplateSearchStats &s : taskStats) {
     out.stats.evaluatedPmappings += s.evaluated;
     out.stats.boundedSubtrees += s.bounded;
+    out.stats.subtreesBoundedByUnfused += s.boundedByWholeMappings;
     out.stats.paretoPmappings += s.pareto;
   }
 }

@@ -94,7 +94,10 @@ public:
         surviving(request.survivingKeys), kernel(request.kernel),
         deadline(request.deadline), cancel(request.cancel),
         viewIndex(request.viewIndex), templIndex(request.templIndex),
-        jointMemories(request.jointMemories) {
+        jointMemories(request.jointMemories),
+        knownMappings(request.knownMappings && !request.knownMappings->empty()
+                          ? request.knownMappings
+                          : nullptr) {
     AFC_INTERNAL_ASSERT((mode == SearchMode::CostSurvivingKeys) ==
                         (surviving != nullptr))
         << "surviving usage keys are given exactly when only they are costed";
@@ -383,7 +386,8 @@ private:
     stagedFrom = first;
     boundsPending = false;
     if (!problem.settings.boundPruning || !kernel || !kernel->bounds ||
-        fusedLoops > 0 || mode == SearchMode::CollectUsageKeys ||
+        (fusedLoops > 0 && !knownMappings) ||
+        mode == SearchMode::CollectUsageKeys ||
         problem.settings.objectiveTolerance != 0 || loops.size() < 2)
       return;
     for (const Loop &l : loops)
@@ -393,7 +397,7 @@ private:
     // (where it keeps the shared tensors) and reserves nothing another
     // Einsum sees: the bounds compare within that group.
     boundGroup.clear();
-    if (fusion) {
+    if (fusion && fusedLoops == 0) {
       std::vector<double> resources;
       fusion->describe(tpl, tiles, fused, 0);
       fusion->paretoColumns(fused, boundGroup, resources, jointMemories);
@@ -535,9 +539,6 @@ private:
         tileHigh[size_t(j)] = double(view.bounds[r]);
       }
     }
-    // The metric's first objective first: a front can reject only if one
-    // of its rows is no worse there, and the second bound is then often
-    // not needed.
     const double *state = boundStateAt(i + 1);
     bool latencyFirst = problem.settings.metric == Metric::Latency;
     auto bound = [&](bool latency) {
@@ -546,6 +547,25 @@ private:
                      : costBounds->energyBound(unsigned(i), state,
                                                tileLow.data(), tileHigh.data());
     };
+    // A whole mapping with less energy and less latency than every
+    // completion, whatever the other Einsums cost, beats any mapping that
+    // takes one of them: they can be neither the optimum nor on its front.
+    // That holds in every Pareto group, so templates with fused loops are
+    // bounded this way too.
+    if (knownMappings) {
+      double energy = bound(false), latency = bound(true);
+      for (const auto &[e, l] : *knownMappings)
+        if (e < energy && l < latency) {
+          ++found.stats.bounded;
+          ++found.stats.boundedByWholeMappings;
+          return true;
+        }
+      if (fusedLoops > 0)
+        return false;
+    }
+    // The metric's first objective first: a front can reject only if one
+    // of its rows is no worse there, and the second bound is then often
+    // not needed.
     // Whether `test` holds for a front that may reject.
     auto anyFront = [&](auto test) {
       if (own)
@@ -674,6 +694,8 @@ private:
   /// carry their compatibility group and reservations (Fusion.h).
   std::optional<FusionLayout> fusion;
   const std::vector<std::string> *jointMemories;
+  /// PieceRequest::knownMappings; null when there are none.
+  const std::vector<std::pair<double, double>> *knownMappings;
   PmappingFusion fused;
   PmappingRow candidate;
   /// Loops [0, fusedLoops) are fused; fusedLimitsBind: planFusedLimits.
@@ -1342,6 +1364,7 @@ searchTemplate(const MapperProblem &problem, const EinsumView &view,
   stats.evaluated += piece.stats.evaluated;
   stats.valid += piece.stats.valid;
   stats.bounded += piece.stats.bounded;
+  stats.boundedByWholeMappings += piece.stats.boundedByWholeMappings;
   std::vector<PartialMap> pieces;
   pieces.push_back(std::move(piece.rows));
   return finishTemplate(problem, view, std::move(pieces), stats);

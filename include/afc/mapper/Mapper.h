@@ -78,6 +78,9 @@ struct MapperStatistics {
   /// Partial tile shapes not walked because a row found before beats the
   /// lower bounds on every completion's cost (mapper.md §4.5).
   uint64_t boundedSubtrees = 0;
+  /// Of those, the ones a whole mapping of the unfused search run first
+  /// beats (MapperSettings::unfusedBoundTileShapes).
+  uint64_t subtreesBoundedByUnfused = 0;
   /// Pmappings left after min_usage and the per-template Pareto filter.
   uint64_t paretoPmappings = 0;
   double seconds = 0;

@@ -254,6 +254,16 @@ struct MapperSettings {
   /// drops partial mappings that cannot beat them (Join.h). Exact; 0 = no
   /// such pass, for testing.
   size_t joinBoundWidth = 32;
+  /// A fused search whose templates hold at least this many tile shapes
+  /// first maps the workload unfused; a partial tile shape whose every
+  /// completion has more energy and more latency than one of those whole
+  /// mappings cannot be part of a better one, and is skipped (mapper.md
+  /// §4.5). Exact; infinity = never, 0 = always (tests). The default is
+  /// where it paid on the regression suite: tpu_v4i GPT-3 175B prefill
+  /// (7e13 tile shapes) maps in less than half the time, while simba GPT-3
+  /// 6.7B prefill (4e11) and tpu_v4i GPT-3 175B decode (9e10) saved less
+  /// than the unfused search cost.
+  double unfusedBoundTileShapes = 1e12;
   /// Wall-clock budget of one map() call, in seconds (the reference's
   /// `time_limit`, applied to the whole search). When it runs out the
   /// search stops and returns the best mapping found so far, with

@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace afc::mapper {
@@ -43,6 +44,9 @@ struct TemplateSearchStats {
   uint64_t pareto = 0;
   /// Partial tile shapes not walked: a row found before beat their bounds.
   uint64_t bounded = 0;
+  /// Of those, the ones a whole mapping found before beat
+  /// (PieceRequest::knownMappings).
+  uint64_t boundedByWholeMappings = 0;
 };
 
 /// What a search of tile shapes does at each feasible leaf.
@@ -78,6 +82,10 @@ struct PieceRequest {
   /// Fusion: the memories whose use rows minimise (FusionLayout::
   /// paretoColumns); null = every memory of finite size.
   const std::vector<std::string> *jointMemories = nullptr;
+  /// (energy, latency) of whole mappings already found (the unfused
+  /// optimum's front): a partial tile shape whose completions all have more
+  /// of both, even with the other Einsums costing nothing, is skipped.
+  const std::vector<std::pair<double, double>> *knownMappings = nullptr;
   /// Stop walking when this time has passed (the mapper's time limit); the
   /// result then holds what was found so far and says it stopped.
   std::optional<std::chrono::steady_clock::time_point> deadline = {};

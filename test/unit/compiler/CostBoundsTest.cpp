@@ -346,6 +346,64 @@ TEST(BoundPruning, StartingInTheMiddleOfAWalkFindsWhatTheFullWalkFinds) {
       64);
 }
 
+class UnfusedBound : public ::testing::TestWithParam<Case> {};
+
+// A fused search bounded by the unfused optimum's front (mapped first)
+// drops only partial tile shapes no whole mapping of the front can take:
+// the optimum, every Einsum's tile shapes and the front stay.
+TEST_P(UnfusedBound, KeepsTheExactAnswer) {
+  const Case &c = GetParam();
+  Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
+  ASSERT_TRUE(l.problem) << l.compiled->errors;
+  mapper::MapperProblem walked = *l.problem;
+  walked.settings.metric = mapper::Metric::EnergyDelayProduct;
+  walked.settings.unfused = false;
+  walked.settings.maxFusedLoops = 1;
+  walked.settings.templateKernels =
+      lower::templateKernelFactory({lower::sharedKernelCompiler()});
+  walked.settings.boundAfterLeaves = 0;
+  walked.settings.unfusedBoundTileShapes =
+      std::numeric_limits<double>::infinity();
+  mapper::MapperProblem bounded = walked;
+  bounded.settings.unfusedBoundTileShapes = 0;
+  auto a = mapper::map(walked), b = mapper::map(bounded);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->stats.subtreesBoundedByUnfused, 0u);
+  EXPECT_GT(b->stats.subtreesBoundedByUnfused, 0u);
+  EXPECT_EQ(a->energy, b->energy);
+  EXPECT_EQ(a->latency, b->latency);
+  EXPECT_EQ(a->stats.onChipTensors, b->stats.onChipTensors);
+  ASSERT_EQ(a->choices.size(), b->choices.size());
+  for (size_t e = 0; e < a->choices.size(); ++e) {
+    SCOPED_TRACE(a->choices[e].einsum);
+    EXPECT_EQ(a->choices[e].templateDescription,
+              b->choices[e].templateDescription);
+    EXPECT_EQ(a->choices[e].row.tileShapes, b->choices[e].row.tileShapes);
+  }
+  ASSERT_EQ(a->front.size(), b->front.size());
+  for (size_t k = 0; k < a->front.size(); ++k) {
+    EXPECT_EQ(a->front[k].energy, b->front[k].energy);
+    EXPECT_EQ(a->front[k].latency, b->front[k].latency);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Stdlib, UnfusedBound,
+    ::testing::Values(
+        Case{"tpu_v4i_three_matmuls",
+             "tpu_v4i",
+             "basic/three_matmuls_annotated",
+             {}},
+        Case{"eyeriss_three_matmuls",
+             "eyeriss",
+             "basic/three_matmuls_annotated",
+             {}},
+        Case{"tpu_v4i_matmuls",
+             "tpu_v4i",
+             "basic/matmuls",
+             {{"N_EINSUMS", 2}, {"M", 64}, {"KN", 64}}}),
+    [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
+
 class FusedBoundPruning : public ::testing::TestWithParam<Case> {};
 
 // With fusion, rows carry a Pareto group; a template without fused loops
