@@ -563,9 +563,6 @@ private:
       if (fusedLoops > 0)
         return false;
     }
-    // The metric's first objective first: a front can reject only if one
-    // of its rows is no worse there, and the second bound is then often
-    // not needed.
     // Whether `test` holds for a front that may reject.
     auto anyFront = [&](auto test) {
       if (own)
@@ -575,6 +572,9 @@ private:
           return true;
       return false;
     };
+    // The metric's first objective first: a front can reject only if one
+    // of its rows is no worse there, and the second bound is then often
+    // not needed.
     double firstBound = bound(latencyFirst);
     if (!anyFront([&](const ParetoFront &f) {
           return f.anyFirstObjectiveAtMost(firstBound);
