@@ -186,8 +186,8 @@ public:
               it->second.push_back(r);
         for (uint32_t r : it->second) {
           const PmappingRow &row = fronts[y][r];
-          if (beaten(known, a.energy + row.energy + restEnergy[y + 1],
-                     a.latency + row.latency + restLatency[y + 1]))
+          if (strictlyBeaten(known, a.energy + row.energy + restEnergy[y + 1],
+                             a.latency + row.latency + restLatency[y + 1]))
             continue;
           Partial p;
           if (extend(a, y, r, p))
@@ -218,18 +218,6 @@ public:
         return left;
     }
     return left;
-  }
-
-  /// Whether a complete mapping of `known` has strictly less energy and
-  /// strictly less latency than (energy, latency): then so than every
-  /// completion of a partial mapping these bound, as both only grow with
-  /// each Einsum.
-  static bool beaten(const std::vector<std::pair<double, double>> &known,
-                     double energy, double latency) {
-    for (const auto &[e, l] : known)
-      if (e < energy && l < latency)
-        return true;
-    return false;
   }
 
   /// restEnergy[y], restLatency[y]: the least energy and latency Einsums

@@ -541,11 +541,20 @@ private:
     }
     const double *state = boundStateAt(i + 1);
     bool latencyFirst = problem.settings.metric == Metric::Latency;
+    // Each bound is computed once: the whole-mapping test and the fronts'
+    // may both read it.
+    double known[2];
+    bool computed[2] = {false, false};
     auto bound = [&](bool latency) {
-      return latency ? costBounds->latencyBound(unsigned(i), state,
-                                                tileLow.data(), tileHigh.data())
-                     : costBounds->energyBound(unsigned(i), state,
-                                               tileLow.data(), tileHigh.data());
+      if (!computed[latency]) {
+        known[latency] =
+            latency ? costBounds->latencyBound(unsigned(i), state,
+                                               tileLow.data(), tileHigh.data())
+                    : costBounds->energyBound(unsigned(i), state,
+                                              tileLow.data(), tileHigh.data());
+        computed[latency] = true;
+      }
+      return known[latency];
     };
     // A whole mapping with less energy and less latency than every
     // completion, whatever the other Einsums cost, beats any mapping that
@@ -553,13 +562,11 @@ private:
     // That holds in every Pareto group, so templates with fused loops are
     // bounded this way too.
     if (knownMappings) {
-      double energy = bound(false), latency = bound(true);
-      for (const auto &[e, l] : *knownMappings)
-        if (e < energy && l < latency) {
-          ++found.stats.bounded;
-          ++found.stats.boundedByWholeMappings;
-          return true;
-        }
+      if (strictlyBeaten(*knownMappings, bound(false), bound(true))) {
+        ++found.stats.bounded;
+        ++found.stats.boundedByWholeMappings;
+        return true;
+      }
       if (fusedLoops > 0)
         return false;
     }

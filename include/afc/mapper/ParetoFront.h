@@ -74,6 +74,19 @@ void objectives(Metric metric, const Row &row, double *out) {
   }
 }
 
+/// Whether one of the whole mappings `known` (energy, latency) has strictly
+/// less energy and strictly less latency than (energy, latency): lower
+/// bounds on what some mappings cost, as energy and latency only grow with
+/// each Einsum, so none of those mappings can be optimal or on the front.
+inline bool
+strictlyBeaten(const std::vector<std::pair<double, double>> &known,
+               double energy, double latency) {
+  for (const auto &[e, l] : known)
+    if (e < energy && l < latency)
+      return true;
+  return false;
+}
+
 /// The Pareto group of a row and the extra columns it minimises: none
 /// unless the row type has them (PmappingRow and the fusion join's rows do).
 using ParetoGroup = std::vector<int64_t>;
