@@ -792,13 +792,13 @@ struct Evaluation {
     if (p.pattern == AtomProgram::Min)
       return {std::min(x.lo, y.lo), std::min(x.hi, y.hi),
               std::max(x.mag, y.mag)};
-    // A select: one branch when the comparison is decided, else both.
-    Interval ifLess = arg(2), otherwise = arg(3);
+    // A select: one branch when the comparison is decided (the other is
+    // not evaluated), else both.
     if (x.hi + slack(x, y) < y.lo)
-      return ifLess;
+      return arg(2);
     if (x.lo - slack(x, y) >= y.hi)
-      return otherwise;
-    return hull(ifLess, otherwise);
+      return arg(3);
+    return hull(arg(2), arg(3));
   }
 };
 

@@ -352,9 +352,35 @@ private:
         }
       knownFrom.push_back(from);
     }
+    knownFromAll = knownFrom.empty()
+                       ? n
+                       : *std::min_element(knownFrom.begin(), knownFrom.end());
     usageBecomesKnown.assign(size_t(n) + 1, 0);
     for (int from : knownFrom)
       usageBecomesKnown[size_t(from)] = 1;
+    // The spatial bounds a min_usage dimension may still take, and so the
+    // usages within reach (someSurvivingKeyInReach), narrow when a spatial
+    // loop of it, a loop inside one over the same rank variable (its tile
+    // must be a multiple) or the loop outside one (which fixes its bound)
+    // is assigned; loops further out change nothing. Imperfect tiles need
+    // not divide the rank, so no divisor set bounds them. The instance
+    // counts within reach are a table as large as the fanout.
+    usageReachNarrows.assign(size_t(n) + 1, 0);
+    bool reachable = true;
+    for (const Loop &l : loops)
+      reachable = reachable && !l.imperfect;
+    for (size_t d : minUsageDims)
+      reachable = reachable && view.dims[d].fanout <= 65536 &&
+                  view.dims[d].fanout == std::floor(view.dims[d].fanout);
+    for (size_t d : reachable ? minUsageDims : std::vector<size_t>())
+      for (int s : dimLoops[d]) {
+        const Loop &spatial = loops[size_t(s)];
+        for (int i = s; i < n; ++i)
+          if (loops[size_t(i)].rankVariable == spatial.rankVariable)
+            usageReachNarrows[size_t(i)] = 1;
+        if (spatial.outer != kNoLoop)
+          usageReachNarrows[size_t(spatial.outer)] = 1;
+      }
     // The lower bounds of feasible() are those of the smallest completion
     // (every free loop of bound 1) unless a free spatial loop sits directly
     // under the full rank (its bound is then rank / tile, not 1) or a loop
@@ -863,6 +889,14 @@ private:
     }
     if (mode != SearchMode::CostSurvivingKeys || i < 0)
       return false;
+    // Before the usages are known, a subtree whose spatial bounds can no
+    // longer make any surviving usage has no leaf that min_usage keeps
+    // (the leaves would be dropped one by one).
+    if (usageReachNarrows[size_t(first)] && first > knownFromAll &&
+        !someSurvivingKeyInReach(first)) {
+      ++found.stats.outOfUsageReach;
+      return true;
+    }
     // Usages become known at the loops in knownFrom and never change below:
     // elsewhere the answer is the caller's, which was to search on.
     if (usageChecked && !usageBecomesKnown[size_t(first)])
@@ -888,6 +922,102 @@ private:
     }
     return true;
   }
+
+  /// Whether some surviving key is within reach of the completions of the
+  /// assigned loops [first, n), dimension by dimension. A spatial loop's
+  /// bound is its outer loop's tile over its own; with one of them free, it
+  /// is a divisor of what the rank variable leaves (its size over the
+  /// assigned tile it must be a multiple of). Each dimension's reachable
+  /// instance counts are the products of those bounds within its fanout; a
+  /// key out of reach in one dimension is out of reach. Capacity and the
+  /// coupling of loops over one rank variable are ignored, so "in reach"
+  /// may still have no leaf; "out of reach" never has one.
+  bool someSurvivingKeyInReach(int first) {
+    if (keyInstances.empty())
+      planKeyInstances();
+    keysInReach.assign(keyInstances.size(), 1);
+    size_t left = keyInstances.size();
+    for (size_t j = 0; j < minUsageDims.size(); ++j) {
+      const size_t d = minUsageDims[j];
+      const int64_t fanout = int64_t(view.dims[d].fanout);
+      marked.resize(size_t(fanout) + 1, 0);
+      reachList.assign(1, 1);
+      for (int s : dimLoops[d]) {
+        const Loop &l = loops[size_t(s)];
+        const uint32_t r = l.rankVariable;
+        const int64_t rank = view.bounds[r];
+        int64_t fixed = 0, leaves = 0;
+        if (s < first)
+          leaves = rank / maxTile[r];
+        else if (l.outer == kNoLoop)
+          fixed = rank / tiles[size_t(s)];
+        else if (l.outer >= first)
+          fixed = tiles[size_t(l.outer)] / tiles[size_t(s)];
+        else
+          leaves = rank / tiles[size_t(s)];
+        reachNext.clear();
+        auto reach = [&](int64_t q) {
+          if (!marked[size_t(q)]) {
+            marked[size_t(q)] = 1;
+            reachNext.push_back(q);
+          }
+        };
+        for (int64_t p : reachList) {
+          if (fixed) {
+            if (p * fixed <= fanout)
+              reach(p * fixed);
+            continue;
+          }
+          for (int64_t v : divisorCache[r]) {
+            if (p * v > fanout)
+              break;
+            if (leaves % v == 0)
+              reach(p * v);
+          }
+        }
+        for (int64_t q : reachNext)
+          marked[size_t(q)] = 0;
+        reachList.swap(reachNext);
+      }
+      for (int64_t q : reachList)
+        marked[size_t(q)] = 1;
+      for (size_t k = 0; k < keyInstances.size(); ++k)
+        if (keysInReach[k] &&
+            (keyInstances[k][j] < 0 || !marked[size_t(keyInstances[k][j])])) {
+          keysInReach[k] = 0;
+          --left;
+        }
+      for (int64_t q : reachList)
+        marked[size_t(q)] = 0;
+      if (left == 0)
+        return false;
+    }
+    return true;
+  }
+  /// Per surviving key, per min_usage dimension, the instance count whose
+  /// usage it is (-1: none is).
+  void planKeyInstances() {
+    for (const std::vector<double> &k : *surviving) {
+      std::vector<int64_t> counts;
+      for (size_t j = 0; j < minUsageDims.size(); ++j) {
+        const EinsumView::DimRule &dim = view.dims[minUsageDims[j]];
+        int64_t count = -1;
+        for (int64_t p = 1; p <= int64_t(dim.fanout) && count < 0; ++p)
+          if (dimensionUsage(dim, double(p)) == k[j])
+            count = p;
+        counts.push_back(count);
+      }
+      keyInstances.push_back(std::move(counts));
+    }
+  }
+  std::vector<std::vector<int64_t>> keyInstances;
+  std::vector<uint8_t> keysInReach, marked;
+  std::vector<int64_t> reachList, reachNext;
+  /// Per value of `first`: whether loop `first`, just assigned, narrows
+  /// the spatial bounds of a min_usage dimension.
+  std::vector<uint8_t> usageReachNarrows;
+  /// The first loop from which every usage is known (the least knownFrom).
+  int knownFromAll = 0;
 
   /// CostSurvivingKeys: whether usageShortcut() decided anything yet in
   /// this walk, and per value of `first` whether a usage becomes known
@@ -1372,6 +1502,7 @@ searchTemplate(const MapperProblem &problem, const EinsumView &view,
   stats.valid += piece.stats.valid;
   stats.bounded += piece.stats.bounded;
   stats.boundedByWholeMappings += piece.stats.boundedByWholeMappings;
+  stats.outOfUsageReach += piece.stats.outOfUsageReach;
   std::vector<PartialMap> pieces;
   pieces.push_back(std::move(piece.rows));
   return finishTemplate(problem, view, std::move(pieces), stats);

@@ -47,6 +47,9 @@ struct TemplateSearchStats {
   /// Of those, the ones a whole mapping found before beat
   /// (PieceRequest::knownMappings).
   uint64_t boundedByWholeMappings = 0;
+  /// Partial tile shapes not walked: no usage key the min_usage rule keeps
+  /// was within reach of their spatial bounds any more.
+  uint64_t outOfUsageReach = 0;
 };
 
 /// What a search of tile shapes does at each feasible leaf.

@@ -108,14 +108,16 @@ struct SeedTemplates {
 
 /// The templates of the first Einsum of a stdlib problem.
 SeedTemplates templatesOf(const std::string &arch, const std::string &workload,
-                          const afc::test::StdlibParams &params) {
+                          const afc::test::StdlibParams &params,
+                          uint32_t einsum = 0) {
   SeedTemplates s{afc::test::stdlibMapperProblem(arch, workload, params),
                   {},
                   {}};
-  s.view = makeEinsumView(s.problem, 0, s.problem.problem.architectures[0]);
+  s.view =
+      makeEinsumView(s.problem, einsum, s.problem.problem.architectures[0]);
   s.templates = enumerateTemplates(
       s.problem, s.view,
-      s.problem.rulesFor(s.problem.problem.workload.einsums[0].name));
+      s.problem.rulesFor(s.problem.problem.workload.einsums[einsum].name));
   return s;
 }
 
@@ -236,6 +238,54 @@ TEST(SearchModes, SpatialBoundsGiveTheKeysOfEveryFeasibleTileShape) {
   // Enough templates, most with several keys, for the comparison to bite.
   EXPECT_GT(compared, 100u);
   EXPECT_GT(keys, 3 * compared);
+}
+
+// A subtree whose spatial bounds can no longer make any usage key the rule
+// keeps is cut before its usages are known: it holds no leaf the shortcut
+// would cost, so every template's rows are the brute force's. Convolutions
+// are where most subtrees are out of reach (their sliding windows and
+// small filter ranks rarely fill an array exactly).
+TEST(SearchModes, UsageOutOfReachCutsNoSurvivingLeaf) {
+  struct Case {
+    const char *arch, *workload;
+    afc::test::StdlibParams params;
+    uint32_t einsum;
+    size_t templates; ///< the first ones (the brute force costs every leaf)
+  };
+  // Einsum 5 of mobilenet_various_separate: a 3 x 3 depthwise convolution,
+  // 28 x 28 x 40.
+  const Case cases[] = {
+      {"eyeriss", "cnns/mobilenet/mobilenet_various_separate", {}, 5, 6},
+      {"tpu_v4i", "basic/matmuls",
+       {{"N_EINSUMS", 1}, {"M", 96.0}, {"KN", 48.0}}, 0, 1000},
+  };
+  uint64_t cut = 0;
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.arch);
+    SeedTemplates s = templatesOf(c.arch, c.workload, c.params, c.einsum);
+    ASSERT_TRUE(hasMinUsage(s.view));
+    model::Evaluator evaluator(s.problem.problem, s.problem.costingOptions());
+    MapperProblem brute = s.problem;
+    brute.settings.minUsageShortcut = false;
+    for (const Template &tpl : std::span(s.templates).first(
+             std::min(c.templates, s.templates.size()))) {
+      TemplateSearchStats fastStats, bruteStats;
+      std::vector<PmappingRow> fast =
+          searchTemplate(s.problem, s.view, tpl, evaluator, 0, 0, fastStats);
+      std::vector<PmappingRow> all =
+          searchTemplate(brute, s.view, tpl, evaluator, 0, 0, bruteStats);
+      SCOPED_TRACE(describe(s.view, tpl));
+      ASSERT_EQ(fast.size(), all.size());
+      for (size_t i = 0; i < fast.size(); ++i) {
+        EXPECT_EQ(fast[i].energy, all[i].energy);
+        EXPECT_EQ(fast[i].latency, all[i].latency);
+        EXPECT_EQ(fast[i].tileShapes, all[i].tileShapes);
+      }
+      EXPECT_EQ(bruteStats.outOfUsageReach, 0u);
+      cut += fastStats.outOfUsageReach;
+    }
+  }
+  EXPECT_GT(cut, 0u);
 }
 
 // Where the spatial bounds do not decide feasibility, the keys come from the
