@@ -78,7 +78,50 @@ struct Group {
   /// leakage times the latency, whose bound would cost the latency's).
   bool atomsUnevaluated = false;
 };
-using PolyProgram = std::vector<Group>;
+
+/// The groups of a level's polynomials, stored flat: a bound is evaluated
+/// at most nodes of the walk, and chasing one small vector per term and
+/// group cost more than the arithmetic. Ranges index the level's Pool.
+struct Range {
+  uint32_t begin = 0, end = 0;
+};
+struct FlatTerm {
+  double c;
+  uint32_t mono;
+  Range atoms; ///< fixed atoms
+};
+struct FlatGroup {
+  Range terms, freeTiles, freeAtoms;
+  bool atomsUnevaluated;
+};
+struct Pool {
+  std::vector<FlatGroup> groups;
+  std::vector<FlatTerm> terms;
+  std::vector<uint32_t> atoms;
+  std::vector<std::pair<uint8_t, int8_t>> tiles;
+
+  template <class T> static Range append(std::vector<T> &to, const auto &from) {
+    Range r{uint32_t(to.size()), 0};
+    to.insert(to.end(), from.begin(), from.end());
+    r.end = uint32_t(to.size());
+    return r;
+  }
+  /// Appends a polynomial's groups; the range of groups it takes.
+  Range add(const std::vector<Group> &poly) {
+    std::vector<FlatGroup> flat;
+    for (const Group &g : poly) {
+      FlatGroup f{{uint32_t(terms.size()), 0}, append(tiles, g.freeTiles),
+                  append(atoms, g.freeAtoms), g.atomsUnevaluated};
+      for (const KnownTerm &t : g.known)
+        terms.push_back({t.c, t.mono, append(atoms, t.atoms)});
+      f.terms.end = uint32_t(terms.size());
+      flat.push_back(f);
+    }
+    return append(groups, flat);
+  }
+};
+/// A polynomial: its groups in the level's pool.
+using PolyProgram = Range;
 
 struct AtomProgram {
   uint32_t atom;
@@ -109,8 +152,11 @@ struct BoundProgram {
 };
 
 struct CostBounds::Level {
-  BoundProgram energyProgram, latencyProgram;
-  PolyProgram energy;
+  Pool pool; ///< every polynomial below
+  BoundProgram energyProgram, latencyProgram, tightEnergyProgram;
+  PolyProgram energy, tightEnergy;
+  /// Some group of `energy` is not evaluated (tightEnergy evaluates it).
+  bool energyLeavesOut = false;
   /// Whether the polynomial bounds the energy from below.
   bool energyBounded = false;
   /// The latency is the largest of these (the model's max over
@@ -227,6 +273,8 @@ private:
                              std::vector<uint8_t> &knownUsed,
                              const std::vector<uint32_t> &leaves);
 
+  /// The pool of the level being compiled.
+  Pool *pool = nullptr;
   const CostGraph &g;
   std::span<const double> point;
   std::span<const CostBounds::TileChain> chains;
@@ -372,11 +420,16 @@ bool CostBoundsAnalysis::translate(uint32_t i) {
     return makeAtom({arg(0), den}, s);
   }
   case Op::Min:
-  case Op::Max:
-    return makeAtom({arg(0), arg(1)},
-                    relOf(0) == Rel::Exact && relOf(1) == Rel::Exact
-                        ? weaker(signOf(arg(0)), signOf(arg(1)))
-                        : Sign::Unknown);
+  case Op::Max: {
+    // A minimum is as weak as its weaker operand, a maximum as strong as
+    // its stronger one (max(0, x) is never negative).
+    Sign sg = Sign::Unknown;
+    if (relOf(0) == Rel::Exact && relOf(1) == Rel::Exact) {
+      Sign a = signOf(arg(0)), b = signOf(arg(1));
+      sg = node.op == Op::Min ? weaker(a, b) : std::max(a, b);
+    }
+    return makeAtom({arg(0), arg(1)}, sg);
+  }
   case Op::Ceil:
     // A loop's iteration count is a whole number: ceil changes nothing.
     if (relOf(0) == Rel::Exact && isWhole(arg(0))) {
@@ -419,9 +472,14 @@ bool CostBoundsAnalysis::translate(uint32_t i) {
       rel[i] = relOf(3);
       return true;
     }
-    Sign sg = relOf(2) == Rel::Exact && relOf(3) == Rel::Exact
-                  ? weaker(signOf(arg(2)), signOf(arg(3)))
-                  : Sign::Unknown;
+    Sign sg = Sign::Unknown;
+    if (relOf(2) == Rel::Exact && relOf(3) == Rel::Exact) {
+      Sign a = signOf(arg(2)), b = signOf(arg(3));
+      // x < y ? y : x is max(x, y): as strong as its stronger operand.
+      bool isMax = samePoly(arg(2), arg(1)) && samePoly(arg(3), arg(0)) &&
+                   relOf(0) == Rel::Exact && relOf(1) == Rel::Exact;
+      sg = isMax ? std::max(a, b) : weaker(a, b);
+    }
     return makeAtom({arg(0), arg(1), arg(2), arg(3)}, sg);
   }
   }
@@ -505,7 +563,7 @@ CostBoundsAnalysis::compile(const Poly &p, uint64_t known,
     grp.freeAtoms = std::move(freeAtoms);
     grp.known.push_back(std::move(k));
   }
-  PolyProgram out;
+  std::vector<Group> out;
   for (auto &[key, grp] : groups) {
     if (skipNonNegativeAtoms && !grp.freeAtoms.empty() &&
         std::all_of(grp.freeAtoms.begin(), grp.freeAtoms.end(),
@@ -516,7 +574,7 @@ CostBoundsAnalysis::compile(const Poly &p, uint64_t known,
         neededAtoms[a] = 1;
     out.push_back(std::move(grp));
   }
-  return out;
+  return pool->add(out);
 }
 
 static int arity(Op op);
@@ -601,6 +659,7 @@ bool CostBoundsAnalysis::run(CostBounds &out) {
   // At level i the search has assigned loops [i + 1, n).
   for (unsigned level = 0; level + 1 < n; ++level) {
     auto l = std::make_unique<CostBounds::Level>();
+    pool = &l->pool;
     uint64_t known = 0;
     for (unsigned j = level + 1; j < n; ++j)
       known |= uint64_t(1) << j;
@@ -609,6 +668,15 @@ bool CostBoundsAnalysis::run(CostBounds &out) {
                         /*skipNonNegativeAtoms=*/true);
     l->energyBounded = lowerBounded(rel[g.outputNodes()[0]]);
     l->energyProgram = finishProgram(known, needed, knownUsed, {});
+    for (uint32_t k = l->energy.begin; k < l->energy.end; ++k)
+      l->energyLeavesOut |= l->pool.groups[k].atomsUnevaluated;
+    if (l->energyLeavesOut) {
+      needed.assign(atoms.size(), 0);
+      knownUsed.assign(atoms.size(), 0);
+      l->tightEnergy =
+          compile(poly[g.outputNodes()[0]], known, needed, knownUsed);
+      l->tightEnergyProgram = finishProgram(known, needed, knownUsed, {});
+    }
     needed.assign(atoms.size(), 0);
     knownUsed.assign(atoms.size(), 0);
     std::vector<uint32_t> stack{g.outputNodes()[1]}, knownLeaves;
@@ -697,25 +765,29 @@ double power(double x, int e) {
 /// carries `mag`, a bound on the magnitudes its sums went through: rounding
 /// errors scale with it, and the margins are relative to it.
 struct Evaluation {
+  const Pool &pool;
   const double *known; ///< per monomial, its assigned tiles' part
   const double *low, *high;
   const std::vector<double> &atomValue;   ///< fixed atoms
   std::vector<Interval> &atomInterval;    ///< free atoms
 
-  Interval poly(const PolyProgram &p) const {
+  Interval poly(PolyProgram p) const {
     Interval sum{0, 0, 0, 0};
-    for (const Group &g : p) {
+    for (uint32_t gi = p.begin; gi < p.end; ++gi) {
+      const FlatGroup &g = pool.groups[gi];
       double k = 0, kMag = 0;
-      for (const KnownTerm &t : g.known) {
+      for (uint32_t ti = g.terms.begin; ti < g.terms.end; ++ti) {
+        const FlatTerm &t = pool.terms[ti];
         double x = t.c * known[t.mono];
-        for (uint32_t a : t.atoms)
-          x *= atomValue[a];
+        for (uint32_t a = t.atoms.begin; a < t.atoms.end; ++a)
+          x *= atomValue[pool.atoms[a]];
         k += x;
         kMag += std::fabs(x);
       }
       // Free tiles lie in [low, high], both at least 1.
       double ulo = 1, uhi = 1;
-      for (auto [j, e] : g.freeTiles) {
+      for (uint32_t fi = g.freeTiles.begin; fi < g.freeTiles.end; ++fi) {
+        auto [j, e] = pool.tiles[fi];
         double a = power(low[j], e), b = power(high[j], e);
         ulo *= std::min(a, b);
         uhi *= std::max(a, b);
@@ -726,7 +798,7 @@ struct Evaluation {
         sum.hi = kInf;
         continue;
       }
-      if (g.freeAtoms.empty()) {
+      if (g.freeAtoms.begin == g.freeAtoms.end) {
         sum.lo += k >= 0 ? k * ulo : k * uhi;
         sum.hi += k >= 0 ? k * uhi : k * ulo;
         sum.mag += kMag * uhi;
@@ -734,8 +806,8 @@ struct Evaluation {
         continue;
       }
       Interval u{ulo, uhi, uhi};
-      for (uint32_t a : g.freeAtoms)
-        u = mul(u, atomInterval[a]);
+      for (uint32_t a = g.freeAtoms.begin; a < g.freeAtoms.end; ++a)
+        u = mul(u, atomInterval[pool.atoms[a]]);
       Interval term = mul(Interval{k, k, kMag}, u);
       sum.lo += term.lo;
       sum.hi += term.hi;
@@ -811,14 +883,22 @@ void CostBounds::assign(unsigned loop, double tile, const double *parent,
     child[m] = parent[m] * power(tile, e);
 }
 
+bool CostBounds::tighterEnergyBoundAt(unsigned level) const {
+  return level < levels.size() && levels[level]->energyLeavesOut;
+}
+
 double CostBounds::lowerBound(Output output, unsigned level,
                               const double *state, const double *tileLow,
                               const double *tileHigh) const {
   if (level >= levels.size())
     return -kInf;
   const Level &l = *levels[level];
-  const BoundProgram &program =
-      output == Output::Energy ? l.energyProgram : l.latencyProgram;
+  if (output == Output::TightEnergy && !l.energyLeavesOut)
+    output = Output::Energy;
+  const BoundProgram &program = output == Output::Energy ? l.energyProgram
+                                : output == Output::Latency
+                                    ? l.latencyProgram
+                                    : l.tightEnergyProgram;
   thread_local std::vector<double> v, atomValue;
   thread_local std::vector<Interval> atomInterval;
   const std::vector<Node> &nodes = graph->nodes();
@@ -831,13 +911,14 @@ double CostBounds::lowerBound(Output output, unsigned level,
     v[i] = CostGraph::evaluateNode(nodes[i], v.data(), point.data(), tileLow);
   for (auto [a, node] : program.knownAtoms)
     atomValue[a] = v[node];
-  Evaluation e{state, tileLow, tileHigh, atomValue, atomInterval};
+  Evaluation e{l.pool, state, tileLow, tileHigh, atomValue, atomInterval};
   for (const AtomProgram &p : program.freeAtoms)
     atomInterval[p.atom] = e.atom(p);
   double bound = -kInf;
-  if (output == Output::Energy) {
+  if (output != Output::Latency) {
     if (l.energyBounded) {
-      Interval en = e.poly(l.energy);
+      Interval en =
+          e.poly(output == Output::Energy ? l.energy : l.tightEnergy);
       bound = en.lo - kMargin * en.loMag;
     }
   } else {

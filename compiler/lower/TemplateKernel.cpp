@@ -193,6 +193,15 @@ private:
       return b->lowerBound(codegen::CostBounds::Output::Latency, level, state,
                            tileLow, tileHigh);
     }
+    double tightEnergyBound(unsigned level, const double *state,
+                            const double *tileLow,
+                            const double *tileHigh) const override {
+      return b->lowerBound(codegen::CostBounds::Output::TightEnergy, level,
+                           state, tileLow, tileHigh);
+    }
+    bool tighterEnergyBoundAt(unsigned level) const override {
+      return b->tighterEnergyBoundAt(level);
+    }
 
   private:
     std::unique_ptr<codegen::CostBounds> b;

@@ -20,6 +20,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <optional>
 
 namespace afc::mapper {
@@ -363,16 +364,12 @@ private:
     // loop of it, a loop inside one over the same rank variable (its tile
     // must be a multiple) or the loop outside one (which fixes its bound)
     // is assigned; loops further out change nothing. Imperfect tiles need
-    // not divide the rank, so no divisor set bounds them. The instance
-    // counts within reach are a table as large as the fanout.
+    // not divide the rank, so no divisor set bounds them.
     usageReachNarrows.assign(size_t(n) + 1, 0);
-    bool reachable = true;
+    bool divisorChains = true;
     for (const Loop &l : loops)
-      reachable = reachable && !l.imperfect;
-    for (size_t d : minUsageDims)
-      reachable = reachable && view.dims[d].fanout <= 65536 &&
-                  view.dims[d].fanout == std::floor(view.dims[d].fanout);
-    for (size_t d : reachable ? minUsageDims : std::vector<size_t>())
+      divisorChains = divisorChains && !l.imperfect;
+    for (size_t d : divisorChains ? minUsageDims : std::vector<size_t>())
       for (int s : dimLoops[d]) {
         const Loop &spatial = loops[size_t(s)];
         for (int i = s; i < n; ++i)
@@ -566,21 +563,32 @@ private:
       }
     }
     const double *state = boundStateAt(i + 1);
-    bool latencyFirst = problem.settings.metric == Metric::Latency;
+    const bool latencyFirst = problem.settings.metric == Metric::Latency;
     // Each bound is computed once: the whole-mapping test and the fronts'
-    // may both read it.
-    double known[2];
-    bool computed[2] = {false, false};
-    auto bound = [&](bool latency) {
-      if (!computed[latency]) {
-        known[latency] =
-            latency ? costBounds->latencyBound(unsigned(i), state,
-                                               tileLow.data(), tileHigh.data())
-                    : costBounds->energyBound(unsigned(i), state,
-                                              tileLow.data(), tileHigh.data());
-        computed[latency] = true;
+    // may both read it. The cheap energy bound is tried first; the tight
+    // one only where the cheap one rejects nothing and can differ.
+    double latency = 0, energy = 0;
+    bool latencyKnown = false, energyTight = false;
+    auto latencyBound = [&] {
+      if (!latencyKnown) {
+        latency = costBounds->latencyBound(unsigned(i), state, tileLow.data(),
+                                           tileHigh.data());
+        latencyKnown = true;
       }
-      return known[latency];
+      return latency;
+    };
+    energy = costBounds->energyBound(unsigned(i), state, tileLow.data(),
+                                     tileHigh.data());
+    auto tighten = [&] {
+      if (energyTight || !costBounds->tighterEnergyBoundAt(unsigned(i)))
+        return false;
+      energyTight = true;
+      double tight = costBounds->tightEnergyBound(
+          unsigned(i), state, tileLow.data(), tileHigh.data());
+      if (!(tight > energy))
+        return false;
+      energy = tight;
+      return true;
     };
     // A whole mapping with less energy and less latency than every
     // completion, whatever the other Einsums cost, beats any mapping that
@@ -588,11 +596,13 @@ private:
     // That holds in every Pareto group, so templates with fused loops are
     // bounded this way too.
     if (knownMappings) {
-      if (strictlyBeaten(*knownMappings, bound(false), bound(true))) {
-        ++found.stats.bounded;
-        ++found.stats.boundedByWholeMappings;
-        return true;
-      }
+      do {
+        if (strictlyBeaten(*knownMappings, energy, latencyBound())) {
+          ++found.stats.bounded;
+          ++found.stats.boundedByWholeMappings;
+          return true;
+        }
+      } while (tighten());
       if (fusedLoops > 0)
         return false;
     }
@@ -605,26 +615,28 @@ private:
           return true;
       return false;
     };
-    // The metric's first objective first: a front can reject only if one
-    // of its rows is no worse there, and the second bound is then often
-    // not needed.
-    double firstBound = bound(latencyFirst);
-    if (!anyFront([&](const ParetoFront &f) {
-          return f.anyFirstObjectiveAtMost(firstBound);
-        }))
-      return false;
-    struct {
-      double energy, latency;
-    } b;
-    (latencyFirst ? b.latency : b.energy) = firstBound;
-    (latencyFirst ? b.energy : b.latency) = bound(!latencyFirst);
-    double obj[2];
-    objectives(problem.settings.metric, b, obj);
-    bool rejected = anyFront(
-        [&](const ParetoFront &f) { return !f.wouldKeep(obj, boundGroup); });
-    if (rejected)
-      ++found.stats.bounded;
-    return rejected;
+    do {
+      // The metric's first objective first: a front can reject only if one
+      // of its rows is no worse there, and the second bound is then often
+      // not needed.
+      double firstBound = latencyFirst ? latencyBound() : energy;
+      if (!anyFront([&](const ParetoFront &f) {
+            return f.anyFirstObjectiveAtMost(firstBound);
+          }))
+        continue;
+      struct {
+        double energy, latency;
+      } b{energy, latencyBound()};
+      double obj[2];
+      objectives(problem.settings.metric, b, obj);
+      if (anyFront([&](const ParetoFront &f) {
+            return !f.wouldKeep(obj, boundGroup);
+          })) {
+        ++found.stats.bounded;
+        return true;
+      }
+    } while (tighten());
+    return false;
   }
 
   std::shared_ptr<const PartialCostBounds> costBounds;
@@ -925,74 +937,52 @@ private:
 
   /// Whether some surviving key is within reach of the completions of the
   /// assigned loops [first, n), dimension by dimension. A spatial loop's
-  /// bound is its outer loop's tile over its own; with one of them free, it
-  /// is a divisor of what the rank variable leaves (its size over the
-  /// assigned tile it must be a multiple of). Each dimension's reachable
-  /// instance counts are the products of those bounds within its fanout; a
-  /// key out of reach in one dimension is out of reach. Capacity and the
-  /// coupling of loops over one rank variable are ignored, so "in reach"
-  /// may still have no leaf; "out of reach" never has one.
+  /// bound is its outer loop's tile over its own: fixed once both are
+  /// assigned, else any divisor of what its rank variable leaves (its size
+  /// over the assigned tile it must be a multiple of). A dimension can use
+  /// c instances exactly when the fixed bounds' product P divides c and
+  /// c / P divides the product of what the free loops leave (each prime's
+  /// exponent splits freely among them). A key out of reach in one
+  /// dimension is out of reach. Capacity and the coupling of loops over one
+  /// rank variable are ignored, so "in reach" may still have no leaf; "out
+  /// of reach" never has one.
   bool someSurvivingKeyInReach(int first) {
     if (keyInstances.empty())
       planKeyInstances();
-    keysInReach.assign(keyInstances.size(), 1);
-    size_t left = keyInstances.size();
+    fixedProduct.assign(minUsageDims.size(), 1);
+    freeLeaves.resize(minUsageDims.size());
     for (size_t j = 0; j < minUsageDims.size(); ++j) {
-      const size_t d = minUsageDims[j];
-      const int64_t fanout = int64_t(view.dims[d].fanout);
-      marked.resize(size_t(fanout) + 1, 0);
-      reachList.assign(1, 1);
-      for (int s : dimLoops[d]) {
+      freeLeaves[j].clear();
+      for (int s : dimLoops[minUsageDims[j]]) {
         const Loop &l = loops[size_t(s)];
         const uint32_t r = l.rankVariable;
         const int64_t rank = view.bounds[r];
-        int64_t fixed = 0, leaves = 0;
         if (s < first)
-          leaves = rank / maxTile[r];
+          freeLeaves[j].push_back(rank / maxTile[r]);
         else if (l.outer == kNoLoop)
-          fixed = rank / tiles[size_t(s)];
+          fixedProduct[j] *= rank / tiles[size_t(s)];
         else if (l.outer >= first)
-          fixed = tiles[size_t(l.outer)] / tiles[size_t(s)];
+          fixedProduct[j] *= tiles[size_t(l.outer)] / tiles[size_t(s)];
         else
-          leaves = rank / tiles[size_t(s)];
-        reachNext.clear();
-        auto reach = [&](int64_t q) {
-          if (!marked[size_t(q)]) {
-            marked[size_t(q)] = 1;
-            reachNext.push_back(q);
-          }
-        };
-        for (int64_t p : reachList) {
-          if (fixed) {
-            if (p * fixed <= fanout)
-              reach(p * fixed);
-            continue;
-          }
-          for (int64_t v : divisorCache[r]) {
-            if (p * v > fanout)
-              break;
-            if (leaves % v == 0)
-              reach(p * v);
-          }
-        }
-        for (int64_t q : reachNext)
-          marked[size_t(q)] = 0;
-        reachList.swap(reachNext);
+          freeLeaves[j].push_back(rank / tiles[size_t(s)]);
       }
-      for (int64_t q : reachList)
-        marked[size_t(q)] = 1;
-      for (size_t k = 0; k < keyInstances.size(); ++k)
-        if (keysInReach[k] &&
-            (keyInstances[k][j] < 0 || !marked[size_t(keyInstances[k][j])])) {
-          keysInReach[k] = 0;
-          --left;
-        }
-      for (int64_t q : reachList)
-        marked[size_t(q)] = 0;
-      if (left == 0)
-        return false;
     }
-    return true;
+    for (const std::vector<int64_t> &counts : keyInstances) {
+      bool inReach = true;
+      for (size_t j = 0; j < counts.size() && inReach; ++j) {
+        int64_t c = counts[j];
+        inReach = c > 0 && c % fixedProduct[j] == 0;
+        if (!inReach)
+          break;
+        c /= fixedProduct[j];
+        for (int64_t left : freeLeaves[j])
+          c /= std::gcd(c, left);
+        inReach = c == 1;
+      }
+      if (inReach)
+        return true;
+    }
+    return false;
   }
   /// Per surviving key, per min_usage dimension, the instance count whose
   /// usage it is (-1: none is).
@@ -1001,18 +991,22 @@ private:
       std::vector<int64_t> counts;
       for (size_t j = 0; j < minUsageDims.size(); ++j) {
         const EinsumView::DimRule &dim = view.dims[minUsageDims[j]];
+        // Keys are usages of whole instance counts: invert and check.
+        const double guess =
+            std::round(k[j] / dim.usageScale * dim.fanout);
         int64_t count = -1;
-        for (int64_t p = 1; p <= int64_t(dim.fanout) && count < 0; ++p)
-          if (dimensionUsage(dim, double(p)) == k[j])
-            count = p;
+        for (double p : {guess, guess - 1, guess + 1})
+          if (count < 0 && p >= 1 && p < 9.0e15 &&
+              dimensionUsage(dim, p) == k[j])
+            count = int64_t(p);
         counts.push_back(count);
       }
       keyInstances.push_back(std::move(counts));
     }
   }
   std::vector<std::vector<int64_t>> keyInstances;
-  std::vector<uint8_t> keysInReach, marked;
-  std::vector<int64_t> reachList, reachNext;
+  std::vector<int64_t> fixedProduct;
+  std::vector<std::vector<int64_t>> freeLeaves;
   /// Per value of `first`: whether loop `first`, just assigned, narrows
   /// the spatial bounds of a min_usage dimension.
   std::vector<uint8_t> usageReachNarrows;

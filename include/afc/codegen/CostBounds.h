@@ -69,7 +69,13 @@ public:
   void assign(unsigned loop, double tile, const double *parent,
               double *child) const;
 
-  enum class Output : uint8_t { Energy, Latency };
+  /// Energy counts groups whose free atoms are never negative (the
+  /// leakage's latency factor, a max(0, x)) as at least 0, without
+  /// evaluating them; TightEnergy evaluates every group.
+  enum class Output : uint8_t { Energy, Latency, TightEnergy };
+  /// Whether TightEnergy can exceed Energy at `level` (some group was left
+  /// out of Energy).
+  bool tighterEnergyBoundAt(unsigned level) const;
   /// With loops [0, level] free, `state` their assignment's, and tile
   /// arguments in [tileLow, tileHigh] (equal for assigned loops): a lower
   /// bound on the output for every completion; -inf where nothing is

@@ -161,6 +161,16 @@ public:
   virtual double latencyBound(unsigned level, const double *state,
                               const double *tileLow,
                               const double *tileHigh) const = 0;
+  /// energyBound counts terms with a factor never negative but costly to
+  /// bound (the leakage's latency factor, a max(0, x)) as at least 0; this
+  /// bound evaluates them too, so it is at least energyBound and costs
+  /// more. Whether it can differ at `level`: tighterEnergyBoundAt.
+  virtual double tightEnergyBound(unsigned level, const double *state,
+                                  const double *tileLow,
+                                  const double *tileHigh) const {
+    return energyBound(level, state, tileLow, tileHigh);
+  }
+  virtual bool tighterEnergyBoundAt(unsigned level) const { return false; }
 };
 
 /// A pmapping template's cost as one generated function of its tile shapes

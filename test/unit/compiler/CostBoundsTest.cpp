@@ -224,9 +224,18 @@ TEST_P(BoundsOfStdlibTemplates, NoCompletionCostsLessThanItsBound) {
           double latency = bounds->lowerBound(
               CostBounds::Output::Latency, unsigned(level), state.data(),
               low.data(), high.data());
+          double tightEnergy = bounds->lowerBound(
+              CostBounds::Output::TightEnergy, unsigned(level), state.data(),
+              low.data(), high.data());
           ++checked;
           EXPECT_LE(energy, minimum.first)
               << describe(view, tpl) << " level " << level;
+          EXPECT_LE(tightEnergy, minimum.first)
+              << describe(view, tpl) << " level " << level;
+          if (tightEnergy != energy) {
+            EXPECT_TRUE(bounds->tighterEnergyBoundAt(unsigned(level)));
+          }
+          energy = std::max(energy, tightEnergy);
           EXPECT_LE(latency, minimum.second * (1 + 1e-12))
               << describe(view, tpl) << " level " << level;
           if (energy >= minimum.first * (1 - 1e-9))
