@@ -78,50 +78,7 @@ struct Group {
   /// leakage times the latency, whose bound would cost the latency's).
   bool atomsUnevaluated = false;
 };
-
-/// The groups of a level's polynomials, stored flat: a bound is evaluated
-/// at most nodes of the walk, and chasing one small vector per term and
-/// group cost more than the arithmetic. Ranges index the level's Pool.
-struct Range {
-  uint32_t begin = 0, end = 0;
-};
-struct FlatTerm {
-  double c;
-  uint32_t mono;
-  Range atoms; ///< fixed atoms
-};
-struct FlatGroup {
-  Range terms, freeTiles, freeAtoms;
-  bool atomsUnevaluated;
-};
-struct Pool {
-  std::vector<FlatGroup> groups;
-  std::vector<FlatTerm> terms;
-  std::vector<uint32_t> atoms;
-  std::vector<std::pair<uint8_t, int8_t>> tiles;
-
-  template <class T> static Range append(std::vector<T> &to, const auto &from) {
-    Range r{uint32_t(to.size()), 0};
-    to.insert(to.end(), from.begin(), from.end());
-    r.end = uint32_t(to.size());
-    return r;
-  }
-  /// Appends a polynomial's groups; the range of groups it takes.
-  Range add(const std::vector<Group> &poly) {
-    std::vector<FlatGroup> flat;
-    for (const Group &g : poly) {
-      FlatGroup f{{uint32_t(terms.size()), 0}, append(tiles, g.freeTiles),
-                  append(atoms, g.freeAtoms), g.atomsUnevaluated};
-      for (const KnownTerm &t : g.known)
-        terms.push_back({t.c, t.mono, append(atoms, t.atoms)});
-      f.terms.end = uint32_t(terms.size());
-      flat.push_back(f);
-    }
-    return append(groups, flat);
-  }
-};
-/// A polynomial: its groups in the level's pool.
-using PolyProgram = Range;
+using PolyProgram = std::vector<Group>;
 
 struct AtomProgram {
   uint32_t atom;
@@ -152,7 +109,6 @@ struct BoundProgram {
 };
 
 struct CostBounds::Level {
-  Pool pool; ///< every polynomial below
   BoundProgram energyProgram, latencyProgram, tightEnergyProgram;
   PolyProgram energy, tightEnergy;
   /// Some group of `energy` is not evaluated (tightEnergy evaluates it).
@@ -273,8 +229,6 @@ private:
                              std::vector<uint8_t> &knownUsed,
                              const std::vector<uint32_t> &leaves);
 
-  /// The pool of the level being compiled.
-  Pool *pool = nullptr;
   const CostGraph &g;
   std::span<const double> point;
   std::span<const CostBounds::TileChain> chains;
@@ -563,7 +517,7 @@ CostBoundsAnalysis::compile(const Poly &p, uint64_t known,
     grp.freeAtoms = std::move(freeAtoms);
     grp.known.push_back(std::move(k));
   }
-  std::vector<Group> out;
+  PolyProgram out;
   for (auto &[key, grp] : groups) {
     if (skipNonNegativeAtoms && !grp.freeAtoms.empty() &&
         std::all_of(grp.freeAtoms.begin(), grp.freeAtoms.end(),
@@ -574,7 +528,7 @@ CostBoundsAnalysis::compile(const Poly &p, uint64_t known,
         neededAtoms[a] = 1;
     out.push_back(std::move(grp));
   }
-  return pool->add(out);
+  return out;
 }
 
 static int arity(Op op);
@@ -659,7 +613,6 @@ bool CostBoundsAnalysis::run(CostBounds &out) {
   // At level i the search has assigned loops [i + 1, n).
   for (unsigned level = 0; level + 1 < n; ++level) {
     auto l = std::make_unique<CostBounds::Level>();
-    pool = &l->pool;
     uint64_t known = 0;
     for (unsigned j = level + 1; j < n; ++j)
       known |= uint64_t(1) << j;
@@ -668,8 +621,8 @@ bool CostBoundsAnalysis::run(CostBounds &out) {
                         /*skipNonNegativeAtoms=*/true);
     l->energyBounded = lowerBounded(rel[g.outputNodes()[0]]);
     l->energyProgram = finishProgram(known, needed, knownUsed, {});
-    for (uint32_t k = l->energy.begin; k < l->energy.end; ++k)
-      l->energyLeavesOut |= l->pool.groups[k].atomsUnevaluated;
+    for (const Group &grp : l->energy)
+      l->energyLeavesOut |= grp.atomsUnevaluated;
     if (l->energyLeavesOut) {
       needed.assign(atoms.size(), 0);
       knownUsed.assign(atoms.size(), 0);
@@ -765,29 +718,25 @@ double power(double x, int e) {
 /// carries `mag`, a bound on the magnitudes its sums went through: rounding
 /// errors scale with it, and the margins are relative to it.
 struct Evaluation {
-  const Pool &pool;
   const double *known; ///< per monomial, its assigned tiles' part
   const double *low, *high;
   const std::vector<double> &atomValue;   ///< fixed atoms
   std::vector<Interval> &atomInterval;    ///< free atoms
 
-  Interval poly(PolyProgram p) const {
+  Interval poly(const PolyProgram &p) const {
     Interval sum{0, 0, 0, 0};
-    for (uint32_t gi = p.begin; gi < p.end; ++gi) {
-      const FlatGroup &g = pool.groups[gi];
+    for (const Group &g : p) {
       double k = 0, kMag = 0;
-      for (uint32_t ti = g.terms.begin; ti < g.terms.end; ++ti) {
-        const FlatTerm &t = pool.terms[ti];
+      for (const KnownTerm &t : g.known) {
         double x = t.c * known[t.mono];
-        for (uint32_t a = t.atoms.begin; a < t.atoms.end; ++a)
-          x *= atomValue[pool.atoms[a]];
+        for (uint32_t a : t.atoms)
+          x *= atomValue[a];
         k += x;
         kMag += std::fabs(x);
       }
       // Free tiles lie in [low, high], both at least 1.
       double ulo = 1, uhi = 1;
-      for (uint32_t fi = g.freeTiles.begin; fi < g.freeTiles.end; ++fi) {
-        auto [j, e] = pool.tiles[fi];
+      for (auto [j, e] : g.freeTiles) {
         double a = power(low[j], e), b = power(high[j], e);
         ulo *= std::min(a, b);
         uhi *= std::max(a, b);
@@ -798,7 +747,7 @@ struct Evaluation {
         sum.hi = kInf;
         continue;
       }
-      if (g.freeAtoms.begin == g.freeAtoms.end) {
+      if (g.freeAtoms.empty()) {
         sum.lo += k >= 0 ? k * ulo : k * uhi;
         sum.hi += k >= 0 ? k * uhi : k * ulo;
         sum.mag += kMag * uhi;
@@ -806,8 +755,8 @@ struct Evaluation {
         continue;
       }
       Interval u{ulo, uhi, uhi};
-      for (uint32_t a = g.freeAtoms.begin; a < g.freeAtoms.end; ++a)
-        u = mul(u, atomInterval[pool.atoms[a]]);
+      for (uint32_t a : g.freeAtoms)
+        u = mul(u, atomInterval[a]);
       Interval term = mul(Interval{k, k, kMag}, u);
       sum.lo += term.lo;
       sum.hi += term.hi;
@@ -911,7 +860,7 @@ double CostBounds::lowerBound(Output output, unsigned level,
     v[i] = CostGraph::evaluateNode(nodes[i], v.data(), point.data(), tileLow);
   for (auto [a, node] : program.knownAtoms)
     atomValue[a] = v[node];
-  Evaluation e{l.pool, state, tileLow, tileHigh, atomValue, atomInterval};
+  Evaluation e{state, tileLow, tileHigh, atomValue, atomInterval};
   for (const AtomProgram &p : program.freeAtoms)
     atomInterval[p.atom] = e.atom(p);
   double bound = -kInf;

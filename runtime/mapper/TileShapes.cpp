@@ -568,7 +568,7 @@ private:
     // may both read it. The cheap energy bound is tried first; the tight
     // one only where the cheap one rejects nothing and can differ.
     double latency = 0, energy = 0;
-    bool latencyKnown = false, energyTight = false;
+    bool latencyKnown = false, energyKnown = false, energyTight = false;
     auto latencyBound = [&] {
       if (!latencyKnown) {
         latency = costBounds->latencyBound(unsigned(i), state, tileLow.data(),
@@ -577,15 +577,21 @@ private:
       }
       return latency;
     };
-    energy = costBounds->energyBound(unsigned(i), state, tileLow.data(),
-                                     tileHigh.data());
+    auto energyBound = [&] {
+      if (!energyKnown) {
+        energy = costBounds->energyBound(unsigned(i), state, tileLow.data(),
+                                         tileHigh.data());
+        energyKnown = true;
+      }
+      return energy;
+    };
     auto tighten = [&] {
       if (energyTight || !costBounds->tighterEnergyBoundAt(unsigned(i)))
         return false;
       energyTight = true;
       double tight = costBounds->tightEnergyBound(
           unsigned(i), state, tileLow.data(), tileHigh.data());
-      if (!(tight > energy))
+      if (!(tight > energyBound()))
         return false;
       energy = tight;
       return true;
@@ -597,7 +603,7 @@ private:
     // bounded this way too.
     if (knownMappings) {
       do {
-        if (strictlyBeaten(*knownMappings, energy, latencyBound())) {
+        if (strictlyBeaten(*knownMappings, energyBound(), latencyBound())) {
           ++found.stats.bounded;
           ++found.stats.boundedByWholeMappings;
           return true;
@@ -619,15 +625,15 @@ private:
       // The metric's first objective first: a front can reject only if one
       // of its rows is no worse there, and the second bound is then often
       // not needed.
-      double firstBound = latencyFirst ? latencyBound() : energy;
+      double firstBound = latencyFirst ? latencyBound() : energyBound();
       if (!anyFront([&](const ParetoFront &f) {
             return f.anyFirstObjectiveAtMost(firstBound);
           }))
         continue;
       struct {
         double energy, latency;
-      } b{energy, latencyBound()};
-      double obj[2];
+      } b{energyBound(), latencyBound()};
+      double obj[2] = {0, 0}; // objectives() sets both
       objectives(problem.settings.metric, b, obj);
       if (anyFront([&](const ParetoFront &f) {
             return !f.wouldKeep(obj, boundGroup);
