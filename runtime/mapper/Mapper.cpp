@@ -206,12 +206,8 @@ private:
   /// What a task's pieces costed, summed (before its Pareto filter).
   TemplateSearchStats piecesStats(size_t task) const {
     TemplateSearchStats sum;
-    for (const TemplateSearchStats &s : statsOf[task]) {
-      sum.evaluated += s.evaluated;
-      sum.valid += s.valid;
-      sum.bounded += s.bounded;
-      sum.boundedByWholeMappings += s.boundedByWholeMappings;
-    }
+    for (const TemplateSearchStats &s : statsOf[task])
+      sum += s;
     return sum;
   }
 };

@@ -353,6 +353,8 @@ private:
         }
       knownFrom.push_back(from);
     }
+    if (mode == SearchMode::CostSurvivingKeys)
+      planKeyInstances();
     knownFromAll = knownFrom.empty()
                        ? n
                        : *std::min_element(knownFrom.begin(), knownFrom.end());
@@ -567,23 +569,18 @@ private:
     // Each bound is computed once: the whole-mapping test and the fronts'
     // may both read it. The cheap energy bound is tried first; the tight
     // one only where the cheap one rejects nothing and can differ.
-    double latency = 0, energy = 0;
-    bool latencyKnown = false, energyKnown = false, energyTight = false;
-    auto latencyBound = [&] {
-      if (!latencyKnown) {
-        latency = costBounds->latencyBound(unsigned(i), state, tileLow.data(),
-                                           tileHigh.data());
-        latencyKnown = true;
+    double known[2];
+    bool computed[2] = {false, false}, energyTight = false;
+    auto bound = [&](bool latency) {
+      if (!computed[latency]) {
+        known[latency] =
+            latency ? costBounds->latencyBound(unsigned(i), state,
+                                               tileLow.data(), tileHigh.data())
+                    : costBounds->energyBound(unsigned(i), state,
+                                              tileLow.data(), tileHigh.data());
+        computed[latency] = true;
       }
-      return latency;
-    };
-    auto energyBound = [&] {
-      if (!energyKnown) {
-        energy = costBounds->energyBound(unsigned(i), state, tileLow.data(),
-                                         tileHigh.data());
-        energyKnown = true;
-      }
-      return energy;
+      return known[latency];
     };
     auto tighten = [&] {
       if (energyTight || !costBounds->tighterEnergyBoundAt(unsigned(i)))
@@ -591,9 +588,9 @@ private:
       energyTight = true;
       double tight = costBounds->tightEnergyBound(
           unsigned(i), state, tileLow.data(), tileHigh.data());
-      if (!(tight > energyBound()))
+      if (!(tight > bound(false)))
         return false;
-      energy = tight;
+      known[0] = tight;
       return true;
     };
     // A whole mapping with less energy and less latency than every
@@ -603,7 +600,7 @@ private:
     // bounded this way too.
     if (knownMappings) {
       do {
-        if (strictlyBeaten(*knownMappings, energyBound(), latencyBound())) {
+        if (strictlyBeaten(*knownMappings, bound(false), bound(true))) {
           ++found.stats.bounded;
           ++found.stats.boundedByWholeMappings;
           return true;
@@ -625,14 +622,14 @@ private:
       // The metric's first objective first: a front can reject only if one
       // of its rows is no worse there, and the second bound is then often
       // not needed.
-      double firstBound = latencyFirst ? latencyBound() : energyBound();
+      double firstBound = bound(latencyFirst);
       if (!anyFront([&](const ParetoFront &f) {
             return f.anyFirstObjectiveAtMost(firstBound);
           }))
         continue;
       struct {
         double energy, latency;
-      } b{energyBound(), latencyBound()};
+      } b{bound(false), bound(true)};
       double obj[2] = {0, 0}; // objectives() sets both
       objectives(problem.settings.metric, b, obj);
       if (anyFront([&](const ParetoFront &f) {
@@ -953,8 +950,6 @@ private:
   /// rank variable are ignored, so "in reach" may still have no leaf; "out
   /// of reach" never has one.
   bool someSurvivingKeyInReach(int first) {
-    if (keyInstances.empty())
-      planKeyInstances();
     fixedProduct.assign(minUsageDims.size(), 1);
     freeLeaves.resize(minUsageDims.size());
     for (size_t j = 0; j < minUsageDims.size(); ++j) {
@@ -1498,11 +1493,7 @@ searchTemplate(const MapperProblem &problem, const EinsumView &view,
     request.survivingKeys = nullptr;
     piece = searchPiece(problem, request, evaluator);
   }
-  stats.evaluated += piece.stats.evaluated;
-  stats.valid += piece.stats.valid;
-  stats.bounded += piece.stats.bounded;
-  stats.boundedByWholeMappings += piece.stats.boundedByWholeMappings;
-  stats.outOfUsageReach += piece.stats.outOfUsageReach;
+  stats += piece.stats;
   std::vector<PartialMap> pieces;
   pieces.push_back(std::move(piece.rows));
   return finishTemplate(problem, view, std::move(pieces), stats);

@@ -50,6 +50,17 @@ struct TemplateSearchStats {
   /// Partial tile shapes not walked: no usage key the min_usage rule keeps
   /// was within reach of their spatial bounds any more.
   uint64_t outOfUsageReach = 0;
+
+  /// Adds another search's counts (a piece's, or a redo's).
+  TemplateSearchStats &operator+=(const TemplateSearchStats &o) {
+    evaluated += o.evaluated;
+    valid += o.valid;
+    pareto += o.pareto;
+    bounded += o.bounded;
+    boundedByWholeMappings += o.boundedByWholeMappings;
+    outOfUsageReach += o.outOfUsageReach;
+    return *this;
+  }
 };
 
 /// What a search of tile shapes does at each feasible leaf.
