@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Times `afc map` (metric EDP, unfused) of the 3 x 3 convolution in
-# conv3x3.af on the stdlib architectures, each with a time limit, and says
-# whether the search finished. The reference's time for this case is not
-# recorded; the mapper's goal for it is about 2 s.
+# Times `afc map` (metric EDP, unfused) of one 3 x 3 ResNet convolution
+# (stdlib/workloads/cnns/conv2d.af at its defaults) on the stdlib
+# architectures, each with a time limit, and says whether the search
+# finished. The reference's time for this case is not recorded; the
+# mapper's goal for it is about 2 s.
 #
 #   bench/regression/conv.sh [build-dir] [seconds per architecture]
 set -euo pipefail
@@ -11,7 +12,7 @@ build=${1:-build}
 limit=${2:-60}
 for arch in eyeriss simba tpu_v4i; do
   t0=$(date +%s.%N)
-  stats=$("$build/bin/afc" map "stdlib/arches/$arch.af" bench/regression/conv3x3.af \
+  stats=$("$build/bin/afc" map "stdlib/arches/$arch.af" stdlib/workloads/cnns/conv2d.af \
     --metric=edp --unfused --max-time="$limit" --quiet --format=json \
     2> >(grep -v 'warning: the search stopped' >&2) |
     grep '"stats"' || true)

@@ -121,6 +121,8 @@ private:
   void findRepeatedTemplates();
   void splitTemplatesIntoPieces();
   void collectUsageKeys();
+  bool optimumOnly() const;
+  void probeForIncumbent();
   void searchPieces(const std::vector<const Piece *> &which, bool withShortcut);
   void redoTemplatesWithLostKeys();
   void searchPastTheDeadline();
@@ -191,6 +193,10 @@ private:
   /// rule keeps.
   std::vector<uint8_t> shortcut;
   std::vector<UsageKeys> surviving;
+  /// optimumOnly: the metric of a row the probe found (probeForIncumbent),
+  /// and what the probe costed.
+  double incumbent = std::numeric_limits<double>::infinity();
+  std::atomic<uint64_t> probeEvaluated{0};
   /// Fusion: memories where one Einsum's reservations can be live while
   /// another runs (FusionLayout::addJointMemories over every template).
   std::vector<std::string> jointMemories;
@@ -230,12 +236,14 @@ model::Expected<MapperResult> MapRun::run() {
   arena.execute([&] {
     splitTemplatesIntoPieces();
     collectUsageKeys();
+    probeForIncumbent();
     searchPieces(schedule, true);
     redoTemplatesWithLostKeys();
     searchPastTheDeadline();
     if (!cancelled())
       finishTemplates();
   });
+  out.stats.evaluatedPmappings += probeEvaluated;
   out.stats.pieces = schedule.size();
   out.stats.piecesSearched = piecesSearched;
   out.stats.complete = !stopped;
@@ -583,7 +591,57 @@ PieceRequest MapRun::costingRequest(const Piece &pc, bool onlySurviving) const {
       .survivingKeys = onlySurviving ? &surviving[pc.task] : nullptr,
       .kernel = kernels[pc.task].get(),
       .jointMemories = &jointMemories,
-      .knownMappings = &knownMappings};
+      .knownMappings = &knownMappings,
+      .optimumOnly = optimumOnly(),
+      .incumbent = incumbent};
+}
+
+/// A workload of one Einsum is answered by its best row alone: the search
+/// may then cut what cannot beat a row found (PieceRequest::optimumOnly).
+bool MapRun::optimumOnly() const {
+  return workload.einsums.size() == 1 && !settings.keepFronts;
+}
+
+/// Where only the optimum matters, a short probe of every piece (a few
+/// leaves each, largest tiles first) finds a row for the search to prune
+/// against from its first node, not only once each piece has found its
+/// own. The probe's best row is among the answer's candidates: its
+/// template's tile shapes are the search's, and its usage key survives
+/// min_usage (it is a surviving key with a row, and the rule, applied
+/// again to fewer keys when the model rejects some, keeps a kept key that
+/// still has a row). So the optimum is no worse and pruning above it loses
+/// nothing. The probe depends on the pieces alone: the search stays the
+/// same at any thread count.
+void MapRun::probeForIncumbent() {
+  // For energy or latency alone a piece's own front already prunes against
+  // its best on the metric (the other quantity only breaks ties): there
+  // the probe cost more than it saved (the seed sweep, 0.7x). Coarse
+  // tiling skips tile shapes the probe would not know to skip.
+  if (!optimumOnly() || settings.metric != Metric::EnergyDelayProduct ||
+      settings.tilingCoarseness > 1 || schedule.empty())
+    return;
+  constexpr uint64_t kProbeLeaves = 16;
+  std::vector<double> best(schedule.size(),
+                           std::numeric_limits<double>::infinity());
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, schedule.size(), 1),
+      [&](const tbb::blocked_range<size_t> &range) {
+        for (size_t s = range.begin(); s != range.end(); ++s) {
+          if (stopped || cancelled())
+            continue;
+          const Piece &pc = *schedule[s];
+          PieceRequest request = costingRequest(pc, shortcut[pc.task]);
+          request.probeLeaves = kProbeLeaves;
+          request.deadline = deadline;
+          request.cancel = settings.cancel;
+          PieceResult found = searchPiece(mp, request, evaluators.local());
+          if (found.stopped)
+            stopped = true;
+          probeEvaluated += found.stats.evaluated;
+          best[s] = found.bestMetric;
+        }
+      });
+  incumbent = *std::min_element(best.begin(), best.end());
 }
 
 /// A search stopped by its time limit still answers for every Einsum: one

@@ -95,6 +95,8 @@ public:
         surviving(request.survivingKeys), kernel(request.kernel),
         deadline(request.deadline), cancel(request.cancel),
         viewIndex(request.viewIndex), templIndex(request.templIndex),
+        optimumOnlyRequested(request.optimumOnly),
+        probeLeaves(request.probeLeaves),
         jointMemories(request.jointMemories),
         knownMappings(request.knownMappings && !request.knownMappings->empty()
                           ? request.knownMappings
@@ -112,6 +114,11 @@ public:
     for (size_t r = 0; r < nRv; ++r)
       divisorCache.push_back(divisors(view.bounds[r]));
     planPruning();
+    optimumOnly = optimumOnlyRequested &&
+                  (mode == SearchMode::CostSurvivingKeys ||
+                   (mode == SearchMode::CostAll && minUsageDims.empty()));
+    if (optimumOnly)
+      bestMetric = request.incumbent;
     planTileShapeChecks();
     if (!problem.settings.unfused) {
       fusion.emplace(problem, view);
@@ -550,9 +557,10 @@ private:
           return false;
       usageKey(first);
       auto it = found.rows.find(key);
-      if (it == found.rows.end())
+      if (it != found.rows.end())
+        own = &it->second;
+      else if (!optimumOnly)
         return false;
-      own = &it->second;
     }
     int n = int(loops.size());
     for (int j = 0; j < n; ++j) {
@@ -613,12 +621,22 @@ private:
     auto anyFront = [&](auto test) {
       if (own)
         return test(*own);
+      if (mode != SearchMode::CostSurvivingKeys)
+        return false; // the completions' key has no front yet
       for (const auto &[k, front] : found.rows)
         if (test(front))
           return true;
       return false;
     };
     do {
+      // Only the optimum matters: a completion whose metric exceeds a row's
+      // is not it (bounds below 0 say nothing).
+      if (optimumOnly && bestMetric < kInfinity &&
+          metricValue(problem.settings.metric, std::max(bound(false), 0.0),
+                      std::max(bound(true), 0.0)) > bestMetric) {
+        ++found.stats.bounded;
+        return true;
+      }
       // The metric's first objective first: a front can reject only if one
       // of its rows is no worse there, and the second bound is then often
       // not needed.
@@ -667,7 +685,7 @@ private:
   /// cancelled (both are read every 64 Ki nodes, a few milliseconds of
   /// search).
   bool outOfTime() {
-    if (found.stopped)
+    if (found.stopped || probeFull)
       return true;
     if ((!deadline && !cancel) || ++sinceClock < (1u << 16))
       return false;
@@ -676,6 +694,17 @@ private:
                     (deadline && std::chrono::steady_clock::now() > *deadline);
     return found.stopped;
   }
+  /// PieceRequest::optimumOnly, where every costed row counts: the rows
+  /// of usage keys min_usage drops are costed only in CostAll, and the
+  /// rule picks its keys after the search there.
+  const bool optimumOnlyRequested;
+  bool optimumOnly = false;
+  /// The least metric of a row found so far (optimumOnly).
+  double bestMetric = kInfinity;
+  /// PieceRequest::probeLeaves; probeFull once that many leaves are costed.
+  const uint64_t probeLeaves;
+  bool probeFull = false;
+  static constexpr double kInfinity = std::numeric_limits<double>::infinity();
   /// Built on the first costed leaf: splitting and collecting keys never
   /// cost anything.
   std::optional<TemplateCost> cost;
@@ -1186,7 +1215,13 @@ private:
         l.imperfect ? imperfectCandidates(r, inner) : multiplesOf(r, inner);
     const double coarseness = problem.settings.tilingCoarseness;
     int64_t lastAdmitted = 0;
-    for (int64_t d : candidates) {
+    // A probe tries the largest tiles first (the most reuse in the inner
+    // memories, where good rows tend to be), so it cannot stop the scan
+    // at the first value too large.
+    const bool largestFirst = probeLeaves > 0;
+    const size_t count = candidates.size();
+    for (size_t c = 0; c < count; ++c) {
+      const int64_t d = candidates[largestFirst ? count - 1 - c : c];
       if (coarseness > 1 && lastAdmitted && d != view.bounds[r] &&
           double(d) < coarseness * double(lastAdmitted))
         continue;
@@ -1195,9 +1230,9 @@ private:
       maxTile[r] = d;
       if (hasTileChecks) {
         TileVerdict v = tileShapeVerdict(i);
-        if (v == TileVerdict::FailsFromHere)
+        if (v == TileVerdict::FailsFromHere && !largestFirst)
           break;
-        if (v == TileVerdict::Fails)
+        if (v != TileVerdict::Holds)
           continue;
       }
       // Occupancy, and the fanout of loops inside this one, only grow with
@@ -1207,7 +1242,7 @@ private:
       if (feasibleStep(i)) {
         if (!fusedLimitsBind || fusedWithinLimits(i))
           descend(i - 1);
-      } else if (!(l.spatial && l.outer == kNoLoop)) {
+      } else if (!largestFirst && !(l.spatial && l.outer == kNoLoop)) {
         break;
       }
     }
@@ -1249,6 +1284,13 @@ private:
     if (!cost->evaluate(tiles, evaluator, scratch, row.energy, row.latency))
       return;
     ++found.stats.valid;
+    if (optimumOnly) {
+      double metric =
+          metricValue(problem.settings.metric, row.energy, row.latency);
+      bestMetric = std::min(bestMetric, metric);
+      found.bestMetric = std::min(found.bestMetric, metric);
+    }
+    probeFull = probeLeaves > 0 && found.stats.evaluated >= probeLeaves;
     row.sequence = sequence++;
     ParetoFront &bucket =
         found.rows.try_emplace(key, problem.settings.metric).first->second;

@@ -255,6 +255,10 @@ struct MapperSettings {
   /// beats (lower bounds from the kernel's expressions, mapper.md §4.5).
   /// Exact; off = walk every partial, for testing.
   bool boundPruning = true;
+  /// Keep each Einsum's whole (energy, latency) front (MapperResult::
+  /// einsumFronts) even where only the optimum is needed (a workload of one
+  /// Einsum). The answer is the same; off = a faster search, the default.
+  bool keepFronts = false;
   /// A walk starts bounding once it has reached this many leaves: the
   /// analysis behind the bounds (per template and design point) costs more
   /// than a small search. Tests set 0 to bound every walk.

@@ -31,6 +31,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <utility>
@@ -100,6 +101,19 @@ struct PieceRequest {
   /// optimum's front): a partial tile shape whose completions all have more
   /// of both, even with the other Einsums costing nothing, is skipped.
   const std::vector<std::pair<double, double>> *knownMappings = nullptr;
+  /// Only the metric's optimum matters, not the whole (energy, latency)
+  /// front: the workload has one Einsum, whose best row is the answer. A
+  /// partial tile shape whose every completion has a larger metric than a
+  /// row found before is then skipped, though that row may not dominate it.
+  bool optimumOnly = false;
+  /// optimumOnly: the metric of a row known to be among the answer's
+  /// candidates (found by a probe), against which the walk prunes from its
+  /// first node.
+  double incumbent = std::numeric_limits<double>::infinity();
+  /// A probe for an incumbent (> 0): walks each loop's tile shapes from the
+  /// largest and stops after costing this many leaves. Its rows are real
+  /// rows; only their best metric is used (PieceResult::bestMetric).
+  uint64_t probeLeaves = 0;
   /// Stop walking when this time has passed (the mapper's time limit); the
   /// result then holds what was found so far and says it stopped.
   std::optional<std::chrono::steady_clock::time_point> deadline = {};
@@ -117,6 +131,8 @@ struct PieceResult {
   TemplateSearchStats stats;
   /// The deadline passed before the walk was complete.
   bool stopped = false;
+  /// optimumOnly: the least metric of a row costed (infinity: none).
+  double bestMetric = std::numeric_limits<double>::infinity();
 };
 
 /// Splits a template's search into pieces for parallel workers: the feasible
