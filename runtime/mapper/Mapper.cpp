@@ -122,7 +122,7 @@ private:
   void splitTemplatesIntoPieces();
   void collectUsageKeys();
   bool optimumOnly() const;
-  void probeForIncumbent();
+  void probe();
   void searchPieces(const std::vector<const Piece *> &which, bool withShortcut);
   void redoTemplatesWithLostKeys();
   void searchPastTheDeadline();
@@ -193,9 +193,11 @@ private:
   /// rule keeps.
   std::vector<uint8_t> shortcut;
   std::vector<UsageKeys> surviving;
-  /// optimumOnly: the metric of a row the probe found (probeForIncumbent),
-  /// and what the probe costed.
+  /// What the probe found (probe()): the metric of its best row
+  /// (optimumOnly), and per Einsum the (energy, latency) of its rows that
+  /// no other of them beats (unfused); and what it costed.
   double incumbent = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<std::pair<double, double>>> einsumRows;
   std::atomic<uint64_t> probeEvaluated{0};
   /// Fusion: memories where one Einsum's reservations can be live while
   /// another runs (FusionLayout::addJointMemories over every template).
@@ -236,7 +238,7 @@ model::Expected<MapperResult> MapRun::run() {
   arena.execute([&] {
     splitTemplatesIntoPieces();
     collectUsageKeys();
-    probeForIncumbent();
+    probe();
     searchPieces(schedule, true);
     redoTemplatesWithLostKeys();
     searchPastTheDeadline();
@@ -593,7 +595,10 @@ PieceRequest MapRun::costingRequest(const Piece &pc, bool onlySurviving) const {
       .jointMemories = &jointMemories,
       .knownMappings = &knownMappings,
       .optimumOnly = optimumOnly(),
-      .incumbent = incumbent};
+      .incumbent = incumbent,
+      .einsumRows = einsumRows.empty()
+                        ? nullptr
+                        : &einsumRows[vi.view.einsum]};
 }
 
 /// A workload of one Einsum is answered by its best row alone: the search
@@ -602,27 +607,36 @@ bool MapRun::optimumOnly() const {
   return workload.einsums.size() == 1 && !settings.keepFronts;
 }
 
-/// Where only the optimum matters, a short probe of every piece (a few
-/// leaves each, largest tiles first) finds a row for the search to prune
-/// against from its first node, not only once each piece has found its
-/// own. The probe's best row is among the answer's candidates: its
-/// template's tile shapes are the search's, and its usage key survives
-/// min_usage (it is a surviving key with a row, and the rule, applied
-/// again to fewer keys when the model rejects some, keeps a kept key that
-/// still has a row). So the optimum is no worse and pruning above it loses
-/// nothing. The probe depends on the pieces alone: the search stays the
-/// same at any thread count.
-void MapRun::probeForIncumbent() {
-  // For energy or latency alone a piece's own front already prunes against
-  // its best on the metric (the other quantity only breaks ties): there
-  // the probe cost more than it saved (the seed sweep, 0.7x). Coarse
-  // tiling skips tile shapes the probe would not know to skip.
-  if (!optimumOnly() || settings.metric != Metric::EnergyDelayProduct ||
+/// A short probe of every piece (a few leaves each, largest tiles first)
+/// finds rows for the search to prune against from its first node, not
+/// only once each piece has found its own:
+/// - where only the optimum matters (one Einsum, the energy-delay
+///   product), the best row's metric (PieceRequest::incumbent);
+/// - unfused, per Einsum the probe's rows (PieceRequest::einsumRows): a
+///   completion with more energy and no less latency than one of them is
+///   not on the Einsum's front, in whichever template it is.
+/// The probe's rows are among the answer's candidates: their templates'
+/// tile shapes are the search's, and their usage keys survive min_usage
+/// (each is a surviving key with a row, and the rule, applied again to
+/// fewer keys when the model rejects some, keeps a kept key that still has
+/// a row); where the rule picks its keys after the search, no row counts.
+/// So pruning against them loses nothing. The probe depends on the pieces
+/// alone: the search stays the same at any thread count.
+void MapRun::probe() {
+  // For one Einsum and energy or latency alone, a piece's own front
+  // already prunes against its best on the metric (the other quantity only
+  // breaks ties): there the probe cost more than it saved (the seed sweep,
+  // 0.7x). Coarse tiling skips tile shapes the probe would not know to
+  // skip.
+  const bool forIncumbent =
+      optimumOnly() && settings.metric == Metric::EnergyDelayProduct;
+  const bool forEinsumRows = settings.unfused && !optimumOnly();
+  if (!(forIncumbent || forEinsumRows) || settings.probeLeaves == 0 ||
       settings.tilingCoarseness > 1 || schedule.empty())
     return;
-  constexpr uint64_t kProbeLeaves = 16;
   std::vector<double> best(schedule.size(),
                            std::numeric_limits<double>::infinity());
+  std::vector<std::vector<std::pair<double, double>>> rows(schedule.size());
   tbb::parallel_for(
       tbb::blocked_range<size_t>(0, schedule.size(), 1),
       [&](const tbb::blocked_range<size_t> &range) {
@@ -631,7 +645,7 @@ void MapRun::probeForIncumbent() {
             continue;
           const Piece &pc = *schedule[s];
           PieceRequest request = costingRequest(pc, shortcut[pc.task]);
-          request.probeLeaves = kProbeLeaves;
+          request.probeLeaves = settings.probeLeaves;
           request.deadline = deadline;
           request.cancel = settings.cancel;
           PieceResult found = searchPiece(mp, request, evaluators.local());
@@ -639,9 +653,32 @@ void MapRun::probeForIncumbent() {
             stopped = true;
           probeEvaluated += found.stats.evaluated;
           best[s] = found.bestMetric;
+          if (shortcut[pc.task] || !hasMinUsage(request.view))
+            for (const auto &[key, front] : found.rows)
+              for (const PmappingRow &r : front.rows())
+                rows[s].push_back({r.energy, r.latency});
         }
       });
-  incumbent = *std::min_element(best.begin(), best.end());
+  if (forIncumbent)
+    incumbent = *std::min_element(best.begin(), best.end());
+  if (!forEinsumRows)
+    return;
+  einsumRows.assign(workload.einsums.size(), {});
+  for (size_t s = 0; s < schedule.size(); ++s) {
+    const Task &t = tasks[schedule[s]->task];
+    std::vector<std::pair<double, double>> &known =
+        einsumRows[views[t.view].view.einsum];
+    known.insert(known.end(), rows[s].begin(), rows[s].end());
+  }
+  // Only the rows no other has less energy and latency than can prune.
+  for (std::vector<std::pair<double, double>> &known : einsumRows) {
+    std::sort(known.begin(), known.end());
+    std::vector<std::pair<double, double>> front;
+    for (const std::pair<double, double> &r : known)
+      if (front.empty() || r.second < front.back().second)
+        front.push_back(r);
+    known = std::move(front);
+  }
 }
 
 /// A search stopped by its time limit still answers for every Einsum: one

@@ -114,11 +114,19 @@ public:
     for (size_t r = 0; r < nRv; ++r)
       divisorCache.push_back(divisors(view.bounds[r]));
     planPruning();
-    optimumOnly = optimumOnlyRequested &&
-                  (mode == SearchMode::CostSurvivingKeys ||
-                   (mode == SearchMode::CostAll && minUsageDims.empty()));
+    // Rows found elsewhere may cut subtrees only where every costed row is
+    // a candidate: the rows of usage keys min_usage drops are costed only
+    // in CostAll, and the rule picks its keys after the search there (cut
+    // rows could change its choice).
+    const bool rowsAreCandidates =
+        mode == SearchMode::CostSurvivingKeys ||
+        (mode == SearchMode::CostAll && minUsageDims.empty());
+    optimumOnly = optimumOnlyRequested && rowsAreCandidates;
     if (optimumOnly)
       bestMetric = request.incumbent;
+    if (rowsAreCandidates && problem.settings.unfused && request.einsumRows &&
+        !request.einsumRows->empty())
+      einsumRows = request.einsumRows;
     planTileShapeChecks();
     if (!problem.settings.unfused) {
       fusion.emplace(problem, view);
@@ -438,8 +446,10 @@ private:
     }
     boundsPending = true;
     // A template whose space is this large walks long enough in every
-    // piece: bound from the first node.
-    if (countTileShapes(view, tpl) >= 1e7)
+    // piece, and rows found elsewhere (a probe's) prune from the first
+    // node: bound from there.
+    if (countTileShapes(view, tpl) >= 1e7 || einsumRows ||
+        bestMetric < kInfinity)
       startBounds(first - 1);
   }
 
@@ -559,7 +569,7 @@ private:
       auto it = found.rows.find(key);
       if (it != found.rows.end())
         own = &it->second;
-      else if (!optimumOnly)
+      else if (!optimumOnly && !einsumRows)
         return false;
     }
     int n = int(loops.size());
@@ -616,6 +626,14 @@ private:
       } while (tighten());
       if (fusedLoops > 0)
         return false;
+    }
+    if (einsumRows) {
+      do {
+        if (beatenInEnergy(*einsumRows, bound(false), bound(true))) {
+          ++found.stats.bounded;
+          return true;
+        }
+      } while (tighten());
     }
     // Whether `test` holds for a front that may reject.
     auto anyFront = [&](auto test) {
@@ -694,10 +712,10 @@ private:
                     (deadline && std::chrono::steady_clock::now() > *deadline);
     return found.stopped;
   }
-  /// PieceRequest::optimumOnly, where every costed row counts: the rows
-  /// of usage keys min_usage drops are costed only in CostAll, and the
-  /// rule picks its keys after the search there.
+  /// PieceRequest::optimumOnly and einsumRows, where every costed row is
+  /// a candidate (see the constructor).
   const bool optimumOnlyRequested;
+  const std::vector<std::pair<double, double>> *einsumRows = nullptr;
   bool optimumOnly = false;
   /// The least metric of a row found so far (optimumOnly).
   double bestMetric = kInfinity;

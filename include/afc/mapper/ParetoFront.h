@@ -87,6 +87,18 @@ strictlyBeaten(const std::vector<std::pair<double, double>> &known,
   return false;
 }
 
+/// Whether one of the rows `known` (energy, latency) has strictly less
+/// energy and no more latency than (energy, latency), lower bounds of some
+/// rows of the same Einsum: those rows are then not on its front.
+inline bool
+beatenInEnergy(const std::vector<std::pair<double, double>> &known,
+               double energy, double latency) {
+  for (const auto &[e, l] : known)
+    if (e < energy && l <= latency)
+      return true;
+  return false;
+}
+
 /// The Pareto group of a row and the extra columns it minimises: none
 /// unless the row type has them (PmappingRow and the fusion join's rows do).
 using ParetoGroup = std::vector<int64_t>;

@@ -259,6 +259,10 @@ struct MapperSettings {
   /// einsumFronts) even where only the optimum is needed (a workload of one
   /// Einsum). The answer is the same; off = a faster search, the default.
   bool keepFronts = false;
+  /// Leaves each piece's probe costs before the search (MapRun::probe: its
+  /// rows prune every piece from its first node); 0 = no probe, each piece
+  /// prunes against what it finds itself.
+  uint64_t probeLeaves = 16;
   /// A walk starts bounding once it has reached this many leaves: the
   /// analysis behind the bounds (per template and design point) costs more
   /// than a small search. Tests set 0 to bound every walk.

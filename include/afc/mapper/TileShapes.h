@@ -110,6 +110,11 @@ struct PieceRequest {
   /// candidates (found by a probe), against which the walk prunes from its
   /// first node.
   double incumbent = std::numeric_limits<double>::infinity();
+  /// Unfused: (energy, latency) of rows of the same Einsum a probe found,
+  /// which will be among its candidates. A partial tile shape whose every
+  /// completion has more energy than one of them and no less latency is
+  /// not on the Einsum's front, whatever template it is of, and is skipped.
+  const std::vector<std::pair<double, double>> *einsumRows = nullptr;
   /// A probe for an incumbent (> 0): walks each loop's tile shapes from the
   /// largest and stops after costing this many leaves. Its rows are real
   /// rows; only their best metric is used (PieceResult::bestMetric).

@@ -275,7 +275,8 @@ INSTANTIATE_TEST_SUITE_P(
 /// bounded (their rows share one Pareto group).
 void expectBoundsFindWhatTheFullWalkFinds(const Case &c,
                                           uint64_t boundAfterLeaves,
-                                          bool unfused = true) {
+                                          bool unfused = true,
+                                          uint64_t probeLeaves = 16) {
   Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
   ASSERT_TRUE(l.problem) << l.compiled->errors;
   mapper::MapperProblem &mp = *l.problem;
@@ -288,6 +289,7 @@ void expectBoundsFindWhatTheFullWalkFinds(const Case &c,
   // The fronts are compared too, so they are kept whole where one Einsum
   // would need only its optimum.
   mp.settings.keepFronts = true;
+  mp.settings.probeLeaves = probeLeaves;
   auto bounded = mapper::map(mp);
   mp.settings.boundPruning = false;
   auto walked = mapper::map(mp);
@@ -348,14 +350,14 @@ INSTANTIATE_TEST_SUITE_P(
 
 // A walk that starts bounding after some leaves (by default thousands)
 // does so in the middle of its tree: the state of the path walked so far
-// is built then.
+// is built then. (Rows of a probe make walks bound from the start: none.)
 TEST(BoundPruning, StartingInTheMiddleOfAWalkFindsWhatTheFullWalkFinds) {
   expectBoundsFindWhatTheFullWalkFinds(
       Case{"tpu_v4i_matmuls",
            "tpu_v4i",
            "basic/matmuls",
            {{"N_EINSUMS", 2}, {"M", 512}, {"KN", 1024}}},
-      64);
+      64, /*unfused=*/true, /*probeLeaves=*/0);
 }
 
 class OptimumOnly : public ::testing::TestWithParam<Case> {};
@@ -428,6 +430,39 @@ INSTANTIATE_TEST_SUITE_P(
              "basic/matmuls",
              {{"N_EINSUMS", 1}, {"M", 96}, {"KN", 48}}}),
     [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
+
+// Unfused, a probe's rows of an Einsum prune every template of it from
+// the first node: a completion with more energy and no less latency than
+// one of them is not on the Einsum's front. The fronts are those of the
+// search without a probe, at fewer costed pmappings.
+TEST(ProbeRows, PruneEveryTemplateOfTheirEinsum) {
+  Lowered l = lowerStdlib("tpu_v4i", "basic/matmuls",
+                          params({{"N_EINSUMS", 2}, {"M", 512}, {"KN", 1024}}),
+                          nullptr);
+  ASSERT_TRUE(l.problem) << l.compiled->errors;
+  mapper::MapperProblem &mp = *l.problem;
+  mp.settings.metric = mapper::Metric::EnergyDelayProduct;
+  mp.settings.templateKernels =
+      lower::templateKernelFactory({lower::sharedKernelCompiler()});
+  auto probed = mapper::map(mp);
+  mp.settings.probeLeaves = 0;
+  auto unprobed = mapper::map(mp);
+  ASSERT_TRUE(probed && unprobed);
+  EXPECT_LT(probed->stats.evaluatedPmappings,
+            unprobed->stats.evaluatedPmappings / 2);
+  EXPECT_EQ(probed->energy, unprobed->energy);
+  EXPECT_EQ(probed->latency, unprobed->latency);
+  ASSERT_EQ(probed->einsumFronts.size(), unprobed->einsumFronts.size());
+  for (size_t e = 0; e < probed->einsumFronts.size(); ++e) {
+    ASSERT_EQ(probed->einsumFronts[e].size(), unprobed->einsumFronts[e].size());
+    for (size_t k = 0; k < probed->einsumFronts[e].size(); ++k) {
+      EXPECT_EQ(probed->einsumFronts[e][k].energy,
+                unprobed->einsumFronts[e][k].energy);
+      EXPECT_EQ(probed->einsumFronts[e][k].latency,
+                unprobed->einsumFronts[e][k].latency);
+    }
+  }
+}
 
 class UnfusedBound : public ::testing::TestWithParam<Case> {};
 
