@@ -115,9 +115,10 @@ struct PieceRequest {
   /// completion has more energy than one of them and no less latency is
   /// not on the Einsum's front, whatever template it is of, and is skipped.
   const std::vector<std::pair<double, double>> *einsumRows = nullptr;
-  /// A probe for an incumbent (> 0): walks each loop's tile shapes from the
+  /// A probe (> 0; MapRun::probe): walks each loop's tile shapes from the
   /// largest and stops after costing this many leaves. Its rows are real
-  /// rows; only their best metric is used (PieceResult::bestMetric).
+  /// rows, whose best metric (PieceResult::bestMetric) and whose energy
+  /// and latency prune the search that follows.
   uint64_t probeLeaves = 0;
   /// Stop walking when this time has passed (the mapper's time limit); the
   /// result then holds what was found so far and says it stopped.

@@ -364,16 +364,19 @@ class OptimumOnly : public ::testing::TestWithParam<Case> {};
 
 // A workload of one Einsum is answered by its best row: the search prunes
 // what cannot beat the best row found so far (from the start, the best a
-// short probe found), not only what a row dominates. The answer is the
-// full walk's for each metric.
+// short probe found), not only what a row dominates. The answer is that
+// of the search keeping whole fronts for each metric (BoundPruning checks
+// that one against the full walk), and the full walk's for the
+// energy-delay product (walks cost too much under the sanitizers to
+// repeat per metric).
 TEST_P(OptimumOnly, FindsTheFullWalksOptimum) {
   const Case &c = GetParam();
   Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
   ASSERT_TRUE(l.problem) << l.compiled->errors;
   ASSERT_EQ(l.problem->problem.workload.einsums.size(), 1u);
+  // Energy and latency alone take the same path; one of them is enough.
   for (mapper::Metric metric :
-       {mapper::Metric::EnergyDelayProduct, mapper::Metric::Energy,
-        mapper::Metric::Latency}) {
+       {mapper::Metric::EnergyDelayProduct, mapper::Metric::Energy}) {
     SCOPED_TRACE(int(metric));
     mapper::MapperProblem mp = *l.problem;
     mp.settings.metric = metric;
@@ -383,18 +386,22 @@ TEST_P(OptimumOnly, FindsTheFullWalksOptimum) {
     auto optimum = mapper::map(mp);
     mp.settings.keepFronts = true;
     auto front = mapper::map(mp);
-    mp.settings.boundPruning = false;
-    auto walked = mapper::map(mp);
-    ASSERT_TRUE(optimum && front && walked);
-    // For the energy-delay product the front is a whole trade-off, of
-    // which the optimum is one point; a single metric's front is little
-    // more than its optimum (the other quantity breaks ties), and the
-    // probe's pmappings may cost more than pruning to it saves.
-    if (metric == mapper::Metric::EnergyDelayProduct)
-      EXPECT_LT(optimum->stats.evaluatedPmappings,
-                front->stats.evaluatedPmappings);
+    ASSERT_TRUE(optimum && front);
     // Rows of equal energy and latency (the same loops in another storage
     // order) may tie; the bounded searches may keep another of them.
+    EXPECT_EQ(optimum->energy, front->energy);
+    EXPECT_EQ(optimum->latency, front->latency);
+    EXPECT_EQ(optimum->objective, front->objective);
+    if (metric != mapper::Metric::EnergyDelayProduct)
+      continue;
+    mp.settings.boundPruning = false;
+    auto walked = mapper::map(mp);
+    ASSERT_TRUE(walked);
+    // For the energy-delay product the front is a whole trade-off, of
+    // which the optimum is one point (a single metric's front is little
+    // more than its optimum: the other quantity only breaks ties).
+    EXPECT_LT(optimum->stats.evaluatedPmappings,
+              front->stats.evaluatedPmappings);
     EXPECT_EQ(optimum->energy, walked->energy);
     EXPECT_EQ(optimum->latency, walked->latency);
     EXPECT_EQ(optimum->objective, walked->objective);
@@ -423,8 +430,8 @@ INSTANTIATE_TEST_SUITE_P(
              "cnns/conv2d",
              {{"OUT_ROWS", 2},
               {"OUT_COLS", 2},
-              {"IN_CHANNELS", 4},
-              {"OUT_CHANNELS", 8}}},
+              {"IN_CHANNELS", 2},
+              {"OUT_CHANNELS", 4}}},
         Case{"tpu_v4i_matmul",
              "tpu_v4i",
              "basic/matmuls",
