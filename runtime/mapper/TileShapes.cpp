@@ -615,25 +615,25 @@ private:
     // completion, whatever the other Einsums cost, beats any mapping that
     // takes one of them: they can be neither the optimum nor on its front.
     // That holds in every Pareto group, so templates with fused loops are
-    // bounded this way too.
-    if (knownMappings) {
+    // bounded this way too. Unfused, a probe's row of the same Einsum with
+    // less energy and no more latency keeps every completion off the
+    // Einsum's front.
+    if (knownMappings || einsumRows) {
       do {
-        if (strictlyBeaten(*knownMappings, bound(false), bound(true))) {
+        if (knownMappings &&
+            strictlyBeaten(*knownMappings, bound(false), bound(true))) {
           ++found.stats.bounded;
           ++found.stats.boundedByWholeMappings;
           return true;
         }
-      } while (tighten());
-      if (fusedLoops > 0)
-        return false;
-    }
-    if (einsumRows) {
-      do {
-        if (beatenInEnergy(*einsumRows, bound(false), bound(true))) {
+        if (einsumRows &&
+            beatenInEnergy(*einsumRows, bound(false), bound(true))) {
           ++found.stats.bounded;
           return true;
         }
       } while (tighten());
+      if (knownMappings && fusedLoops > 0)
+        return false;
     }
     // Whether `test` holds for a front that may reject.
     auto anyFront = [&](auto test) {

@@ -269,6 +269,19 @@ INSTANTIATE_TEST_SUITE_P(
              {{"N_EINSUMS", 1}, {"M", 8}, {"KN", 8}}}),
     [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
 
+/// Each Einsum's front of `a` is `b`'s, row by row.
+void expectSameEinsumFronts(const mapper::MapperResult &a,
+                            const mapper::MapperResult &b) {
+  ASSERT_EQ(a.einsumFronts.size(), b.einsumFronts.size());
+  for (size_t e = 0; e < a.einsumFronts.size(); ++e) {
+    ASSERT_EQ(a.einsumFronts[e].size(), b.einsumFronts[e].size());
+    for (size_t k = 0; k < a.einsumFronts[e].size(); ++k) {
+      EXPECT_EQ(a.einsumFronts[e][k].energy, b.einsumFronts[e][k].energy);
+      EXPECT_EQ(a.einsumFronts[e][k].latency, b.einsumFronts[e][k].latency);
+    }
+  }
+}
+
 /// Maps `c` for EDP with bounds (starting after `boundAfterLeaves` leaves)
 /// and with the full walk, and expects the same answer, choice by choice,
 /// and the same fronts. Fused, only templates without fused loops are
@@ -308,16 +321,7 @@ void expectBoundsFindWhatTheFullWalkFinds(const Case &c,
     EXPECT_EQ(bounded->choices[i].row.tileShapes,
               walked->choices[i].row.tileShapes);
   }
-  ASSERT_EQ(bounded->einsumFronts.size(), walked->einsumFronts.size());
-  for (size_t e = 0; e < bounded->einsumFronts.size(); ++e) {
-    ASSERT_EQ(bounded->einsumFronts[e].size(), walked->einsumFronts[e].size());
-    for (size_t k = 0; k < bounded->einsumFronts[e].size(); ++k) {
-      EXPECT_EQ(bounded->einsumFronts[e][k].energy,
-                walked->einsumFronts[e][k].energy);
-      EXPECT_EQ(bounded->einsumFronts[e][k].latency,
-                walked->einsumFronts[e][k].latency);
-    }
-  }
+  expectSameEinsumFronts(*bounded, *walked);
 }
 
 class BoundPruning : public ::testing::TestWithParam<Case> {};
@@ -459,16 +463,7 @@ TEST(ProbeRows, PruneEveryTemplateOfTheirEinsum) {
             unprobed->stats.evaluatedPmappings / 2);
   EXPECT_EQ(probed->energy, unprobed->energy);
   EXPECT_EQ(probed->latency, unprobed->latency);
-  ASSERT_EQ(probed->einsumFronts.size(), unprobed->einsumFronts.size());
-  for (size_t e = 0; e < probed->einsumFronts.size(); ++e) {
-    ASSERT_EQ(probed->einsumFronts[e].size(), unprobed->einsumFronts[e].size());
-    for (size_t k = 0; k < probed->einsumFronts[e].size(); ++k) {
-      EXPECT_EQ(probed->einsumFronts[e][k].energy,
-                unprobed->einsumFronts[e][k].energy);
-      EXPECT_EQ(probed->einsumFronts[e][k].latency,
-                unprobed->einsumFronts[e][k].latency);
-    }
-  }
+  expectSameEinsumFronts(*probed, *unprobed);
 }
 
 class UnfusedBound : public ::testing::TestWithParam<Case> {};
