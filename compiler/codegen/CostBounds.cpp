@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace afc::codegen {
@@ -83,9 +84,12 @@ using PolyProgram = std::vector<Group>;
 struct AtomProgram {
   uint32_t atom;
   Op op;
-  enum Pattern : uint8_t { General, Max, Min } pattern = General;
+  /// ScaledThen: x < y ? c y : 0 with c > 0 (a count's cost, nothing
+  /// when there is none), whose then-branch is y's interval scaled.
+  enum Pattern : uint8_t { General, Max, Min, ScaledThen } pattern = General;
   std::vector<PolyProgram> args;
   std::vector<Rel> argRel;
+  double scale = 1; ///< ScaledThen's c
 };
 
 struct Interval {
@@ -166,6 +170,17 @@ private:
     for (Term &t : p)
       t.c = -t.c;
     return p;
+  }
+  /// c with x = c y term by term (to rounding), if there is one.
+  static std::optional<double> scaleOf(const Poly &x, const Poly &y) {
+    if (x.size() != y.size() || x.empty())
+      return std::nullopt;
+    double c = x[0].c / y[0].c;
+    for (size_t k = 0; k < x.size(); ++k)
+      if (x[k].mono != y[k].mono ||
+          !(std::fabs(x[k].c - c * y[k].c) <= 1e-15 * std::fabs(x[k].c)))
+        return std::nullopt;
+    return c;
   }
   static bool samePoly(const Poly &x, const Poly &y) {
     if (x.size() != y.size())
@@ -554,6 +569,14 @@ BoundProgram CostBoundsAnalysis::finishProgram(
         prog.pattern = AtomProgram::Max; // x < y ? y : x
       else if (samePoly(atom.args[2], x) && samePoly(atom.args[3], y))
         prog.pattern = AtomProgram::Min;
+      else if (atom.args[3].empty() && atom.argRel[1] == atom.argRel[2]) {
+        if (std::optional<double> c = scaleOf(atom.args[2], y); c && *c > 0) {
+          prog.pattern = AtomProgram::ScaledThen;
+          prog.scale = *c;
+          prog.args.pop_back(); // neither branch is evaluated from its own
+          prog.args.pop_back(); // polynomial
+        }
+      }
     }
     out.freeAtoms.push_back(std::move(prog));
   }
@@ -813,6 +836,21 @@ struct Evaluation {
     if (p.pattern == AtomProgram::Min)
       return {std::min(x.lo, y.lo), std::min(x.hi, y.hi),
               std::max(x.mag, y.mag)};
+    if (p.pattern == AtomProgram::ScaledThen) {
+      // c y's interval, with room for the rounding that makes its
+      // coefficients differ from c times y's.
+      Interval then{p.scale * y.lo, p.scale * y.hi, p.scale * y.mag * 2};
+      if (p.argRel[2] == Rel::Lower)
+        then.hi = kInf;
+      else if (p.argRel[2] == Rel::Upper)
+        then.lo = -kInf;
+      if (x.hi + slack(x, y) < y.lo)
+        return then;
+      Interval zero{0, 0, 0};
+      if (x.lo - slack(x, y) >= y.hi)
+        return zero;
+      return hull(then, zero);
+    }
     // A select: one branch when the comparison is decided (the other is
     // not evaluated), else both.
     if (x.hi + slack(x, y) < y.lo)
@@ -824,6 +862,11 @@ struct Evaluation {
 };
 
 } // namespace
+
+thread_local uint64_t CostBounds::lastPoint = 0;
+thread_local uint64_t CostBounds::stampNow = 0;
+
+uint64_t CostBounds::newPoint() { return ++lastPoint; }
 
 void CostBounds::assign(unsigned loop, double tile, const double *parent,
                         double *child) const {
@@ -838,7 +881,7 @@ bool CostBounds::tighterEnergyBoundAt(unsigned level) const {
 
 double CostBounds::lowerBound(Output output, unsigned level,
                               const double *state, const double *tileLow,
-                              const double *tileHigh) const {
+                              const double *tileHigh, uint64_t shared) const {
   if (level >= levels.size())
     return -kInf;
   const Level &l = *levels[level];
@@ -850,6 +893,21 @@ double CostBounds::lowerBound(Output output, unsigned level,
                                     : l.tightEnergyProgram;
   thread_local std::vector<double> v, atomValue;
   thread_local std::vector<Interval> atomInterval;
+  thread_local std::vector<uint64_t> atomStamp;
+  // Outputs bounded at one point share the free atoms they read: each is
+  // computed once per point, level and analysis.
+  thread_local const CostBounds *sharedOwner = nullptr;
+  thread_local unsigned sharedLevel = 0;
+  thread_local uint64_t sharedPoint = 0;
+  if (shared == 0 || sharedOwner != this || sharedLevel != level ||
+      sharedPoint != shared) {
+    sharedOwner = this;
+    sharedLevel = level;
+    sharedPoint = shared;
+    ++stampNow;
+  }
+  if (atomStamp.size() < numAtoms)
+    atomStamp.resize(numAtoms, 0);
   const std::vector<Node> &nodes = graph->nodes();
   v.resize(nodes.size());
   atomValue.resize(numAtoms);
@@ -862,7 +920,10 @@ double CostBounds::lowerBound(Output output, unsigned level,
     atomValue[a] = v[node];
   Evaluation e{state, tileLow, tileHigh, atomValue, atomInterval};
   for (const AtomProgram &p : program.freeAtoms)
-    atomInterval[p.atom] = e.atom(p);
+    if (atomStamp[p.atom] != stampNow) {
+      atomInterval[p.atom] = e.atom(p);
+      atomStamp[p.atom] = stampNow;
+    }
   double bound = -kInf;
   if (output != Output::Latency) {
     if (l.energyBounded) {

@@ -247,6 +247,18 @@ KernelCompiler::compile(std::span<const CostGraph *const> graphs,
   return finish();
 }
 
+KernelFn KernelCompiler::cached(const CostGraph &graph) {
+  std::string key = graph.structuralKey();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(key);
+  return it == cache.end() ? nullptr : it->second;
+}
+
+int64_t KernelCompiler::countUses(const std::string &key, int64_t n) {
+  std::lock_guard<std::mutex> lock(mutex);
+  return uses[key] += n;
+}
+
 void KernelCompiler::printIR(const CostGraph &graph, const std::string &name,
                              raw_ostream &os, unsigned optLevel) {
   LLVMContext ctx;

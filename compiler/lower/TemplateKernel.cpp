@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -92,54 +93,108 @@ private:
   std::map<Key, Id> nodes;
 };
 
-/// The compiled versions of a search's template graphs, filled in by a
-/// background thread in small batches. Destroying it stops the thread after
-/// its current batch: a search that ends first does not wait for kernels it
-/// no longer needs (those compiled stay cached for later searches).
+/// The compiled versions of a search's template graphs. A graph is
+/// interpreted until it has costed kHotCandidates candidates (counted over
+/// the searches of a sweep, by the compiler), then a background thread
+/// compiles it, with any others that became hot meanwhile: compiling costs
+/// as much as interpreting thousands of candidates, and most templates of
+/// a well-bounded search cost far fewer. Destroying the tier stops the
+/// thread after its current batch: a search that ends first does not wait
+/// for kernels it no longer needs (those compiled stay cached for later
+/// searches).
 class CompiledTier {
 public:
+  static constexpr int64_t kHotCandidates = 1024;
+
   CompiledTier(codegen::KernelCompiler *compiler,
                std::vector<std::shared_ptr<CostGraph>> graphs)
-      : graphs(std::move(graphs)), compiled(this->graphs.size()) {
-    for (std::atomic<codegen::KernelFn> &fn : compiled)
-      fn.store(nullptr, std::memory_order_relaxed);
-    worker = std::thread([this, compiler] { compileAll(compiler); });
+      : graphs(std::move(graphs)), compiled(this->graphs.size()),
+        used(this->graphs.size()), compiler(compiler) {
+    keys.resize(this->graphs.size());
+    earlier.assign(this->graphs.size(), 0);
+    for (size_t i = 0; i < this->graphs.size(); ++i) {
+      compiled[i].store(nullptr, std::memory_order_relaxed);
+      used[i].store(0, std::memory_order_relaxed);
+      if (!this->graphs[i])
+        continue;
+      keys[i] = this->graphs[i]->structuralKey();
+      earlier[i] = compiler->countUses(keys[i], 0);
+      if (codegen::KernelFn fn = compiler->cached(*this->graphs[i]))
+        compiled[i].store(fn, std::memory_order_relaxed);
+      else if (earlier[i] >= kHotCandidates)
+        hot.push_back(i);
+    }
+    worker = std::thread([this] { compileHot(); });
   }
   ~CompiledTier() {
-    stop.store(true);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stop = true;
+    }
+    wake.notify_one();
     worker.join();
+    for (size_t i = 0; i < graphs.size(); ++i)
+      if (int64_t n = used[i].load(std::memory_order_relaxed))
+        compiler->countUses(keys[i], n);
+  }
+
+  /// Counts n candidates graph i costed interpreted; queues it for
+  /// compiling once it is hot.
+  void countInterpreted(size_t i, int64_t n) {
+    int64_t before = used[i].fetch_add(n, std::memory_order_relaxed) +
+                     earlier[i];
+    if (before < kHotCandidates && before + n >= kHotCandidates) {
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        hot.push_back(i);
+      }
+      wake.notify_one();
+    }
   }
 
   const std::vector<std::shared_ptr<CostGraph>> graphs;
   std::vector<std::atomic<codegen::KernelFn>> compiled;
 
 private:
-  /// Kernels per module: most of a compilation's cost is per kernel, so
-  /// small batches lose little and let the thread stop early.
+  /// Kernels per module at most: most of a compilation's cost is per
+  /// kernel, so small batches lose little and let the thread stop early.
   static constexpr size_t kBatch = 8;
 
-  void compileAll(codegen::KernelCompiler *compiler) {
-    std::vector<size_t> pending;
-    for (size_t i = 0; i < graphs.size(); ++i)
-      if (graphs[i])
-        pending.push_back(i);
-    for (size_t start = 0; start < pending.size() && !stop.load();
-         start += kBatch) {
-      size_t end = std::min(pending.size(), start + kBatch);
-      std::vector<const CostGraph *> batch;
-      for (size_t k = start; k < end; ++k)
-        batch.push_back(graphs[pending[k]].get());
+  void compileHot() {
+    for (;;) {
+      std::vector<size_t> batch;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [&] { return stop || !hot.empty(); });
+        if (stop)
+          return;
+        size_t take = std::min(hot.size(), kBatch);
+        batch.assign(hot.begin(), hot.begin() + take);
+        hot.erase(hot.begin(), hot.begin() + take);
+      }
+      std::vector<const CostGraph *> graphsOf;
+      for (size_t i : batch)
+        graphsOf.push_back(graphs[i].get());
       std::string error;
       std::vector<codegen::KernelFn> fns =
-          compiler->compile(batch, "template_cost", error);
+          compiler->compile(graphsOf, "template_cost", error);
       if (fns.size() != batch.size())
         return; // keep interpreting
-      for (size_t k = start; k < end; ++k)
-        compiled[pending[k]].store(fns[k - start], std::memory_order_release);
+      for (size_t k = 0; k < batch.size(); ++k)
+        compiled[batch[k]].store(fns[k], std::memory_order_release);
     }
   }
 
-  std::atomic<bool> stop{false};
+  /// Per graph: candidates it costed interpreted here, and in earlier
+  /// searches (as the compiler counted them).
+  std::vector<std::atomic<int64_t>> used;
+  std::vector<int64_t> earlier;
+  std::vector<std::string> keys;
+  codegen::KernelCompiler *compiler;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::vector<size_t> hot;
+  bool stop = false;
   std::thread worker;
 };
 
@@ -182,25 +237,28 @@ private:
       b->assign(loop, tile, parent, child);
     }
     double energyBound(unsigned level, const double *state,
-                       const double *tileLow,
-                       const double *tileHigh) const override {
+                       const double *tileLow, const double *tileHigh,
+                       uint64_t point) const override {
       return b->lowerBound(codegen::CostBounds::Output::Energy, level, state,
-                           tileLow, tileHigh);
+                           tileLow, tileHigh, point);
     }
     double latencyBound(unsigned level, const double *state,
-                        const double *tileLow,
-                        const double *tileHigh) const override {
+                        const double *tileLow, const double *tileHigh,
+                        uint64_t point) const override {
       return b->lowerBound(codegen::CostBounds::Output::Latency, level, state,
-                           tileLow, tileHigh);
+                           tileLow, tileHigh, point);
     }
     double tightEnergyBound(unsigned level, const double *state,
-                            const double *tileLow,
-                            const double *tileHigh) const override {
+                            const double *tileLow, const double *tileHigh,
+                            uint64_t point) const override {
       return b->lowerBound(codegen::CostBounds::Output::TightEnergy, level,
-                           state, tileLow, tileHigh);
+                           state, tileLow, tileHigh, point);
     }
     bool tighterEnergyBoundAt(unsigned level) const override {
       return b->tighterEnergyBoundAt(level);
+    }
+    uint64_t newPoint() const override {
+      return codegen::CostBounds::newPoint();
     }
 
   private:
@@ -282,6 +340,8 @@ lower::templateKernelFactory(KernelOptions kernels) {
               return;
             }
           graph->interpretBatch(point, tiles, out, n);
+          if (tiers)
+            tiers->countInterpreted(i, n);
         };
     for (size_t i = 0; i < templates.size(); ++i)
       if (graphs[i])

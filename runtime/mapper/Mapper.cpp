@@ -124,6 +124,9 @@ private:
   bool optimumOnly() const;
   void probe();
   void searchPieces(const std::vector<const Piece *> &which, bool withShortcut);
+  bool sharesIncumbent() const;
+  /// Pieces searched before the incumbent is updated (searchPieces).
+  static constexpr size_t kPiecesPerWave = 32;
   void redoTemplatesWithLostKeys();
   void searchPastTheDeadline();
   PieceRequest costingRequest(const Piece &pc, bool onlySurviving) const;
@@ -512,33 +515,49 @@ void MapRun::collectUsageKeys() {
 /// when `withShortcut`, else costing every tile shape.
 void MapRun::searchPieces(const std::vector<const Piece *> &which,
                           bool withShortcut) {
-  tbb::parallel_for(
-      tbb::blocked_range<size_t>(0, which.size(), 1),
-      [&](const tbb::blocked_range<size_t> &range) {
-        for (size_t w = range.begin(); w != range.end(); ++w) {
-          if (stopped || cancelled()) // the remaining pieces are skipped
-            continue;
-          const Piece &pc = *which[w];
-          PieceRequest request =
-              costingRequest(pc, withShortcut && shortcut[pc.task]);
-          request.deadline = deadline;
-          request.cancel = settings.cancel;
-          PieceResult found = searchPiece(mp, request, evaluators.local());
-          if (found.stopped)
-            stopped = true;
-          else if (withShortcut)
-            ++piecesSearched;
-          rowsOf[pc.task][pc.index] = std::move(found.rows);
-          statsOf[pc.task][pc.index] = found.stats;
-          if (withShortcut &&
-              piecesLeft[pc.task].fetch_sub(1, std::memory_order_acq_rel) == 1)
-            finishEarly(pc.task);
-          if (settings.onProgress)
-            settings.onProgress(
-                size_t(std::min(workDone += pc.work, totalWork)),
-                size_t(totalWork));
-        }
-      });
+  // Where only the optimum matters, pieces are searched in waves of a
+  // fixed size: each wave prunes against the best row of the waves before
+  // it (and of the probe), so a good row found anywhere soon prunes every
+  // piece. The waves do not depend on the thread count, nor does the walk.
+  const bool inWaves = sharesIncumbent();
+  const size_t waveSize = inWaves ? kPiecesPerWave : which.size();
+  std::vector<double> best(which.size(),
+                           std::numeric_limits<double>::infinity());
+  for (size_t begin = 0; begin < which.size(); begin += waveSize) {
+    const size_t end = std::min(which.size(), begin + waveSize);
+    tbb::parallel_for(
+        tbb::blocked_range<size_t>(begin, end, 1),
+        [&](const tbb::blocked_range<size_t> &range) {
+          for (size_t w = range.begin(); w != range.end(); ++w) {
+            if (stopped || cancelled()) // the remaining pieces are skipped
+              continue;
+            const Piece &pc = *which[w];
+            PieceRequest request =
+                costingRequest(pc, withShortcut && shortcut[pc.task]);
+            request.deadline = deadline;
+            request.cancel = settings.cancel;
+            PieceResult found = searchPiece(mp, request, evaluators.local());
+            if (found.stopped)
+              stopped = true;
+            else if (withShortcut)
+              ++piecesSearched;
+            best[w] = found.bestMetric;
+            rowsOf[pc.task][pc.index] = std::move(found.rows);
+            statsOf[pc.task][pc.index] = found.stats;
+            if (withShortcut &&
+                piecesLeft[pc.task].fetch_sub(1, std::memory_order_acq_rel) ==
+                    1)
+              finishEarly(pc.task);
+            if (settings.onProgress)
+              settings.onProgress(
+                  size_t(std::min(workDone += pc.work, totalWork)),
+                  size_t(totalWork));
+          }
+        });
+    if (inWaves)
+      incumbent = std::min(incumbent, *std::min_element(best.begin() + begin,
+                                                        best.begin() + end));
+  }
 }
 
 /// A template whose pieces are all searched is finished by the worker that
@@ -607,6 +626,15 @@ bool MapRun::optimumOnly() const {
   return workload.einsums.size() == 1 && !settings.keepFronts;
 }
 
+/// Whether the search prunes against the best row found in any piece
+/// (PieceRequest::incumbent): where only the optimum matters, for the
+/// energy-delay product (for energy or latency alone a piece's own front
+/// prunes about as well).
+bool MapRun::sharesIncumbent() const {
+  return optimumOnly() && settings.metric == Metric::EnergyDelayProduct &&
+         settings.probeLeaves > 0 && settings.tilingCoarseness <= 1;
+}
+
 /// A short probe of every piece (a few leaves each, largest tiles first)
 /// finds rows for the search to prune against from its first node, not
 /// only once each piece has found its own:
@@ -628,8 +656,7 @@ void MapRun::probe() {
   // breaks ties): there the probe cost more than it saved (the seed sweep,
   // 0.7x). Coarse tiling skips tile shapes the probe would not know to
   // skip.
-  const bool forIncumbent =
-      optimumOnly() && settings.metric == Metric::EnergyDelayProduct;
+  const bool forIncumbent = sharesIncumbent();
   const bool forEinsumRows = settings.unfused && !optimumOnly();
   if (!(forIncumbent || forEinsumRows) || settings.probeLeaves == 0 ||
       settings.tilingCoarseness > 1 || schedule.empty())

@@ -468,6 +468,7 @@ private:
     costBounds = kernel->bounds(point, outerLoop, rankBound);
     if (!costBounds)
       return;
+    planNodeHolders();
     tileLow.assign(loops.size(), 1.0);
     tileHigh.assign(loops.size(), 1.0);
     stateSize = costBounds->stateSize();
@@ -490,31 +491,41 @@ private:
     return boundState.data() + size_t(slot) * stateSize;
   }
 
-  /// Bounding a node costs about as much as costing a leaf or two. A level
-  /// where the bounds save less than that (they rarely prune, or its
-  /// subtrees are small) is bounded only at every 32nd node, which keeps
-  /// its counts current. Counts, not clocks, decide: the walk is the same
-  /// on every run.
+  /// A level where the bounds save less than they cost (they rarely prune,
+  /// or its subtrees are cheap) is bounded only at every 32nd node, which
+  /// keeps its counts current. A subtree's cost is the walk's work below
+  /// it: nodes visited, bounds computed and leaves costed, in units of one
+  /// visit (kBoundWork, kLeafWork), so that a level whose pruning saves the
+  /// bounds of the levels below, not leaves, is bounded too. A bound costs
+  /// a few visits' time, but weighing it more keeps the bounds where they
+  /// prune most (measured on the conv bench: 32 beat 8). Counts, not
+  /// clocks, decide: the walk is the same on every run.
+  static constexpr uint64_t kBoundWork = 32, kLeafWork = 4;
+  /// A probe's walk stops after this much work per leaf it is to cost.
+  static constexpr uint64_t kProbeWorkPerLeaf = 64;
   bool worthBounding(int i) {
     LevelCounts &c = levelCounts[size_t(i)];
     bool sample = (c.visits++ & 31) == 0;
     if (c.checks >= 256 && !sample && c.nodes > 0 &&
-        double(c.prunes) * double(c.leaves) < 2.0 * double(c.checks) *
-                                                   double(c.nodes))
+        double(c.prunes) * double(c.work) <
+            double(kBoundWork) * double(c.checks) * double(c.nodes))
       return false;
     ++c.checks;
+    workDone += kBoundWork;
     return true;
   }
   struct LevelCounts {
     uint64_t visits = 0, checks = 0, prunes = 0;
-    /// Nodes walked below the bound (not pruned) and the leaves under them.
-    uint64_t nodes = 0, leaves = 0;
+    /// Nodes walked below the bound (not pruned) and the work under them.
+    uint64_t nodes = 0, work = 0;
   };
   std::vector<LevelCounts> levelCounts;
   /// The Pareto group of every row of a bounded template (planBounds).
   ParetoGroup boundGroup;
   uint64_t leavesReached = 0;
-  /// Adds a walked node's leaves to its level's counts.
+  /// The walk's work so far, in visits (worthBounding).
+  uint64_t workDone = 0;
+  /// Adds a walked node's work to its level's counts.
   struct SubtreeCount {
     Search &s;
     LevelCounts *c;
@@ -522,7 +533,7 @@ private:
     ~SubtreeCount() {
       if (c) {
         ++c->nodes;
-        c->leaves += s.leavesReached - before;
+        c->work += s.workDone - before;
       }
     }
   };
@@ -582,6 +593,8 @@ private:
         tileHigh[size_t(j)] = double(view.bounds[r]);
       }
     }
+    limitFreeTiles(i);
+    const uint64_t point = costBounds->newPoint();
     const double *state = boundStateAt(i + 1);
     const bool latencyFirst = problem.settings.metric == Metric::Latency;
     // Each bound is computed once: the whole-mapping test and the fronts'
@@ -593,9 +606,11 @@ private:
       if (!computed[latency]) {
         known[latency] =
             latency ? costBounds->latencyBound(unsigned(i), state,
-                                               tileLow.data(), tileHigh.data())
+                                               tileLow.data(), tileHigh.data(),
+                                               point)
                     : costBounds->energyBound(unsigned(i), state,
-                                              tileLow.data(), tileHigh.data());
+                                              tileLow.data(), tileHigh.data(),
+                                              point);
         computed[latency] = true;
       }
       return known[latency];
@@ -605,7 +620,7 @@ private:
         return false;
       energyTight = true;
       double tight = costBounds->tightEnergyBound(
-          unsigned(i), state, tileLow.data(), tileHigh.data());
+          unsigned(i), state, tileLow.data(), tileHigh.data(), point);
       if (!(tight > bound(false)))
         return false;
       known[0] = tight;
@@ -678,6 +693,135 @@ private:
     return false;
   }
 
+  /// With loops [0, i] free, narrows the box [tileLow, tileHigh] of the
+  /// free tiles to what feasible completions can take, since the bounds
+  /// read the box's corners (reuse terms the largest tiles, latencies the
+  /// most parallel spatial loops):
+  /// - capacity: a free tile is at most the largest whose footprint fits
+  ///   the memories it fills with every other free tile at its least
+  ///   (footprints only grow with tiles);
+  /// - fanout: a dimension's spatial loops use at most its fanout, so the
+  ///   tile a spatial loop splits is at most the fanout left by the other
+  ///   loops times the loop's own tile, and under a full rank the loop's
+  ///   tile is at least the rank over that fanout;
+  /// - a tile divides the next one out over its rank variable and is one
+  ///   of the rank's divisors.
+  void limitFreeTiles(int i) {
+    const int firstAssigned = i + 1;
+    auto validAtMost = [&](uint32_t r, double v) {
+      const std::vector<int64_t> &ts = multiplesOf(r, maxTile[r]);
+      auto at = std::upper_bound(ts.begin(), ts.end(), int64_t(v + 1e-9));
+      return at == ts.begin() ? double(ts.front()) : double(*(at - 1));
+    };
+    for (int j = 0; j <= i; ++j) {
+      const uint32_t r = loops[size_t(j)].rankVariable;
+      const LoopEffect &e = effects[size_t(j)];
+      if (e.nodes.empty() || !(tileHigh[size_t(j)] > double(maxTile[r])))
+        continue;
+      // Each memory's occupancy is affine in the tile (A + B t) when the
+      // tile's rank variable indexes one rank of each tensor there: the
+      // largest tile that fits is then (size - A) / B. Footprints of
+      // tensors indexing it in several ranks grow faster: those memories
+      // are left out (the limit stays valid, only looser).
+      double most = std::numeric_limits<double>::infinity();
+      for (size_t k = 0; k < e.nodes.size(); ++k) {
+        double a = 0, b = 0;
+        for (uint32_t h : e.otherHolders[k])
+          a += holderBits[h];
+        bool affine = true;
+        for (uint32_t h : e.ownHolders[k]) {
+          auto [alpha, beta] = footprintInTile(holders[h], firstAssigned, r);
+          if (beta < 0) {
+            affine = false;
+            break;
+          }
+          a += alpha * holders[h].bits;
+          b += beta * holders[h].bits;
+        }
+        if (affine && b > 0)
+          most = std::min(most, (view.arch->nodes[e.nodes[k]].size - a) / b);
+      }
+      // Rounding may put `most` a hair below a tile that fits exactly.
+      if (most < tileHigh[size_t(j)])
+        tileHigh[size_t(j)] = validAtMost(r, most * (1 + 1e-9));
+    }
+    for (size_t d = 0; d < view.dims.size(); ++d) {
+      const double fanout = view.dims[d].fanout;
+      if (!(fanout < std::numeric_limits<double>::infinity()))
+        continue;
+      const std::vector<int> &spatial = dimLoops[d];
+      // The least use of the dimension by each loop: its split when both
+      // tiles are known, else 1.
+      double known = 1;
+      for (int k : spatial) {
+        const Loop &l = loops[size_t(k)];
+        if (k > i && (l.outer == kNoLoop || l.outer > i))
+          known *= tileAt(l.outer, l.rankVariable, firstAssigned) /
+                   double(tiles[size_t(k)]);
+      }
+      for (int k : spatial) {
+        const Loop &l = loops[size_t(k)];
+        const uint32_t r = l.rankVariable;
+        bool outerFree = l.outer != kNoLoop && l.outer <= i;
+        if (k > i && !outerFree)
+          continue; // its split is in `known`
+        // This loop may use what the others leave.
+        const double left = fanout / known;
+        if (outerFree) {
+          double high = tileHigh[size_t(k)] * left;
+          size_t o = size_t(l.outer);
+          tileHigh[o] = std::min(tileHigh[o], validAtMost(r, high));
+        } else if (l.outer == kNoLoop) {
+          // k is free: its tile splits the whole rank.
+          double least = double(view.bounds[r]) / left;
+          const std::vector<int64_t> &ts = multiplesOf(r, maxTile[r]);
+          auto at = std::lower_bound(ts.begin(), ts.end(),
+                                     int64_t(std::ceil(least - 1e-9)));
+          if (at != ts.end())
+            tileLow[size_t(k)] = std::max(tileLow[size_t(k)], double(*at));
+        }
+      }
+    }
+    for (int j = 0; j <= i; ++j) {
+      const Loop &l = loops[size_t(j)];
+      if (l.outer != kNoLoop)
+        tileHigh[size_t(j)] =
+            std::min(tileHigh[size_t(j)], tileHigh[size_t(l.outer)]);
+      tileHigh[size_t(j)] = std::max(tileHigh[size_t(j)], tileLow[size_t(j)]);
+    }
+  }
+  /// A holder's footprint (values) as alpha + beta t in the tile t of its
+  /// free rank variable r, other tiles as holderTile takes them; beta < 0
+  /// when it is not affine (r indexes several of its ranks).
+  std::pair<double, double> footprintInTile(const Holder &h, int firstAssigned,
+                                            uint32_t r) const {
+    double alpha = 1, beta = 0;
+    bool seen = false;
+    for (const EinsumView::Rank &rank : view.ranks[h.tensor]) {
+      // This rank's extent, u + v t.
+      double u = double(rank.constant) + 1, v = 0;
+      for (const auto &[rv, c] : rank.terms) {
+        if (rv == r) {
+          u -= double(c);
+          v += double(c);
+        } else {
+          u += double(c) * (tileAt(h.tileLoop[rv], rv, firstAssigned) - 1);
+        }
+      }
+      if (v != 0) {
+        if (seen)
+          return {0, -1};
+        seen = true;
+        beta = alpha * v;
+        alpha *= u;
+      } else {
+        alpha *= u;
+        beta *= u;
+      }
+    }
+    return {alpha, beta};
+  }
+
   std::shared_ptr<const PartialCostBounds> costBounds;
   std::vector<double> tileLow, tileHigh, boundState;
   size_t stateSize = 0;
@@ -696,8 +840,10 @@ private:
   const TemplateKernel *kernel;
   const std::optional<std::chrono::steady_clock::time_point> deadline;
   const std::atomic<bool> *cancel;
-  /// Nodes visited since the clock was last read.
-  uint32_t sinceClock = 0;
+  /// Nodes visited since the clock was last read. The first node reads
+  /// it: a search of many pieces, each walking fewer nodes than the
+  /// interval, must still see its deadline.
+  uint32_t sinceClock = (1u << 16) - 1;
 
   /// Whether the walk must stop: the deadline passed or the search was
   /// cancelled (both are read every 64 Ki nodes, a few milliseconds of
@@ -743,7 +889,28 @@ private:
   struct LoopEffect {
     std::vector<uint32_t> holders, nodes, dims;
     std::vector<double> saved; ///< holderBits of `holders` on entry
+    /// Per node of `nodes`, its holders that are not in `holders` and
+    /// those that are (planNodeHolders: only searches that bound use them).
+    std::vector<std::vector<uint32_t>> otherHolders, ownHolders;
   };
+  bool nodeHoldersPlanned = false;
+  void planNodeHolders() {
+    if (nodeHoldersPlanned)
+      return;
+    nodeHoldersPlanned = true;
+    for (LoopEffect &e : effects) {
+      for (uint32_t node : e.nodes) {
+        e.ownHolders.emplace_back();
+        e.otherHolders.emplace_back();
+        for (uint32_t h : nodeHolders[node])
+          (std::find(e.holders.begin(), e.holders.end(), h) != e.holders.end()
+               ? e.ownHolders
+               : e.otherHolders)
+              .back()
+              .push_back(h);
+      }
+    }
+  }
   std::vector<LoopEffect> effects;
   /// Per fanout dimension its spatial loops, outermost first.
   std::vector<std::vector<int>> dimLoops;
@@ -1181,6 +1348,12 @@ private:
   void descend(int i) {
     if (outOfTime())
       return;
+    // A probe's walk is short in work too: where its bounds prune most
+    // leaves it would otherwise walk its whole piece to cost a few.
+    if (++workDone > probeLeaves * kProbeWorkPerLeaf && probeLeaves > 0) {
+      probeFull = true;
+      return;
+    }
     if (collecting && i < stopAt) {
       collecting->emplace_back(tiles.begin() + stopAt, tiles.end());
       return;
@@ -1207,7 +1380,7 @@ private:
     }
     SubtreeCount counted{
         *this, i >= boundFrom ? &levelCounts[size_t(i)] : nullptr,
-        leavesReached};
+        workDone};
     Loop &l = loops[size_t(i)];
     uint32_t r = l.rankVariable;
     int64_t saved = maxTile[r];
@@ -1271,6 +1444,7 @@ private:
 
   void leaf() {
     ++leavesReached;
+    workDone += kLeafWork;
     // Loop-bound comparisons other than "== 1" (those loops do not exist).
     for (size_t d = 0; d < view.dims.size(); ++d)
       for (const LoopBoundComparison &c : view.dims[d].loopBounds)

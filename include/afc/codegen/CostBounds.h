@@ -81,8 +81,16 @@ public:
   /// bound on the output for every completion; -inf where nothing is
   /// known. Each output is bounded on its own, so a caller that needs only
   /// one computes only that one.
+  ///
+  /// Calls with the same `shared` (from newPoint; 0 = none) on this thread,
+  /// at one level, must pass the same state and tiles: they share the
+  /// intervals of the atoms they read (the latencies' are most of the tight
+  /// energy's).
   double lowerBound(Output output, unsigned level, const double *state,
-                    const double *tileLow, const double *tileHigh) const;
+                    const double *tileLow, const double *tileHigh,
+                    uint64_t shared = 0) const;
+  /// A `shared` for lowerBound no call on this thread used before.
+  static uint64_t newPoint();
 
   struct Level;
 
@@ -97,6 +105,9 @@ private:
   size_t numMonos = 0;
   /// Per tile argument: the monomials it appears in, with its exponent.
   std::vector<std::vector<std::pair<uint32_t, int>>> byTile;
+  /// The last newPoint on this thread, and the stamp of the atom
+  /// intervals computed for the last point (per thread).
+  static thread_local uint64_t lastPoint, stampNow;
   friend class CostBoundsAnalysis;
 };
 

@@ -51,6 +51,14 @@ public:
                                 const std::string &name, std::string &error);
 
   unsigned numCompiled() const { return compiledCount; }
+  /// The kernel of a graph equal to `graph` compiled before; null if none.
+  /// Thread-safe.
+  KernelFn cached(const CostGraph &graph);
+  /// Counts `n` more candidates costed by graphs with structural key `key`
+  /// while they were not compiled; returns the count so far (n = 0 reads
+  /// it). Callers compile only graphs in use long enough to pay for it,
+  /// across the searches of a sweep. Thread-safe.
+  int64_t countUses(const std::string &key, int64_t n);
 
   /// Prints the kernel's LLVM IR before (or after) optimisation.
   static void printIR(const CostGraph &graph, const std::string &name,
@@ -62,6 +70,7 @@ private:
   unsigned optLevel = 2;
   std::mutex mutex;
   std::map<std::string, KernelFn> cache;
+  std::map<std::string, int64_t> uses;
   unsigned compiledCount = 0;
 };
 

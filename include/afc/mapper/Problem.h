@@ -155,22 +155,26 @@ public:
   /// Lower bounds on the energy and on the latency of every completion,
   /// with each loop's tile in [tileLow, tileHigh] (equal for assigned
   /// loops); -inf where nothing is known.
+  /// Bounds asked for with the same `point` (newPoint; 0 = none) on one
+  /// thread are of one state and one set of tiles, and may share work.
   virtual double energyBound(unsigned level, const double *state,
-                             const double *tileLow,
-                             const double *tileHigh) const = 0;
+                             const double *tileLow, const double *tileHigh,
+                             uint64_t point) const = 0;
   virtual double latencyBound(unsigned level, const double *state,
-                              const double *tileLow,
-                              const double *tileHigh) const = 0;
+                              const double *tileLow, const double *tileHigh,
+                              uint64_t point) const = 0;
   /// energyBound counts terms with a factor never negative but costly to
   /// bound (the leakage's latency factor, a max(0, x)) as at least 0; this
   /// bound evaluates them too, so it is at least energyBound and costs
   /// more. Whether it can differ at `level`: tighterEnergyBoundAt.
   virtual double tightEnergyBound(unsigned level, const double *state,
-                                  const double *tileLow,
-                                  const double *tileHigh) const {
-    return energyBound(level, state, tileLow, tileHigh);
+                                  const double *tileLow, const double *tileHigh,
+                                  uint64_t point) const {
+    return energyBound(level, state, tileLow, tileHigh, point);
   }
   virtual bool tighterEnergyBoundAt(unsigned level) const { return false; }
+  /// A `point` for the bounds above that no call on this thread used.
+  virtual uint64_t newPoint() const { return 0; }
 };
 
 /// A pmapping template's cost as one generated function of its tile shapes

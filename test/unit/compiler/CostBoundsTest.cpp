@@ -403,8 +403,9 @@ TEST_P(OptimumOnly, FindsTheFullWalksOptimum) {
     ASSERT_TRUE(walked);
     // For the energy-delay product the front is a whole trade-off, of
     // which the optimum is one point (a single metric's front is little
-    // more than its optimum: the other quantity only breaks ties).
-    EXPECT_LT(optimum->stats.evaluatedPmappings,
+    // more than its optimum: the other quantity only breaks ties); where
+    // the bounds leave little of either to walk, they cost the same.
+    EXPECT_LE(optimum->stats.evaluatedPmappings,
               front->stats.evaluatedPmappings);
     EXPECT_EQ(optimum->energy, walked->energy);
     EXPECT_EQ(optimum->latency, walked->latency);
