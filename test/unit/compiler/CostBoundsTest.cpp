@@ -413,6 +413,37 @@ TEST_P(OptimumOnly, FindsTheFullWalksOptimum) {
   }
 }
 
+// The optimum-only search runs its pieces in waves, each pruning against
+// the best row of those before it: the waves are fixed, so the walk, its
+// pmappings and its answer are the same at any thread count.
+TEST_P(OptimumOnly, WalksTheSameAtAnyThreadCount) {
+  const Case &c = GetParam();
+  Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
+  ASSERT_TRUE(l.problem) << l.compiled->errors;
+  mapper::MapperProblem mp = *l.problem;
+  mp.settings.metric = mapper::Metric::EnergyDelayProduct;
+  mp.settings.templateKernels =
+      lower::templateKernelFactory({lower::sharedKernelCompiler()});
+  mp.settings.boundAfterLeaves = 0;
+  std::optional<mapper::MapperResult> first;
+  for (int threads : {1, 2, 3}) {
+    SCOPED_TRACE(threads);
+    mp.settings.threads = threads;
+    auto r = mapper::map(mp);
+    ASSERT_TRUE(r);
+    if (!first) {
+      // Many waves: the incumbent is handed on many times.
+      EXPECT_GT(r->stats.pieces, 10u * 32u);
+      first = std::move(*r);
+      continue;
+    }
+    EXPECT_EQ(r->energy, first->energy);
+    EXPECT_EQ(r->latency, first->latency);
+    EXPECT_EQ(r->stats.evaluatedPmappings, first->stats.evaluatedPmappings);
+    EXPECT_EQ(r->stats.boundedSubtrees, first->stats.boundedSubtrees);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Stdlib, OptimumOnly,
     ::testing::Values(
