@@ -247,8 +247,7 @@ KernelCompiler::compile(std::span<const CostGraph *const> graphs,
   return finish();
 }
 
-KernelFn KernelCompiler::cached(const CostGraph &graph) {
-  std::string key = graph.structuralKey();
+KernelFn KernelCompiler::cached(const std::string &key) {
   std::lock_guard<std::mutex> lock(mutex);
   auto it = cache.find(key);
   return it == cache.end() ? nullptr : it->second;

@@ -106,20 +106,20 @@ class CompiledTier {
 public:
   static constexpr int64_t kHotCandidates = 1024;
 
+  /// `keys`: the graphs' structural keys.
   CompiledTier(codegen::KernelCompiler *compiler,
-               std::vector<std::shared_ptr<CostGraph>> graphs)
+               std::vector<std::shared_ptr<CostGraph>> graphs,
+               std::vector<std::string> keys)
       : graphs(std::move(graphs)), compiled(this->graphs.size()),
-        used(this->graphs.size()), compiler(compiler) {
-    keys.resize(this->graphs.size());
+        used(this->graphs.size()), keys(std::move(keys)), compiler(compiler) {
     earlier.assign(this->graphs.size(), 0);
     for (size_t i = 0; i < this->graphs.size(); ++i) {
       compiled[i].store(nullptr, std::memory_order_relaxed);
       used[i].store(0, std::memory_order_relaxed);
       if (!this->graphs[i])
         continue;
-      keys[i] = this->graphs[i]->structuralKey();
-      earlier[i] = compiler->countUses(keys[i], 0);
-      if (codegen::KernelFn fn = compiler->cached(*this->graphs[i]))
+      earlier[i] = compiler->countUses(this->keys[i], 0);
+      if (codegen::KernelFn fn = compiler->cached(this->keys[i]))
         compiled[i].store(fn, std::memory_order_relaxed);
       else if (earlier[i] >= kHotCandidates)
         hot.push_back(i);
@@ -189,7 +189,7 @@ private:
   /// searches (as the compiler counted them).
   std::vector<std::atomic<int64_t>> used;
   std::vector<int64_t> earlier;
-  std::vector<std::string> keys;
+  const std::vector<std::string> keys;
   codegen::KernelCompiler *compiler;
   std::mutex mutex;
   std::condition_variable wake;
@@ -296,6 +296,7 @@ lower::templateKernelFactory(KernelOptions kernels) {
   return [kernels](model::Evaluator &evaluator,
                    std::span<const mapper::TemplateStructure> templates) {
     std::vector<std::shared_ptr<CostGraph>> graphs(templates.size());
+    std::vector<std::string> keys(templates.size());
     std::vector<std::shared_ptr<mapper::TemplateKernel>> made(templates.size());
     for (size_t i = 0; i < templates.size(); ++i) {
       model::Expected<TemplateGraph> traced =
@@ -313,7 +314,8 @@ lower::templateKernelFactory(KernelOptions kernels) {
       made[i] = std::make_shared<mapper::TemplateKernel>();
       made[i]->point = std::move(traced->point);
       graphs[i] = std::make_shared<CostGraph>(std::move(traced->graph));
-      made[i]->structure = graphs[i]->structuralKey();
+      keys[i] = graphs[i]->structuralKey();
+      made[i]->structure = keys[i];
       for (const model::PointValue &v : made[i]->point)
         made[i]->structure += " " + std::to_string(int(v.kind)) + ":" +
                               std::to_string(v.node) + ":" +
@@ -326,7 +328,8 @@ lower::templateKernelFactory(KernelOptions kernels) {
     bool any = std::any_of(graphs.begin(), graphs.end(),
                            [](const auto &g) { return g != nullptr; });
     auto tiers = kernels.compiler && any
-                     ? std::make_shared<CompiledTier>(kernels.compiler, graphs)
+                     ? std::make_shared<CompiledTier>(kernels.compiler, graphs,
+                                                      std::move(keys))
                      : nullptr;
     for (size_t i = 0; i < templates.size(); ++i)
       if (graphs[i])

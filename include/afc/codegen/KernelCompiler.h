@@ -51,9 +51,9 @@ public:
                                 const std::string &name, std::string &error);
 
   unsigned numCompiled() const { return compiledCount; }
-  /// The kernel of a graph equal to `graph` compiled before; null if none.
-  /// Thread-safe.
-  KernelFn cached(const CostGraph &graph);
+  /// The kernel compiled before of a graph whose structuralKey() is `key`;
+  /// null if none. Thread-safe.
+  KernelFn cached(const std::string &key);
   /// Counts `n` more candidates costed by graphs with structural key `key`
   /// while they were not compiled; returns the count so far (n = 0 reads
   /// it). Callers compile only graphs in use long enough to pay for it,
