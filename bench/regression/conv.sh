@@ -10,9 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
 limit=${2:-60}
-for arch in eyeriss simba tpu_v4i; do
+# ws16x16: a plain 16 x 16 weight-stationary array (bench/regression).
+for arch in ws16x16 eyeriss simba tpu_v4i; do
+  spec=stdlib/arches/$arch.af
+  [ -f "$spec" ] || spec=bench/regression/$arch.af
   t0=$(date +%s.%N)
-  stats=$("$build/bin/afc" map "stdlib/arches/$arch.af" stdlib/workloads/cnns/conv2d.af \
+  stats=$("$build/bin/afc" map "$spec" stdlib/workloads/cnns/conv2d.af \
     --metric=edp --unfused --max-time="$limit" --quiet --format=json \
     2> >(grep -v 'warning: the search stopped' >&2) |
     grep '"stats"' || true)
