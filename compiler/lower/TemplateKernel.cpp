@@ -238,21 +238,21 @@ private:
     }
     double energyBound(unsigned level, const double *state,
                        const double *tileLow, const double *tileHigh,
-                       uint64_t point) const override {
+                       uint64_t shared) const override {
       return b->lowerBound(codegen::CostBounds::Output::Energy, level, state,
-                           tileLow, tileHigh, point);
+                           tileLow, tileHigh, shared);
     }
     double latencyBound(unsigned level, const double *state,
                         const double *tileLow, const double *tileHigh,
-                        uint64_t point) const override {
+                        uint64_t shared) const override {
       return b->lowerBound(codegen::CostBounds::Output::Latency, level, state,
-                           tileLow, tileHigh, point);
+                           tileLow, tileHigh, shared);
     }
     double tightEnergyBound(unsigned level, const double *state,
                             const double *tileLow, const double *tileHigh,
-                            uint64_t point) const override {
+                            uint64_t shared) const override {
       return b->lowerBound(codegen::CostBounds::Output::TightEnergy, level,
-                           state, tileLow, tileHigh, point);
+                           state, tileLow, tileHigh, shared);
     }
     bool tighterEnergyBoundAt(unsigned level) const override {
       return b->tighterEnergyBoundAt(level);

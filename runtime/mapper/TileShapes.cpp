@@ -594,7 +594,7 @@ private:
       }
     }
     limitFreeTiles(i);
-    const uint64_t point = costBounds->newPoint();
+    const uint64_t shared = costBounds->newPoint();
     const double *state = boundStateAt(i + 1);
     const bool latencyFirst = problem.settings.metric == Metric::Latency;
     // Each bound is computed once: the whole-mapping test and the fronts'
@@ -607,10 +607,10 @@ private:
         known[latency] =
             latency ? costBounds->latencyBound(unsigned(i), state,
                                                tileLow.data(), tileHigh.data(),
-                                               point)
+                                               shared)
                     : costBounds->energyBound(unsigned(i), state,
                                               tileLow.data(), tileHigh.data(),
-                                              point);
+                                              shared);
         computed[latency] = true;
       }
       return known[latency];
@@ -620,7 +620,7 @@ private:
         return false;
       energyTight = true;
       double tight = costBounds->tightEnergyBound(
-          unsigned(i), state, tileLow.data(), tileHigh.data(), point);
+          unsigned(i), state, tileLow.data(), tileHigh.data(), shared);
       if (!(tight > bound(false)))
         return false;
       known[0] = tight;

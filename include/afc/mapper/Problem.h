@@ -155,25 +155,25 @@ public:
   /// Lower bounds on the energy and on the latency of every completion,
   /// with each loop's tile in [tileLow, tileHigh] (equal for assigned
   /// loops); -inf where nothing is known.
-  /// Bounds asked for with the same `point` (newPoint; 0 = none) on one
+  /// Bounds asked for with the same `shared` (newPoint; 0 = none) on one
   /// thread are of one state and one set of tiles, and may share work.
   virtual double energyBound(unsigned level, const double *state,
                              const double *tileLow, const double *tileHigh,
-                             uint64_t point) const = 0;
+                             uint64_t shared) const = 0;
   virtual double latencyBound(unsigned level, const double *state,
                               const double *tileLow, const double *tileHigh,
-                              uint64_t point) const = 0;
+                              uint64_t shared) const = 0;
   /// energyBound counts terms with a factor never negative but costly to
   /// bound (the leakage's latency factor, a max(0, x)) as at least 0; this
   /// bound evaluates them too, so it is at least energyBound and costs
   /// more. Whether it can differ at `level`: tighterEnergyBoundAt.
   virtual double tightEnergyBound(unsigned level, const double *state,
                                   const double *tileLow, const double *tileHigh,
-                                  uint64_t point) const {
-    return energyBound(level, state, tileLow, tileHigh, point);
+                                  uint64_t shared) const {
+    return energyBound(level, state, tileLow, tileHigh, shared);
   }
   virtual bool tighterEnergyBoundAt(unsigned level) const { return false; }
-  /// A `point` for the bounds above that no call on this thread used.
+  /// A `shared` for the bounds above that no call on this thread used.
   virtual uint64_t newPoint() const { return 0; }
 };
 

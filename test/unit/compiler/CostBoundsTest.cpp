@@ -282,6 +282,16 @@ void expectSameEinsumFronts(const mapper::MapperResult &a,
   }
 }
 
+/// Sets `mp` to search for `metric` with generated kernels, whose bounds
+/// prune once a walk has reached `boundAfterLeaves` leaves.
+void searchWithKernelBounds(mapper::MapperProblem &mp, mapper::Metric metric,
+                            uint64_t boundAfterLeaves) {
+  mp.settings.metric = metric;
+  mp.settings.templateKernels =
+      lower::templateKernelFactory({lower::sharedKernelCompiler()});
+  mp.settings.boundAfterLeaves = boundAfterLeaves;
+}
+
 /// Maps `c` for EDP with bounds (starting after `boundAfterLeaves` leaves)
 /// and with the full walk, and expects the same answer, choice by choice,
 /// and the same fronts. Fused, only templates without fused loops are
@@ -293,12 +303,10 @@ void expectBoundsFindWhatTheFullWalkFinds(const Case &c,
   Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
   ASSERT_TRUE(l.problem) << l.compiled->errors;
   mapper::MapperProblem &mp = *l.problem;
-  mp.settings.metric = mapper::Metric::EnergyDelayProduct;
+  searchWithKernelBounds(mp, mapper::Metric::EnergyDelayProduct,
+                         boundAfterLeaves);
   mp.settings.unfused = unfused;
   mp.settings.maxFusedLoops = 1;
-  mp.settings.templateKernels =
-      lower::templateKernelFactory({lower::sharedKernelCompiler()});
-  mp.settings.boundAfterLeaves = boundAfterLeaves;
   // The fronts are compared too, so they are kept whole where one Einsum
   // would need only its optimum.
   mp.settings.keepFronts = true;
@@ -383,10 +391,7 @@ TEST_P(OptimumOnly, FindsTheFullWalksOptimum) {
        {mapper::Metric::EnergyDelayProduct, mapper::Metric::Energy}) {
     SCOPED_TRACE(int(metric));
     mapper::MapperProblem mp = *l.problem;
-    mp.settings.metric = metric;
-    mp.settings.templateKernels =
-        lower::templateKernelFactory({lower::sharedKernelCompiler()});
-    mp.settings.boundAfterLeaves = 0;
+    searchWithKernelBounds(mp, metric, 0);
     auto optimum = mapper::map(mp);
     mp.settings.keepFronts = true;
     auto front = mapper::map(mp);
@@ -421,10 +426,7 @@ TEST_P(OptimumOnly, WalksTheSameAtAnyThreadCount) {
   Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
   ASSERT_TRUE(l.problem) << l.compiled->errors;
   mapper::MapperProblem mp = *l.problem;
-  mp.settings.metric = mapper::Metric::EnergyDelayProduct;
-  mp.settings.templateKernels =
-      lower::templateKernelFactory({lower::sharedKernelCompiler()});
-  mp.settings.boundAfterLeaves = 0;
+  searchWithKernelBounds(mp, mapper::Metric::EnergyDelayProduct, 0);
   std::optional<mapper::MapperResult> first;
   for (int threads : {1, 2, 3}) {
     SCOPED_TRACE(threads);
@@ -484,9 +486,8 @@ TEST(ProbeRows, PruneEveryTemplateOfTheirEinsum) {
                           nullptr);
   ASSERT_TRUE(l.problem) << l.compiled->errors;
   mapper::MapperProblem &mp = *l.problem;
-  mp.settings.metric = mapper::Metric::EnergyDelayProduct;
-  mp.settings.templateKernels =
-      lower::templateKernelFactory({lower::sharedKernelCompiler()});
+  searchWithKernelBounds(mp, mapper::Metric::EnergyDelayProduct,
+                         mp.settings.boundAfterLeaves);
   auto probed = mapper::map(mp);
   mp.settings.probeLeaves = 0;
   auto unprobed = mapper::map(mp);
@@ -508,12 +509,9 @@ TEST_P(UnfusedBound, KeepsTheExactAnswer) {
   Lowered l = lowerStdlib(c.arch, c.workload, params(c.params), nullptr);
   ASSERT_TRUE(l.problem) << l.compiled->errors;
   mapper::MapperProblem walked = *l.problem;
-  walked.settings.metric = mapper::Metric::EnergyDelayProduct;
+  searchWithKernelBounds(walked, mapper::Metric::EnergyDelayProduct, 0);
   walked.settings.unfused = false;
   walked.settings.maxFusedLoops = 1;
-  walked.settings.templateKernels =
-      lower::templateKernelFactory({lower::sharedKernelCompiler()});
-  walked.settings.boundAfterLeaves = 0;
   walked.settings.unfusedBoundTileShapes =
       std::numeric_limits<double>::infinity();
   mapper::MapperProblem bounded = walked;
