@@ -240,6 +240,24 @@ void Elaborator::finishWorkload(
                             ", the largest rank afc maps");
             continue;
           }
+          // The size is defined in the scope so later sizes can read it,
+          // which would silently change what every later expression
+          // (iteration_space bounds included) reads for a parameter of
+          // the same name.
+          if (const Value *hidden = sc->lookup(rank);
+              hidden && !out.count(rank) &&
+              !(hidden->isNumber() && hidden->asNumber() == v->asNumber())) {
+            diags.error(f->target.range,
+                        "rank '" + rank + "' of size " + v->str() +
+                            " has the name of a value already defined (" +
+                            hidden->str() +
+                            "); expressions after it would read the rank's "
+                            "size instead");
+            diags.note(f->target.range,
+                       "rename the parameter or the rank so that each name "
+                       "means one thing");
+            continue;
+          }
           out[rank] = {v->asNumber(), f->value->getRange()};
           sc->define(rank, *v); // later sizes may refer to this one
         }
