@@ -72,7 +72,9 @@ struct KnownTerm {
 /// free atoms.
 struct Group {
   std::vector<KnownTerm> known;
-  std::vector<std::pair<uint8_t, int8_t>> freeTiles;
+  /// Free tiles' powers, as indices into the level's `powers` (at most 64
+  /// tiles x 256 exponents).
+  std::vector<uint16_t> freePowers;
   std::vector<uint32_t> freeAtoms;
   /// The free atoms are never negative and are not evaluated: with a
   /// non-negative coefficient the group adds at least 0 (the energy's
@@ -113,6 +115,9 @@ struct BoundProgram {
 };
 
 struct CostBounds::Level {
+  /// The free tiles' powers (tile, exponent) its groups read: each is
+  /// computed once per bound, not once per group.
+  std::vector<std::pair<uint8_t, int8_t>> powers;
   BoundProgram energyProgram, latencyProgram, tightEnergyProgram;
   PolyProgram energy, tightEnergy;
   /// Some group of `energy` is not evaluated (tightEnergy evaluates it).
@@ -252,6 +257,9 @@ private:
   std::vector<Rel> rel;   ///< per graph node
   /// The tile parts of the monomials the programs read.
   std::map<std::string, uint32_t> monoIndex;
+  /// The level being compiled: its powers, and their indices.
+  std::vector<std::pair<uint8_t, int8_t>> *powers = nullptr;
+  std::map<std::pair<uint8_t, int8_t>, uint16_t> powerIndex;
   std::vector<std::string> monos;
   std::vector<uint64_t> deps;
   std::vector<Atom> atoms;
@@ -504,14 +512,18 @@ CostBoundsAnalysis::compile(const Poly &p, uint64_t known,
     if (fresh)
       monos.push_back(tilePart);
     KnownTerm k{t.c, slot->second, {}};
-    std::vector<std::pair<uint8_t, int8_t>> freeTiles;
+    std::vector<uint16_t> freePowers;
     std::vector<uint32_t> freeAtoms;
     for (unsigned j = 0; j < n; ++j) {
       int8_t e = int8_t(t.mono[j]);
       if (e == 0 || (known >> j & 1))
         continue;
       {
-        freeTiles.push_back({uint8_t(j), e});
+        auto [at, fresh] =
+            powerIndex.try_emplace({uint8_t(j), e}, uint16_t(powers->size()));
+        if (fresh)
+          powers->push_back({uint8_t(j), e});
+        freePowers.push_back(at->second);
         freeKey += char(j);
         freeKey += char(e);
       }
@@ -528,7 +540,7 @@ CostBoundsAnalysis::compile(const Poly &p, uint64_t known,
       }
     }
     Group &grp = groups[freeKey];
-    grp.freeTiles = std::move(freeTiles);
+    grp.freePowers = std::move(freePowers);
     grp.freeAtoms = std::move(freeAtoms);
     grp.known.push_back(std::move(k));
   }
@@ -640,6 +652,8 @@ bool CostBoundsAnalysis::run(CostBounds &out) {
     for (unsigned j = level + 1; j < n; ++j)
       known |= uint64_t(1) << j;
     std::vector<uint8_t> needed(atoms.size(), 0), knownUsed(atoms.size(), 0);
+    powers = &l->powers;
+    powerIndex.clear();
     l->energy = compile(poly[g.outputNodes()[0]], known, needed, knownUsed,
                         /*skipNonNegativeAtoms=*/true);
     l->energyBounded = lowerBounded(rel[g.outputNodes()[0]]);
@@ -678,6 +692,7 @@ bool CostBoundsAnalysis::run(CostBounds &out) {
       l->latency.push_back(std::move(leaf));
     }
     l->latencyProgram = finishProgram(known, needed, knownUsed, knownLeaves);
+    powers = nullptr;
     out.levels.push_back(std::move(l));
   }
   out.numMonos = monos.size();
@@ -711,6 +726,10 @@ CostBounds::analyse(std::shared_ptr<const CostGraph> graph,
 namespace {
 
 Interval mul(Interval a, Interval b) {
+  // Positive finite operands (most are: tiles, counts, energies) need two
+  // products, not four; rounding is monotone, so they are the same bounds.
+  if (a.lo > 0 && b.lo > 0 && a.hi < kInf && b.hi < kInf)
+    return {a.lo * b.lo, a.hi * b.hi, a.mag * b.mag};
   double p[4] = {a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi};
   Interval r{p[0], p[0], a.mag * b.mag};
   for (double x : p) {
@@ -742,7 +761,8 @@ double power(double x, int e) {
 /// errors scale with it, and the margins are relative to it.
 struct Evaluation {
   const double *known; ///< per monomial, its assigned tiles' part
-  const double *low, *high;
+  /// Per power of the level, its least and largest value over the box.
+  const double *powerLow, *powerHigh;
   const std::vector<double> &atomValue;   ///< fixed atoms
   std::vector<Interval> &atomInterval;    ///< free atoms
 
@@ -759,10 +779,9 @@ struct Evaluation {
       }
       // Free tiles lie in [low, high], both at least 1.
       double ulo = 1, uhi = 1;
-      for (auto [j, e] : g.freeTiles) {
-        double a = power(low[j], e), b = power(high[j], e);
-        ulo *= std::min(a, b);
-        uhi *= std::max(a, b);
+      for (uint16_t k : g.freePowers) {
+        ulo *= powerLow[k];
+        uhi *= powerHigh[k];
       }
       if (g.atomsUnevaluated) {
         if (k < 0)
@@ -899,12 +918,22 @@ double CostBounds::lowerBound(Output output, unsigned level,
   thread_local const CostBounds *sharedOwner = nullptr;
   thread_local unsigned sharedLevel = 0;
   thread_local uint64_t sharedPoint = 0;
+  thread_local std::vector<double> powerLow, powerHigh;
   if (shared == 0 || sharedOwner != this || sharedLevel != level ||
       sharedPoint != shared) {
     sharedOwner = this;
     sharedLevel = level;
     sharedPoint = shared;
     ++stampNow;
+    // The box's powers, which every output of the level reads.
+    powerLow.resize(l.powers.size());
+    powerHigh.resize(l.powers.size());
+    for (size_t k = 0; k < l.powers.size(); ++k) {
+      auto [j, ex] = l.powers[k];
+      double a = power(tileLow[j], ex), b = power(tileHigh[j], ex);
+      powerLow[k] = std::min(a, b);
+      powerHigh[k] = std::max(a, b);
+    }
   }
   if (atomStamp.size() < numAtoms)
     atomStamp.resize(numAtoms, 0);
@@ -918,7 +947,8 @@ double CostBounds::lowerBound(Output output, unsigned level,
     v[i] = CostGraph::evaluateNode(nodes[i], v.data(), point.data(), tileLow);
   for (auto [a, node] : program.knownAtoms)
     atomValue[a] = v[node];
-  Evaluation e{state, tileLow, tileHigh, atomValue, atomInterval};
+  Evaluation e{state, powerLow.data(), powerHigh.data(), atomValue,
+               atomInterval};
   for (const AtomProgram &p : program.freeAtoms)
     if (atomStamp[p.atom] != stampNow) {
       atomInterval[p.atom] = e.atom(p);

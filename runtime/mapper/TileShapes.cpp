@@ -94,9 +94,9 @@ public:
         evaluator(evaluator), mode(request.mode),
         surviving(request.survivingKeys), kernel(request.kernel),
         deadline(request.deadline), cancel(request.cancel),
-        viewIndex(request.viewIndex), templIndex(request.templIndex),
         optimumOnlyRequested(request.optimumOnly),
-        probeLeaves(request.probeLeaves),
+        probeLeaves(request.probeLeaves), viewIndex(request.viewIndex),
+        templIndex(request.templIndex),
         jointMemories(request.jointMemories),
         knownMappings(request.knownMappings && !request.knownMappings->empty()
                           ? request.knownMappings
