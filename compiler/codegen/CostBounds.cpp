@@ -116,7 +116,8 @@ struct BoundProgram {
 
 struct CostBounds::Level {
   /// The free tiles' powers (tile, exponent) its groups read: each is
-  /// computed once per bound, not once per group.
+  /// computed once per partial tile shape (lowerBound's `shared`), not once
+  /// per group.
   std::vector<std::pair<uint8_t, int8_t>> powers;
   BoundProgram energyProgram, latencyProgram, tightEnergyProgram;
   PolyProgram energy, tightEnergy;

@@ -84,8 +84,8 @@ public:
   ///
   /// Calls with the same `shared` (from newPoint; 0 = none) on this thread,
   /// at one level, must pass the same state and tiles: they share the
-  /// intervals of the atoms they read (the latencies' are most of the tight
-  /// energy's).
+  /// free tiles' powers and the intervals of the atoms they read (the
+  /// latencies' are most of the tight energy's).
   double lowerBound(Output output, unsigned level, const double *state,
                     const double *tileLow, const double *tileHigh,
                     uint64_t shared = 0) const;
