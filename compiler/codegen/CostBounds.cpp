@@ -88,7 +88,15 @@ struct AtomProgram {
   Op op;
   /// ScaledThen: x < y ? c y : 0 with c > 0 (a count's cost, nothing
   /// when there is none), whose then-branch is y's interval scaled.
-  enum Pattern : uint8_t { General, Max, Min, ScaledThen } pattern = General;
+  /// Affine: a tile less 1 in a window extent (shiftWindowTiles), bounded
+  /// by its own polynomial.
+  enum Pattern : uint8_t {
+    General,
+    Max,
+    Min,
+    ScaledThen,
+    Affine
+  } pattern = General;
   std::vector<PolyProgram> args;
   std::vector<Rel> argRel;
   double scale = 1; ///< ScaledThen's c
@@ -238,6 +246,42 @@ private:
     m.append(reinterpret_cast<const char *>(&id), 4);
     return {{m, 1.0}};
   }
+  /// A sliding window's extent, p + r - 1 (or a partial sum of one): a sum
+  /// of at least two tiles with positive coefficients and a negative
+  /// constant.
+  bool isWindowExtent(const Poly &p) const {
+    int tilesSeen = 0;
+    bool negativeConstant = false;
+    for (const Term &t : p) {
+      if (numAtoms(t.mono) != 0)
+        return false;
+      int degree = 0, nonZero = 0;
+      for (unsigned j = 0; j < n; ++j)
+        if (int8_t e = int8_t(t.mono[j])) {
+          degree += e;
+          ++nonZero;
+        }
+      if (nonZero == 0) {
+        negativeConstant = negativeConstant || t.c < 0;
+        continue;
+      }
+      if (nonZero != 1 || degree != 1 || !(t.c > 0))
+        return false;
+      ++tilesSeen;
+    }
+    return tilesSeen >= 2 && negativeConstant && signOf(p) != Sign::Unknown;
+  }
+  /// Rewrites window extent i (model.md's dense tile: the sum of c (t - 1)
+  /// over the rank's tiles, plus 1) with each t - 1 but that of the largest
+  /// rank as an atom, never negative: p + (r - 1). Expanded as p + r - 1,
+  /// the products that use it hold a negative term apart from the positive
+  /// ones it cancels, and bounded each at its own corner they fall below
+  /// 0 (a negative energy bound); p stays a tile, so a count over p times
+  /// the extent still cancels p exactly.
+  void shiftWindowTiles(uint32_t i);
+  /// Per graph node t - 1 of tile t: t's index (else -1), and its atom.
+  std::vector<int> shiftTile;
+  std::map<uint32_t, Poly> shiftAtom;
   bool translate(uint32_t i);
   bool isWhole(const Poly &p) const;
 
@@ -319,6 +363,63 @@ bool CostBoundsAnalysis::mulPoly(const Poly &a, const Poly &b,
   return true;
 }
 
+void CostBoundsAnalysis::shiftWindowTiles(uint32_t i) {
+  // The t - 1 nodes the sum adds, each with the constant it is scaled by.
+  std::vector<std::pair<uint32_t, double>> shifts;
+  const std::vector<Node> &nodes = g.nodes();
+  auto isConstant = [&](uint32_t x) {
+    return poly[x].empty() ||
+           (poly[x].size() == 1 && poly[x][0].mono == unitMono());
+  };
+  auto constantOf = [&](uint32_t x) {
+    return poly[x].empty() ? 0.0 : poly[x][0].c;
+  };
+  std::vector<std::pair<uint32_t, double>> stack{{i, 1.0}};
+  while (!stack.empty()) {
+    auto [x, scale] = stack.back();
+    stack.pop_back();
+    const Node &node = nodes[x];
+    if (shiftTile[x] >= 0) {
+      shifts.push_back({x, scale});
+    } else if (node.op == Op::Add) {
+      stack.push_back({node.operand[0], scale});
+      stack.push_back({node.operand[1], scale});
+    } else if (node.op == Op::Mul && isConstant(node.operand[0])) {
+      stack.push_back({node.operand[1], scale * constantOf(node.operand[0])});
+    } else if (node.op == Op::Mul && isConstant(node.operand[1])) {
+      stack.push_back({node.operand[0], scale * constantOf(node.operand[1])});
+    }
+  }
+  if (shifts.size() < 2)
+    return;
+  // The tile of the largest rank keeps its own terms.
+  size_t main = 0;
+  auto rankBound = [&](uint32_t x) {
+    unsigned j = unsigned(shiftTile[x]);
+    return chains.empty() ? 0.0 : chains[j].bound;
+  };
+  for (size_t k = 1; k < shifts.size(); ++k)
+    if (rankBound(shifts[k].first) > rankBound(shifts[main].first))
+      main = k;
+  Poly out = poly[i];
+  for (size_t k = 0; k < shifts.size(); ++k) {
+    if (k == main || !(shifts[k].second > 0))
+      continue;
+    auto [x, scale] = shifts[k];
+    auto [at, fresh] = shiftAtom.try_emplace(x);
+    if (fresh)
+      at->second =
+          atomPoly(Op::Sub, x, {poly[x]}, {Rel::Exact}, Sign::NonNegative);
+    Poly scaled;
+    mulPoly(poly[x], constant(scale), scaled);
+    out = addPoly(out, scaled, -1);
+    Poly atom;
+    mulPoly(at->second, constant(scale), atom);
+    out = addPoly(out, atom, 1);
+  }
+  poly[i] = std::move(out);
+}
+
 bool CostBoundsAnalysis::translate(uint32_t i) {
   const Node &node = g.nodes()[i];
   auto arg = [&](int k) -> const Poly & { return poly[node.operand[k]]; };
@@ -352,6 +453,22 @@ bool CostBoundsAnalysis::translate(uint32_t i) {
     bool add = node.op == Op::Add;
     poly[i] = addPoly(arg(0), arg(1), add ? 1 : -1);
     rel[i] = combine(relOf(0), add ? relOf(1) : flip(relOf(1)));
+    // t - 1: a tile less its least value, never negative.
+    if (!add && rel[i] == Rel::Exact && arg(0).size() == 1 &&
+        arg(0)[0].c == 1 && numAtoms(arg(0)[0].mono) == 0 &&
+        arg(1).size() == 1 && arg(1)[0].mono == unitMono() &&
+        arg(1)[0].c == 1) {
+      int tile = -1, degree = 0;
+      for (unsigned j = 0; j < n; ++j)
+        if (int8_t e = int8_t(arg(0)[0].mono[j])) {
+          tile = int(j);
+          degree += e == 1 ? 1 : 2;
+        }
+      if (degree == 1)
+        shiftTile[i] = tile;
+    }
+    if (rel[i] == Rel::Exact && isWindowExtent(poly[i]))
+      shiftWindowTiles(i);
     return poly[i].size() <= kMaxTerms && rel[i] != Rel::None;
   }
   case Op::Mul: {
@@ -547,9 +664,15 @@ CostBoundsAnalysis::compile(const Poly &p, uint64_t known,
   }
   PolyProgram out;
   for (auto &[key, grp] : groups) {
+    // The tiles less 1 of window extents are cheap to bound: a group of
+    // only those is evaluated.
+    auto extent = [&](uint32_t a) { return atoms[a].op == Op::Sub; };
+    auto signKnown = [&](uint32_t a) {
+      return atoms[a].sign != Sign::Unknown;
+    };
     if (skipNonNegativeAtoms && !grp.freeAtoms.empty() &&
-        std::all_of(grp.freeAtoms.begin(), grp.freeAtoms.end(),
-                    [&](uint32_t a) { return atoms[a].sign != Sign::Unknown; }))
+        std::all_of(grp.freeAtoms.begin(), grp.freeAtoms.end(), signKnown) &&
+        !std::all_of(grp.freeAtoms.begin(), grp.freeAtoms.end(), extent))
       grp.atomsUnevaluated = true;
     else
       for (uint32_t a : grp.freeAtoms)
@@ -572,7 +695,9 @@ BoundProgram CostBoundsAnalysis::finishProgram(
     AtomProgram prog{a, atom.op, AtomProgram::General, {}, atom.argRel};
     for (const Poly &arg : atom.args)
       prog.args.push_back(compile(arg, known, needed, knownUsed));
-    if (atom.op == Op::Max)
+    if (atom.op == Op::Sub)
+      prog.pattern = AtomProgram::Affine;
+    else if (atom.op == Op::Max)
       prog.pattern = AtomProgram::Max;
     else if (atom.op == Op::Min)
       prog.pattern = AtomProgram::Min;
@@ -636,6 +761,7 @@ bool CostBoundsAnalysis::run(CostBounds &out) {
   poly.resize(nodes.size());
   rel.assign(nodes.size(), Rel::Exact);
   deps.assign(nodes.size(), 0);
+  shiftTile.assign(nodes.size(), -1);
   for (uint32_t i = 0; i < nodes.size(); ++i) {
     const Node &node = nodes[i];
     if (node.op == Op::TileArg)
@@ -825,6 +951,8 @@ struct Evaluation {
         v.lo = -kInf;
       return v;
     };
+    if (p.pattern == AtomProgram::Affine)
+      return arg(0);
     switch (p.op) {
     case Op::Ceil: {
       Interval a = arg(0);

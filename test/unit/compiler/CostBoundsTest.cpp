@@ -105,6 +105,40 @@ TEST(CostBounds, IterationCountsOfPerfectFactorsAreWholeNumbers) {
   EXPECT_FALSE(CostBounds::analyse(g, {}, {}));
 }
 
+// A sliding window: 16 / t0 tiles of p, each reading t0 + t1 - 1 rows of
+// the input (t1 the tile of r, a rank of 3), 10 J a row. With both free
+// (t0 in [1, 16], t1 in [1, 3]) the energy 160 (t0 + t1 - 1) / t0 is least
+// at t1 = 1: 160, whatever t0. Expanded, its parts 160 t1 / t0 and
+// -160 / t0, bounded apart, would give 160 + 10 - 160 = 10; with t1 - 1
+// kept as one factor, never negative, the bound is 160.
+TEST(CostBounds, WindowExtentsKeepTheirFilterTileAsOneFactor) {
+  auto g = std::make_shared<CostGraph>(0, 3);
+  auto t0 = g->tile(0), t1 = g->tile(1);
+  auto one = g->constant(1);
+  auto extent = g->add(g->add(g->sub(t0, one), g->sub(t1, one)), one);
+  auto count = g->div(g->constant(16), t0);
+  g->output(g->mul(g->mul(g->constant(10), count), extent));
+  g->output(g->constant(1));
+  g->output(g->constant(0));
+  const CostBounds::TileChain chains[] = {{-1, 16}, {-1, 3}, {-1, 4}};
+  auto b = CostBounds::analyse(g, {}, chains);
+  ASSERT_TRUE(b);
+  std::vector<double> none(b->stateSize(), 1.0), state(b->stateSize());
+  b->assign(2, 2, none.data(), state.data());
+  double low[3] = {1, 1, 2}, high[3] = {16, 3, 2};
+  double energy = b->lowerBound(CostBounds::Output::Energy, 1, state.data(),
+                                low, high);
+  EXPECT_NEAR(energy, 160, 1e-9);
+  EXPECT_LE(energy, 160);
+  // With t1 = 3 assigned: 160 (t0 + 2) / t0, least at t0 = 16: 180.
+  b->assign(1, 3, state.data(), none.data());
+  double low3[3] = {3, 3, 2}, high3[3] = {16, 3, 2};
+  energy = b->lowerBound(CostBounds::Output::Energy, 0, none.data(), low3,
+                         high3);
+  EXPECT_NEAR(energy, 180, 1e-9);
+  EXPECT_LE(energy, 180);
+}
+
 struct Case {
   std::string name, arch, workload;
   afc::test::StdlibParams params;
@@ -252,6 +286,12 @@ TEST_P(BoundsOfStdlibTemplates, NoCompletionCostsLessThanItsBound) {
   RecordProperty("checked", std::to_string(checked));
 }
 
+/// A 2 x 2 convolution with a 2 x 2 output: every tile shape of each of
+/// its templates is costed.
+const afc::test::StdlibParams kTinyConv = {
+    {"OUT_ROWS", 2},    {"OUT_COLS", 2},    {"FILTER_ROWS", 2},
+    {"FILTER_COLS", 2}, {"IN_CHANNELS", 1}, {"OUT_CHANNELS", 2}};
+
 INSTANTIATE_TEST_SUITE_P(
     Stdlib, BoundsOfStdlibTemplates,
     ::testing::Values(
@@ -266,7 +306,10 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"simba_matmul",
              "simba",
              "basic/matmuls",
-             {{"N_EINSUMS", 1}, {"M", 8}, {"KN", 8}}}),
+             {{"N_EINSUMS", 1}, {"M", 8}, {"KN", 8}}},
+        // Sliding windows (p + r - 1 rows of the input).
+        Case{"eyeriss_conv", "eyeriss", "cnns/conv2d", kTinyConv},
+        Case{"tpu_v4i_conv", "tpu_v4i", "cnns/conv2d", kTinyConv}),
     [](const ::testing::TestParamInfo<Case> &info) { return info.param.name; });
 
 /// Each Einsum's front of `a` is `b`'s, row by row.
