@@ -196,6 +196,9 @@ private:
   /// rule keeps.
   std::vector<uint8_t> shortcut;
   std::vector<UsageKeys> surviving;
+  /// Per task: the surviving keys a probe found a row of
+  /// (PieceRequest::witnessedKeys).
+  std::vector<UsageKeys> witnessed;
   /// What the probe found (probe()): the metric of its best row
   /// (optimumOnly), and per Einsum the (energy, latency) of its rows that
   /// no other of them beats (unfused); and what it costed.
@@ -506,6 +509,7 @@ void MapRun::collectUsageKeys() {
   for (size_t s = 0; s < schedule.size(); ++s)
     all[schedule[s]->task].insert(pieceKeys[s].begin(), pieceKeys[s].end());
   surviving.assign(tasks.size(), {});
+  witnessed.assign(tasks.size(), {});
   for (size_t i = 0; i < tasks.size(); ++i)
     if (shortcut[i])
       surviving[i] = survivingKeys(views[tasks[i].view].view, all[i]);
@@ -568,7 +572,7 @@ void MapRun::searchPieces(const std::vector<const Piece *> &which,
 /// finishTemplates() would give, as it depends on the pieces alone.
 void MapRun::finishEarly(size_t i) {
   if (stopped || cancelled() || searchedAs[i] != i ||
-      (shortcut[i] && usageKeysLost(surviving[i], rowsOf[i])))
+      (shortcut[i] && usageKeysLost(surviving[i], rowsOf[i], witnessed[i])))
     return;
   TemplateSearchStats stats = piecesStats(i);
   results[i] =
@@ -587,7 +591,7 @@ void MapRun::redoTemplatesWithLostKeys() {
   std::vector<uint8_t> redo(tasks.size(), 0);
   for (size_t i = 0; i < tasks.size(); ++i)
     redo[i] = !finished[i] && shortcut[i] &&
-              usageKeysLost(surviving[i], rowsOf[i]);
+              usageKeysLost(surviving[i], rowsOf[i], witnessed[i]);
   std::vector<const Piece *> again;
   for (const Piece *pc : schedule)
     if (redo[pc->task])
@@ -610,6 +614,7 @@ PieceRequest MapRun::costingRequest(const Piece &pc, bool onlySurviving) const {
       .viewIndex = t.view,
       .templIndex = t.templ,
       .survivingKeys = onlySurviving ? &surviving[pc.task] : nullptr,
+      .witnessedKeys = onlySurviving ? &witnessed[pc.task] : nullptr,
       .kernel = kernels[pc.task].get(),
       .jointMemories = &jointMemories,
       .knownMappings = &knownMappings,
@@ -664,6 +669,7 @@ void MapRun::probe() {
   std::vector<double> best(schedule.size(),
                            std::numeric_limits<double>::infinity());
   std::vector<std::vector<std::pair<double, double>>> rows(schedule.size());
+  std::vector<UsageKeys> keysFound(schedule.size());
   tbb::parallel_for(
       tbb::blocked_range<size_t>(0, schedule.size(), 1),
       [&](const tbb::blocked_range<size_t> &range) {
@@ -684,8 +690,15 @@ void MapRun::probe() {
             for (const auto &[key, front] : found.rows)
               for (const PmappingRow &r : front.rows())
                 rows[s].push_back({r.energy, r.latency});
+          if (shortcut[pc.task])
+            for (const auto &[key, front] : found.rows)
+              if (!front.empty())
+                keysFound[s].insert(key);
         }
       });
+  for (size_t s = 0; s < schedule.size(); ++s)
+    witnessed[schedule[s]->task].insert(keysFound[s].begin(),
+                                        keysFound[s].end());
   if (forIncumbent)
     incumbent = *std::min_element(best.begin(), best.end());
   if (!forEinsumRows)

@@ -68,8 +68,11 @@ UsageKeys survivingKeys(const EinsumView &view, const UsageKeys &all) {
 }
 
 bool usageKeysLost(const UsageKeys &surviving,
-                   std::span<const PartialMap> pieces) {
-  return keysWithRows(pieces) != surviving;
+                   std::span<const PartialMap> pieces,
+                   const UsageKeys &witnessed) {
+  UsageKeys present = keysWithRows(pieces);
+  present.insert(witnessed.begin(), witnessed.end());
+  return present != surviving;
 }
 
 std::vector<PmappingRow> rowsOfSurvivingKeys(const EinsumView &view,

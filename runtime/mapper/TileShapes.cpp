@@ -92,7 +92,8 @@ public:
          model::Evaluator &evaluator)
       : problem(problem), view(request.view), tpl(request.tpl),
         evaluator(evaluator), mode(request.mode),
-        surviving(request.survivingKeys), kernel(request.kernel),
+        surviving(request.survivingKeys), witnessed(request.witnessedKeys),
+        kernel(request.kernel),
         deadline(request.deadline), cancel(request.cancel),
         optimumOnlyRequested(request.optimumOnly),
         probeLeaves(request.probeLeaves), viewIndex(request.viewIndex),
@@ -546,16 +547,21 @@ private:
     if (mode == SearchMode::CostSurvivingKeys) {
       // The rows of all surviving keys end in one front per template
       // (finishTemplate), so a row of any key may reject the completions,
-      // whose keys need not be known yet. But a surviving key this piece
-      // has no row for yet must keep its subtrees: a key left without rows
-      // sends the template to the brute force (usageKeysLost). Fronts
-      // never empty again, so once every key has a row that holds for good.
+      // whose keys need not be known yet. But a surviving key neither this
+      // piece nor a probe has a row for must keep its subtrees: a key left
+      // without rows sends the template to the brute force (usageKeysLost).
+      // Fronts never empty again, so once every key has a row that holds
+      // for good.
+      auto hasRow = [&](const std::vector<double> &k) {
+        if (witnessed && witnessed->count(k))
+          return true;
+        auto it = found.rows.find(k);
+        return it != found.rows.end() && !it->second.empty();
+      };
       if (!everyKeyHasRows) {
         everyKeyHasRows = true;
         for (const std::vector<double> &k : *surviving)
-          if (auto it = found.rows.find(k);
-              it == found.rows.end() || it->second.empty())
-            everyKeyHasRows = false;
+          everyKeyHasRows = everyKeyHasRows && hasRow(k);
       }
       if (!everyKeyHasRows) {
         partialUsageKey(first);
@@ -565,8 +571,7 @@ private:
             agrees = key[j] < 0 || key[j] == k[j];
           if (!agrees)
             continue;
-          auto it = found.rows.find(k);
-          if (it == found.rows.end() || it->second.empty())
+          if (!hasRow(k))
             return false;
         }
       }
@@ -837,6 +842,7 @@ private:
   model::Evaluator &evaluator;
   const SearchMode mode;
   const UsageKeys *surviving; ///< CostSurvivingKeys
+  const UsageKeys *witnessed; ///< PieceRequest::witnessedKeys (or null)
   const TemplateKernel *kernel;
   const std::optional<std::chrono::steady_clock::time_point> deadline;
   const std::atomic<bool> *cancel;

@@ -61,9 +61,12 @@ UsageKeys survivingKeys(const EinsumView &view, const UsageKeys &keys);
 
 /// Whether the model rejected every tile shape of some surviving key in a
 /// template's pieces (searched with the shortcut), so that the shortcut may
-/// differ from the rule and the template must be searched in full.
+/// differ from the rule and the template must be searched in full. A key in
+/// `witnessed` has a row the model accepted (a probe's) though the pieces
+/// may have cut it for its cost: it is not lost.
 bool usageKeysLost(const UsageKeys &surviving,
-                   std::span<const PartialMap> pieces);
+                   std::span<const PartialMap> pieces,
+                   const UsageKeys &witnessed = {});
 
 /// Merges a template's pieces in order and applies the rule to the keys
 /// that have rows; the rows of the surviving keys, in enumeration order.

@@ -92,6 +92,10 @@ struct PieceRequest {
   uint32_t viewIndex = 0, templIndex = 0;
   /// CostSurvivingKeys: the keys the min_usage rule keeps.
   const UsageKeys *survivingKeys = nullptr;
+  /// CostSurvivingKeys: surviving keys of which the template is known to
+  /// have a row the model accepts (a probe found one). The piece need not
+  /// find a row of its own for them before it cuts subtrees on cost.
+  const UsageKeys *witnessedKeys = nullptr;
   /// Costs candidates instead of the model when given.
   const TemplateKernel *kernel = nullptr;
   /// Fusion: the memories whose use rows minimise (FusionLayout::

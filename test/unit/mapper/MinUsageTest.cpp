@@ -96,6 +96,11 @@ TEST(MinUsage, KeysLostWhenASurvivingKeyHasNoRow) {
       .first->second.insert(row(1, 1, 0));
   pieces[1].try_emplace({0.5}, Metric::Energy); // empty: rejected by model
   EXPECT_TRUE(usageKeysLost(surviving, pieces));
+  // A probe's row of {0.5} is a row the model accepted: the key is not
+  // lost though the pieces cut all of its own; another key's row is not
+  // one of it.
+  EXPECT_FALSE(usageKeysLost(surviving, pieces, UsageKeys{{0.5}}));
+  EXPECT_TRUE(usageKeysLost(surviving, pieces, UsageKeys{{1.0}}));
   pieces[1].at({0.5}).insert(row(2, 2, 1));
   EXPECT_FALSE(usageKeysLost(surviving, pieces));
 }
