@@ -127,6 +127,9 @@ private:
   bool sharesIncumbent() const;
   /// Pieces searched before the incumbent is updated (searchPieces).
   static constexpr size_t kPiecesPerWave = 32;
+  /// probe(): how much larger the budget of a template's second probe is,
+  /// where its first found no row.
+  static constexpr uint64_t kProbeRetryFactor = 16;
   void redoTemplatesWithLostKeys();
   void searchPastTheDeadline();
   PieceRequest costingRequest(const Piece &pc, bool onlySurviving) const;
@@ -670,32 +673,57 @@ void MapRun::probe() {
                            std::numeric_limits<double>::infinity());
   std::vector<std::vector<std::pair<double, double>>> rows(schedule.size());
   std::vector<UsageKeys> keysFound(schedule.size());
-  tbb::parallel_for(
-      tbb::blocked_range<size_t>(0, schedule.size(), 1),
-      [&](const tbb::blocked_range<size_t> &range) {
-        for (size_t s = range.begin(); s != range.end(); ++s) {
-          if (stopped || cancelled())
-            continue;
-          const Piece &pc = *schedule[s];
-          PieceRequest request = costingRequest(pc, shortcut[pc.task]);
-          request.probeLeaves = settings.probeLeaves;
-          request.deadline = deadline;
-          request.cancel = settings.cancel;
-          PieceResult found = searchPiece(mp, request, evaluators.local());
-          if (found.stopped)
-            stopped = true;
-          probeEvaluated += found.stats.evaluated;
-          best[s] = found.bestMetric;
-          if (shortcut[pc.task] || !hasMinUsage(request.view))
-            for (const auto &[key, front] : found.rows)
-              for (const PmappingRow &r : front.rows())
-                rows[s].push_back({r.energy, r.latency});
-          if (shortcut[pc.task])
-            for (const auto &[key, front] : found.rows)
-              if (!front.empty())
+  std::vector<uint8_t> foundRow(schedule.size(), 0);
+  auto probePieces = [&](const std::vector<size_t> &which, uint64_t leaves) {
+    tbb::parallel_for(
+        tbb::blocked_range<size_t>(0, which.size(), 1),
+        [&](const tbb::blocked_range<size_t> &range) {
+          for (size_t w = range.begin(); w != range.end(); ++w) {
+            if (stopped || cancelled())
+              continue;
+            const size_t s = which[w];
+            const Piece &pc = *schedule[s];
+            PieceRequest request = costingRequest(pc, shortcut[pc.task]);
+            request.probeLeaves = leaves;
+            request.deadline = deadline;
+            request.cancel = settings.cancel;
+            PieceResult found = searchPiece(mp, request, evaluators.local());
+            if (found.stopped)
+              stopped = true;
+            probeEvaluated += found.stats.evaluated;
+            best[s] = found.bestMetric;
+            rows[s].clear();
+            keysFound[s].clear();
+            for (const auto &[key, front] : found.rows) {
+              if (front.empty())
+                continue;
+              foundRow[s] = 1;
+              if (shortcut[pc.task] || !hasMinUsage(request.view))
+                for (const PmappingRow &r : front.rows())
+                  rows[s].push_back({r.energy, r.latency});
+              if (shortcut[pc.task])
                 keysFound[s].insert(key);
-        }
-      });
+            }
+          }
+        });
+  };
+  std::vector<size_t> all(schedule.size());
+  std::iota(all.begin(), all.end(), size_t(0));
+  probePieces(all, settings.probeLeaves);
+  // Templates where no piece's probe found a row within its budget (deep
+  // hierarchies, where min_usage and capacity leave few leaves) are probed
+  // again with a larger one: without a row there, their walks prune
+  // against nothing until they find their own. Only those, since the
+  // larger budget costs more than it saves where rows were found.
+  std::vector<uint8_t> taskHasRow(tasks.size(), 0);
+  for (size_t s = 0; s < schedule.size(); ++s)
+    taskHasRow[schedule[s]->task] |= foundRow[s];
+  std::vector<size_t> again;
+  for (size_t s = 0; s < schedule.size(); ++s)
+    if (!taskHasRow[schedule[s]->task])
+      again.push_back(s);
+  if (!again.empty())
+    probePieces(again, settings.probeLeaves * kProbeRetryFactor);
   for (size_t s = 0; s < schedule.size(); ++s)
     witnessed[schedule[s]->task].insert(keysFound[s].begin(),
                                         keysFound[s].end());
