@@ -246,6 +246,20 @@ private:
     m.append(reinterpret_cast<const char *>(&id), 4);
     return {{m, 1.0}};
   }
+  /// The tile a monomial is, to the first power and without atoms; -1 when
+  /// it is not one tile.
+  int tileOf(const std::string &mono) const {
+    if (numAtoms(mono) != 0)
+      return -1;
+    int tile = -1;
+    for (unsigned j = 0; j < n; ++j)
+      if (int8_t e = int8_t(mono[j])) {
+        if (e != 1 || tile >= 0)
+          return -1;
+        tile = int(j);
+      }
+    return tile;
+  }
   /// A sliding window's extent, p + r - 1 (or a partial sum of one): a sum
   /// of at least two tiles with positive coefficients and a negative
   /// constant.
@@ -253,19 +267,11 @@ private:
     int tilesSeen = 0;
     bool negativeConstant = false;
     for (const Term &t : p) {
-      if (numAtoms(t.mono) != 0)
-        return false;
-      int degree = 0, nonZero = 0;
-      for (unsigned j = 0; j < n; ++j)
-        if (int8_t e = int8_t(t.mono[j])) {
-          degree += e;
-          ++nonZero;
-        }
-      if (nonZero == 0) {
+      if (t.mono == unitMono()) {
         negativeConstant = negativeConstant || t.c < 0;
         continue;
       }
-      if (nonZero != 1 || degree != 1 || !(t.c > 0))
+      if (tileOf(t.mono) < 0 || !(t.c > 0))
         return false;
       ++tilesSeen;
     }
@@ -455,18 +461,9 @@ bool CostBoundsAnalysis::translate(uint32_t i) {
     rel[i] = combine(relOf(0), add ? relOf(1) : flip(relOf(1)));
     // t - 1: a tile less its least value, never negative.
     if (!add && rel[i] == Rel::Exact && arg(0).size() == 1 &&
-        arg(0)[0].c == 1 && numAtoms(arg(0)[0].mono) == 0 &&
-        arg(1).size() == 1 && arg(1)[0].mono == unitMono() &&
-        arg(1)[0].c == 1) {
-      int tile = -1, degree = 0;
-      for (unsigned j = 0; j < n; ++j)
-        if (int8_t e = int8_t(arg(0)[0].mono[j])) {
-          tile = int(j);
-          degree += e == 1 ? 1 : 2;
-        }
-      if (degree == 1)
-        shiftTile[i] = tile;
-    }
+        arg(0)[0].c == 1 && arg(1).size() == 1 &&
+        arg(1)[0].mono == unitMono() && arg(1)[0].c == 1)
+      shiftTile[i] = tileOf(arg(0)[0].mono);
     if (rel[i] == Rel::Exact && isWindowExtent(poly[i]))
       shiftWindowTiles(i);
     return poly[i].size() <= kMaxTerms && rel[i] != Rel::None;
@@ -662,14 +659,12 @@ CostBoundsAnalysis::compile(const Poly &p, uint64_t known,
     grp.freeAtoms = std::move(freeAtoms);
     grp.known.push_back(std::move(k));
   }
+  // The tiles less 1 of window extents are cheap to bound: a group of only
+  // those is evaluated.
+  auto extent = [&](uint32_t a) { return atoms[a].op == Op::Sub; };
+  auto signKnown = [&](uint32_t a) { return atoms[a].sign != Sign::Unknown; };
   PolyProgram out;
   for (auto &[key, grp] : groups) {
-    // The tiles less 1 of window extents are cheap to bound: a group of
-    // only those is evaluated.
-    auto extent = [&](uint32_t a) { return atoms[a].op == Op::Sub; };
-    auto signKnown = [&](uint32_t a) {
-      return atoms[a].sign != Sign::Unknown;
-    };
     if (skipNonNegativeAtoms && !grp.freeAtoms.empty() &&
         std::all_of(grp.freeAtoms.begin(), grp.freeAtoms.end(), signKnown) &&
         !std::all_of(grp.freeAtoms.begin(), grp.freeAtoms.end(), extent))
