@@ -224,7 +224,16 @@ lower::lowerProblem(const Arch &arch, const Workload &workload,
     for (const EvaluatedComponent &c : *costs)
       byNode[c.node] = &c;
     FieldEvaluator fe(arch, &e, diags, overrides);
+    std::vector<const ArchNode *> disabled;
     for (const Arch::Path &path : arch.paths()) {
+      // A compute unit whose `enabled` is false cannot run the Einsum: its
+      // path is no way to map it (tpu_v4i's ScalarUnit takes two-tensor
+      // Einsums only).
+      if (auto enabled = fe.field(*path.compute, "enabled");
+          enabled && !enabled->truthy()) {
+        disabled.push_back(path.compute);
+        continue;
+      }
       model::FlattenedArch flat;
       flat.einsum = e.name;
       std::set<const ArchNode *> onPath;
@@ -366,6 +375,19 @@ lower::lowerProblem(const Arch &arch, const Workload &workload,
     }
     if (fe.hadError())
       return std::nullopt;
+    if (!disabled.empty() && disabled.size() == arch.paths().size()) {
+      diags.error(disabled.front()->field("enabled")->range,
+                  "no compute unit of architecture '" + arch.name +
+                      "' is enabled for einsum '" + e.name + "'");
+      for (const ArchNode *c : disabled)
+        diags.note(c->field("enabled")->range,
+                   "'" + c->name + "' is disabled for '" + e.name +
+                       "' here");
+      diags.note("hint: `enabled` is evaluated per einsum (e.g. "
+                 "`len(All) == 3` for three tensors); give the einsum a "
+                 "compute unit whose `enabled` holds for it");
+      return std::nullopt;
+    }
   }
   return problem;
 }

@@ -302,7 +302,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"tpu_v4i_matmul",
              "tpu_v4i",
              "basic/matmuls",
-             {{"N_EINSUMS", 1}, {"M", 16}, {"KN", 16}}},
+             {{"N_EINSUMS", 1}, {"M", 8}, {"KN", 8}}},
         Case{"simba_matmul",
              "simba",
              "basic/matmuls",
