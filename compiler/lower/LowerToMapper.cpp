@@ -280,8 +280,18 @@ std::optional<mapper::MapperProblem> lower::lowerMapperProblem(
     std::function<void(const std::vector<ArchNode> &)> visit =
         [&](const std::vector<ArchNode> &nodes) {
           for (const ArchNode &n : nodes) {
-            if (n.holdsTensors())
-              rules.placement.push_back({n.name, placementFn(n, e)});
+            if (n.holdsTensors()) {
+              // A disabled holder keeps nothing of the Einsum.
+              auto enabled = efe.field(n, "enabled");
+              if (enabled && !enabled->truthy())
+                rules.placement.push_back(
+                    {n.name, [](const mapper::PlacementContext &) {
+                       return mapper::Placement{mapper::TensorSet(),
+                                                mapper::TensorSet(), {}};
+                     }});
+              else
+                rules.placement.push_back({n.name, placementFn(n, e)});
+            }
             for (const SpatialDimension &sd : n.spatial) {
               mapper::SpatialRule sr;
               sr.component = n.name;

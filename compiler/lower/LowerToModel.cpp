@@ -512,6 +512,17 @@ bool lower::checkPlacement(const Arch &arch, const Workload &workload,
           allowed = allowed.unite(*mayKeep);
         else if (!keep)
           allowed = e.context.tensors; // neither set: anything may be kept
+        // A disabled holder keeps nothing of the Einsum.
+        bool disabled = false;
+        if (const Field *f = n.field("enabled")) {
+          std::optional<Value> v =
+              f->value ? f->value
+                       : eval.eval(*f->expr.expr,
+                                   *einsumScope(f->expr, e, symbols));
+          disabled = v && !v->truthy();
+        }
+        if (disabled)
+          allowed = NameSet::of(NameSet::Tensors, {});
         for (const std::string &t : here.minus(allowed).names) {
           const MappingNode *where = nullptr;
           for (const MappingNode *m : path)
@@ -522,9 +533,14 @@ bool lower::checkPlacement(const Arch &arch, const Workload &workload,
           diags.error(where ? where->range : llvm::SMRange(),
                       "invalid mapping: '" + n.name + "' may not keep tensor '" +
                           t + "' in einsum '" + e.name + "'");
-          diags.note(n.range, "'" + n.name + "' may keep " + allowed.str() +
-                                  " for this einsum (its keep and may_keep "
-                                  "rules)");
+          if (disabled)
+            diags.note(n.field("enabled")->range,
+                       "'" + n.name + "' is disabled for this einsum, so it "
+                                      "keeps nothing");
+          else
+            diags.note(n.range, "'" + n.name + "' may keep " + allowed.str() +
+                                    " for this einsum (its keep and may_keep "
+                                    "rules)");
           ok = false;
         }
         symbols[n.name] = here;
