@@ -262,6 +262,17 @@ lower::lowerProblem(const Arch &arch, const Workload &workload,
           return std::nullopt;
         mn.actionsScale = fe.number(n, "actions_scale").value_or(1);
         if (n.kind == NodeKind::Network) {
+          // Disabling means something for holders and computes only; a
+          // network left out would change every count through it.
+          if (auto enabled = fe.field(n, "enabled");
+              enabled && !enabled->truthy()) {
+            diags.error(n.field("enabled")->range,
+                        "network '" + n.name + "' is disabled for einsum '" +
+                            e.name + "', which afc does not support");
+            diags.note("hint: only memories, tolls and compute units may be "
+                       "disabled; remove `enabled` from the network");
+            return std::nullopt;
+          }
           mn.topology = networkTopology(fe.field(n, "topology"));
           mn.networkBitsPerAction =
               fe.number(n, "bits_per_action").value_or(1);
