@@ -76,6 +76,21 @@ struct Group {
   /// tiles x 256 exponents).
   std::vector<uint16_t> freePowers;
   std::vector<uint32_t> freeAtoms;
+  /// Per fanout dimension, the inverses of its spatial loops' splits (the
+  /// tile of the next loop out, free, over the loop's own tile) that the
+  /// group's free part holds: t_outer^-1, times t_loop when the loop is
+  /// free too (a count over both). Their product is at least 1 / (the
+  /// dimension's fanoutLeft x the assigned spatial loops' tiles), which
+  /// the box misses where several splits may each take the whole fanout,
+  /// or where both tiles of one are free. Only sets of two powers or more;
+  /// `plainPowers` are the group's other free powers.
+  struct JointSplits {
+    uint32_t dimension;
+    std::vector<uint16_t> powers;
+    std::vector<uint8_t> spatialTiles;
+  };
+  std::vector<JointSplits> joint;
+  std::vector<uint16_t> plainPowers;
   /// The free atoms are never negative and are not evaluated: with a
   /// non-negative coefficient the group adds at least 0 (the energy's
   /// leakage times the latency, whose bound would cost the latency's).
@@ -291,6 +306,8 @@ private:
   bool translate(uint32_t i);
   bool isWhole(const Poly &p) const;
 
+  /// Group::joint and Group::plainPowers of a compiled group.
+  void findJointSplits(Group &grp, uint64_t known) const;
   PolyProgram compile(const Poly &p, uint64_t known,
                       std::vector<uint8_t> &neededAtoms,
                       std::vector<uint8_t> &knownAtomsUsed,
@@ -659,6 +676,8 @@ CostBoundsAnalysis::compile(const Poly &p, uint64_t known,
     grp.freeAtoms = std::move(freeAtoms);
     grp.known.push_back(std::move(k));
   }
+  for (auto &[key, grp] : groups)
+    findJointSplits(grp, known);
   // The tiles less 1 of window extents are cheap to bound: a group of only
   // those is evaluated.
   auto extent = [&](uint32_t a) { return atoms[a].op == Op::Sub; };
@@ -675,6 +694,46 @@ CostBoundsAnalysis::compile(const Poly &p, uint64_t known,
     out.push_back(std::move(grp));
   }
   return out;
+}
+
+void CostBoundsAnalysis::findJointSplits(Group &grp, uint64_t known) const {
+  if (chains.empty())
+    return;
+  // The group's free powers by tile: (power index, exponent).
+  std::vector<std::pair<int, int>> powerOf(n, {-1, 0});
+  for (uint16_t k : grp.freePowers) {
+    auto [j, e] = (*powers)[k];
+    powerOf[j] = {int(k), int(e)};
+  }
+  std::map<uint32_t, Group::JointSplits> byDimension;
+  for (unsigned k = 0; k < n; ++k) {
+    const int outer = chains[k].outer, d = chains[k].dimension;
+    if (d < 0 || outer < 0 || powerOf[size_t(outer)].second != -1)
+      continue; // not a spatial loop whose outer tile the group divides by
+    Group::JointSplits &js = byDimension[uint32_t(d)];
+    js.dimension = uint32_t(d);
+    if (known >> k & 1) {
+      js.powers.push_back(uint16_t(powerOf[size_t(outer)].first));
+      js.spatialTiles.push_back(uint8_t(k));
+    } else if (powerOf[k].second == 1) {
+      // Both free: the split's inverse, t_k / t_outer, is in the group.
+      js.powers.push_back(uint16_t(powerOf[size_t(outer)].first));
+      js.powers.push_back(uint16_t(powerOf[k].first));
+    }
+  }
+  // One assigned split alone is what the box already knows (the outer
+  // tile's largest value is the split's limit).
+  std::vector<uint16_t> joined;
+  for (auto &[d, js] : byDimension)
+    if (js.powers.size() >= 2) {
+      joined.insert(joined.end(), js.powers.begin(), js.powers.end());
+      grp.joint.push_back(std::move(js));
+    }
+  if (grp.joint.empty())
+    return;
+  for (uint16_t k : grp.freePowers)
+    if (std::find(joined.begin(), joined.end(), k) == joined.end())
+      grp.plainPowers.push_back(k);
 }
 
 static int arity(Op op);
@@ -887,6 +946,43 @@ struct Evaluation {
   const double *powerLow, *powerHigh;
   const std::vector<double> &atomValue;   ///< fixed atoms
   std::vector<Interval> &atomInterval;    ///< free atoms
+  const double *tileLow;
+  const double *fanoutLeft; ///< null: no joint limit (Group::joint)
+
+  /// The least of a group's free powers' product over the box, raised
+  /// where spatial splits limit several free tiles jointly.
+  double leastFreePart(const Group &g, double boxLeast) const {
+    if (g.joint.empty() || !fanoutLeft)
+      return boxLeast;
+    bool binds = false;
+    for (const Group::JointSplits &js : g.joint) {
+      double box = 1;
+      for (uint16_t k : js.powers)
+        box *= powerLow[k];
+      binds = binds || jointLeast(js) > box;
+    }
+    // Where no limit binds, the box's product as it always was, bit for bit.
+    if (!binds)
+      return boxLeast;
+    double least = 1;
+    for (uint16_t k : g.plainPowers)
+      least *= powerLow[k];
+    for (const Group::JointSplits &js : g.joint) {
+      double box = 1;
+      for (uint16_t k : js.powers)
+        box *= powerLow[k];
+      least *= std::max(box, jointLeast(js));
+    }
+    return least;
+  }
+  /// 1 / (fanout left x the assigned spatial tiles): the splits multiply
+  /// to at most the fanout left.
+  double jointLeast(const Group::JointSplits &js) const {
+    double most = fanoutLeft[js.dimension];
+    for (uint8_t t : js.spatialTiles)
+      most *= tileLow[t];
+    return 1 / most;
+  }
 
   Interval poly(const PolyProgram &p) const {
     Interval sum{0, 0, 0, 0};
@@ -905,6 +1001,7 @@ struct Evaluation {
         ulo *= powerLow[k];
         uhi *= powerHigh[k];
       }
+      ulo = leastFreePart(g, ulo);
       if (g.atomsUnevaluated) {
         if (k < 0)
           return {-kInf, kInf, kInf, kInf};
@@ -1024,7 +1121,8 @@ bool CostBounds::tighterEnergyBoundAt(unsigned level) const {
 
 double CostBounds::lowerBound(Output output, unsigned level,
                               const double *state, const double *tileLow,
-                              const double *tileHigh, uint64_t shared) const {
+                              const double *tileHigh, uint64_t shared,
+                              const double *fanoutLeft) const {
   if (level >= levels.size())
     return -kInf;
   const Level &l = *levels[level];
@@ -1071,8 +1169,8 @@ double CostBounds::lowerBound(Output output, unsigned level,
     v[i] = CostGraph::evaluateNode(nodes[i], v.data(), point.data(), tileLow);
   for (auto [a, node] : program.knownAtoms)
     atomValue[a] = v[node];
-  Evaluation e{state, powerLow.data(), powerHigh.data(), atomValue,
-               atomInterval};
+  Evaluation e{state,        powerLow.data(), powerHigh.data(), atomValue,
+               atomInterval, tileLow,         fanoutLeft};
   for (const AtomProgram &p : program.freeAtoms)
     if (atomStamp[p.atom] != stampNow) {
       atomInterval[p.atom] = e.atom(p);

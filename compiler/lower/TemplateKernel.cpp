@@ -207,14 +207,16 @@ public:
 
   std::shared_ptr<const mapper::PartialCostBounds>
   at(std::span<const double> point, std::span<const int> outerLoop,
-     std::span<const double> rankBound) {
+     std::span<const double> rankBound, std::span<const int> dimension) {
     std::lock_guard<std::mutex> lock(mutex);
     std::vector<double> key(point.begin(), point.end());
     std::vector<codegen::CostBounds::TileChain> chains;
     for (size_t j = 0; j < outerLoop.size() && j < rankBound.size(); ++j) {
-      chains.push_back({outerLoop[j], rankBound[j]});
+      int d = j < dimension.size() ? dimension[j] : -1;
+      chains.push_back({outerLoop[j], rankBound[j], d});
       key.push_back(outerLoop[j]);
       key.push_back(rankBound[j]);
+      key.push_back(d);
     }
     auto it = cache.find(key);
     if (it != cache.end())
@@ -237,22 +239,23 @@ private:
       b->assign(loop, tile, parent, child);
     }
     double energyBound(unsigned level, const double *state,
-                       const double *tileLow, const double *tileHigh,
+                       const FreeTiles &free,
                        uint64_t shared) const override {
       return b->lowerBound(codegen::CostBounds::Output::Energy, level, state,
-                           tileLow, tileHigh, shared);
+                           free.low, free.high, shared, free.fanoutLeft);
     }
     double latencyBound(unsigned level, const double *state,
-                        const double *tileLow, const double *tileHigh,
+                        const FreeTiles &free,
                         uint64_t shared) const override {
       return b->lowerBound(codegen::CostBounds::Output::Latency, level, state,
-                           tileLow, tileHigh, shared);
+                           free.low, free.high, shared, free.fanoutLeft);
     }
     double tightEnergyBound(unsigned level, const double *state,
-                            const double *tileLow, const double *tileHigh,
+                            const FreeTiles &free,
                             uint64_t shared) const override {
       return b->lowerBound(codegen::CostBounds::Output::TightEnergy, level,
-                           state, tileLow, tileHigh, shared);
+                           state, free.low, free.high, shared,
+                           free.fanoutLeft);
     }
     bool tighterEnergyBoundAt(unsigned level) const override {
       return b->tighterEnergyBoundAt(level);
@@ -351,8 +354,8 @@ lower::templateKernelFactory(KernelOptions kernels) {
         made[i]->bounds =
             [cache = std::make_shared<CostBoundsCache>(graphs[i])](
                 std::span<const double> point, std::span<const int> outer,
-                std::span<const double> bound) {
-              return cache->at(point, outer, bound);
+                std::span<const double> bound, std::span<const int> dim) {
+              return cache->at(point, outer, bound, dim);
             };
     return Kernels(made.begin(), made.end());
   };

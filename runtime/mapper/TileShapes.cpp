@@ -460,13 +460,14 @@ private:
     std::vector<double> point;
     for (const model::PointValue &v : kernel->point)
       point.push_back(model::pointValue(*view.arch, v));
-    std::vector<int> outerLoop;
+    std::vector<int> outerLoop, dimension;
     std::vector<double> rankBound;
     for (const Loop &l : loops) {
       outerLoop.push_back(l.outer == kNoLoop ? -1 : l.outer);
       rankBound.push_back(double(view.bounds[l.rankVariable]));
+      dimension.push_back(l.spatial ? l.dimRule : -1);
     }
-    costBounds = kernel->bounds(point, outerLoop, rankBound);
+    costBounds = kernel->bounds(point, outerLoop, rankBound, dimension);
     if (!costBounds)
       return;
     planNodeHolders();
@@ -605,17 +606,15 @@ private:
     // Each bound is computed once: the whole-mapping test and the fronts'
     // may both read it. The cheap energy bound is tried first; the tight
     // one only where the cheap one rejects nothing and can differ.
+    const PartialCostBounds::FreeTiles free{tileLow.data(), tileHigh.data(),
+                                            fanoutLeft.data()};
     double known[2];
     bool computed[2] = {false, false}, energyTight = false;
     auto bound = [&](bool latency) {
       if (!computed[latency]) {
         known[latency] =
-            latency ? costBounds->latencyBound(unsigned(i), state,
-                                               tileLow.data(), tileHigh.data(),
-                                               shared)
-                    : costBounds->energyBound(unsigned(i), state,
-                                              tileLow.data(), tileHigh.data(),
-                                              shared);
+            latency ? costBounds->latencyBound(unsigned(i), state, free, shared)
+                    : costBounds->energyBound(unsigned(i), state, free, shared);
         computed[latency] = true;
       }
       return known[latency];
@@ -624,8 +623,8 @@ private:
       if (energyTight || !costBounds->tighterEnergyBoundAt(unsigned(i)))
         return false;
       energyTight = true;
-      double tight = costBounds->tightEnergyBound(
-          unsigned(i), state, tileLow.data(), tileHigh.data(), shared);
+      double tight =
+          costBounds->tightEnergyBound(unsigned(i), state, free, shared);
       if (!(tight > bound(false)))
         return false;
       known[0] = tight;
@@ -750,6 +749,7 @@ private:
       if (most < tileHigh[size_t(j)])
         tileHigh[size_t(j)] = validAtMost(r, most * (1 + 1e-9));
     }
+    fanoutLeft.assign(view.dims.size(), kInfinity);
     for (size_t d = 0; d < view.dims.size(); ++d) {
       const double fanout = view.dims[d].fanout;
       if (!(fanout < std::numeric_limits<double>::infinity()))
@@ -764,6 +764,7 @@ private:
           known *= tileAt(l.outer, l.rankVariable, firstAssigned) /
                    double(tiles[size_t(k)]);
       }
+      fanoutLeft[d] = fanout / known;
       for (int k : spatial) {
         const Loop &l = loops[size_t(k)];
         const uint32_t r = l.rankVariable;
@@ -829,6 +830,9 @@ private:
 
   std::shared_ptr<const PartialCostBounds> costBounds;
   std::vector<double> tileLow, tileHigh, boundState;
+  /// Per fanout dimension, what its splits with a free outer tile may
+  /// multiply to (limitFreeTiles; PartialCostBounds::FreeTiles).
+  std::vector<double> fanoutLeft;
   size_t stateSize = 0;
   int boundFrom = std::numeric_limits<int>::max();
   /// Loops [stagedFrom, n) were assigned before the walk (the prefix).

@@ -47,9 +47,16 @@ public:
   /// the next loop out over the same rank variable (`outer`, -1 when
   /// none), and the outermost one divides the rank's `bound`. Loops whose
   /// tiles need not divide (imperfect factors) have no chain.
+  ///
+  /// A spatial loop also names its fanout dimension (`dimension`, -1 for a
+  /// temporal loop): the splits of one dimension's loops, tile of the next
+  /// loop out over tile, multiply to at most its fanout, which bounds the
+  /// free tiles jointly where the box bounds each alone (lowerBound's
+  /// `fanoutLeft`).
   struct TileChain {
     int outer = -1;
     double bound = 0;
+    int dimension = -1;
   };
 
   /// Analyses `graph` (outputs: energy, latency, failed checks) at the
@@ -86,9 +93,17 @@ public:
   /// at one level, must pass the same state and tiles: they share the
   /// free tiles' powers and the intervals of the atoms they read (the
   /// latencies' are most of the tight energy's).
+  ///
+  /// `fanoutLeft` (null: none), per fanout dimension, is at least what the
+  /// splits of its spatial loops whose next loop out is free multiply to in
+  /// every completion (the fanout over the splits already assigned). Two
+  /// such loops of one dimension can then not both take their largest
+  /// split, as the box alone allows: a count over both outer tiles is at
+  /// least the joint limit's.
   double lowerBound(Output output, unsigned level, const double *state,
                     const double *tileLow, const double *tileHigh,
-                    uint64_t shared = 0) const;
+                    uint64_t shared = 0,
+                    const double *fanoutLeft = nullptr) const;
   /// A `shared` for lowerBound no call on this thread used before.
   static uint64_t newPoint();
 

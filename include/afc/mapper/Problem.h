@@ -152,25 +152,30 @@ public:
   /// The state once loop `loop` takes tile `tile`, from the one before.
   virtual void assign(unsigned loop, double tile, const double *parent,
                       double *child) const = 0;
-  /// Lower bounds on the energy and on the latency of every completion,
-  /// with each loop's tile in [tileLow, tileHigh] (equal for assigned
-  /// loops); -inf where nothing is known.
+  /// The completions a bound covers: each loop's tile in [low, high]
+  /// (equal for assigned loops), and per fanout dimension (null: none)
+  /// at least the product of the splits of its spatial loops whose next
+  /// loop out is free (codegen's CostBounds::lowerBound).
+  struct FreeTiles {
+    const double *low, *high;
+    const double *fanoutLeft = nullptr;
+  };
+  /// Lower bounds on the energy and on the latency of every completion in
+  /// `free`; -inf where nothing is known.
   /// Bounds asked for with the same `shared` (newPoint; 0 = none) on one
   /// thread are of one state and one set of tiles, and may share work.
   virtual double energyBound(unsigned level, const double *state,
-                             const double *tileLow, const double *tileHigh,
-                             uint64_t shared) const = 0;
+                             const FreeTiles &free, uint64_t shared) const = 0;
   virtual double latencyBound(unsigned level, const double *state,
-                              const double *tileLow, const double *tileHigh,
-                              uint64_t shared) const = 0;
+                              const FreeTiles &free, uint64_t shared) const = 0;
   /// energyBound counts terms with a factor never negative but costly to
   /// bound (the leakage's latency factor, a max(0, x)) as at least 0; this
   /// bound evaluates them too, so it is at least energyBound and costs
   /// more. Whether it can differ at `level`: tighterEnergyBoundAt.
   virtual double tightEnergyBound(unsigned level, const double *state,
-                                  const double *tileLow, const double *tileHigh,
+                                  const FreeTiles &free,
                                   uint64_t shared) const {
-    return energyBound(level, state, tileLow, tileHigh, shared);
+    return energyBound(level, state, free, shared);
   }
   virtual bool tighterEnergyBoundAt(unsigned level) const { return false; }
   /// A `shared` for the bounds above that no call on this thread used.
@@ -201,10 +206,11 @@ struct TemplateKernel {
   /// `score` takes it); an empty function, or null, when there are none.
   /// Per loop, `outerLoop` is the next loop out over the same rank variable
   /// (-1: none) and `rankBound` its rank's size: tiles divide along these
-  /// chains (perfect factors).
+  /// chains (perfect factors). `dimension` is a spatial loop's fanout
+  /// dimension (FreeTiles::fanoutLeft's index; -1: temporal).
   std::function<std::shared_ptr<const PartialCostBounds>(
       std::span<const double> point, std::span<const int> outerLoop,
-      std::span<const double> rankBound)>
+      std::span<const double> rankBound, std::span<const int> dimension)>
       bounds;
 };
 
