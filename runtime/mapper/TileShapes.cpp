@@ -253,10 +253,21 @@ private:
     auto limits = [](double v) {
       return v < std::numeric_limits<double>::infinity();
     };
+    // Nor does a memory that holds every tensor it keeps in full (a large
+    // global buffer): occupancy never exceeds the full tensors', so its
+    // check is left out of the walk and of the bounds' tile limits.
+    const std::vector<int> untiled(view.rankVariables.size(), kNoLoop);
+    std::vector<double> fullBits(view.arch->nodes.size(), 0.0);
+    for (const Holder &h : holders)
+      fullBits[h.archNode] += denseTile(h.tensor, untiled, 0) * h.bits;
+    auto binds = [&](uint32_t node) {
+      return limits(view.arch->nodes[node].size) &&
+             fullBits[node] > view.arch->nodes[node].size;
+    };
     holderBits.assign(holders.size(), 0.0);
     nodeHolders.assign(view.arch->nodes.size(), {});
     for (size_t h = 0; h < holders.size(); ++h)
-      if (limits(view.arch->nodes[holders[h].archNode].size))
+      if (binds(holders[h].archNode))
         nodeHolders[holders[h].archNode].push_back(uint32_t(h));
     dimLoops.assign(view.dims.size(), {});
     for (size_t i = 0; i < loops.size(); ++i)
@@ -275,7 +286,7 @@ private:
         for (const EinsumView::Rank &rank : view.ranks[holder.tensor])
           for (const auto &[rv, c] : rank.terms)
             reads |= rv == r;
-        if (!reads || !limits(view.arch->nodes[holder.archNode].size))
+        if (!reads || !binds(holder.archNode))
           continue;
         e.holders.push_back(uint32_t(h));
         if (std::find(e.nodes.begin(), e.nodes.end(), holder.archNode) ==
@@ -776,7 +787,8 @@ private:
         if (outerFree) {
           double high = tileHigh[size_t(k)] * left;
           size_t o = size_t(l.outer);
-          tileHigh[o] = std::min(tileHigh[o], validAtMost(r, high));
+          if (high < tileHigh[o]) // else the valid tiles below high hold it
+            tileHigh[o] = std::min(tileHigh[o], validAtMost(r, high));
         } else if (l.outer == kNoLoop) {
           // k is free: its tile splits the whole rank.
           double least = double(view.bounds[r]) / left;
