@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 
 namespace afc::codegen {
 
@@ -68,6 +69,29 @@ struct KnownTerm {
   uint32_t mono;
   std::vector<uint32_t> atoms; ///< atom ids
 };
+/// Of one fanout dimension, the inverses of its spatial loops' splits (the
+/// tile of the next loop out, free, over the loop's own tile) a group's
+/// free part holds: t_outer^-1, times t_loop when the loop is free too (a
+/// count over both). Their product is at least 1 / (the dimension's
+/// fanoutLeft x the assigned spatial loops' tiles), which the box misses
+/// where several splits may each take the whole fanout, or where both
+/// tiles of one are free. Only sets of two powers or more.
+struct JointSplits {
+  uint32_t dimension;
+  std::vector<uint16_t> powers; ///< indices into the level's `powers`
+  std::vector<uint8_t> spatialTiles;
+  friend bool operator<(const JointSplits &a, const JointSplits &b) {
+    return std::tie(a.dimension, a.powers, a.spatialTiles) <
+           std::tie(b.dimension, b.powers, b.spatialTiles);
+  }
+};
+
+/// A group's sets of inverted splits (indices into the level's
+/// `jointSets`), and its other free powers.
+struct GroupJoint {
+  std::vector<uint16_t> sets, plainPowers;
+};
+
 /// Terms sharing one free part: (sum of known terms) x free tiles^e x
 /// free atoms.
 struct Group {
@@ -76,21 +100,10 @@ struct Group {
   /// tiles x 256 exponents).
   std::vector<uint16_t> freePowers;
   std::vector<uint32_t> freeAtoms;
-  /// Per fanout dimension, the inverses of its spatial loops' splits (the
-  /// tile of the next loop out, free, over the loop's own tile) that the
-  /// group's free part holds: t_outer^-1, times t_loop when the loop is
-  /// free too (a count over both). Their product is at least 1 / (the
-  /// dimension's fanoutLeft x the assigned spatial loops' tiles), which
-  /// the box misses where several splits may each take the whole fanout,
-  /// or where both tiles of one are free. Only sets of two powers or more;
-  /// `plainPowers` are the group's other free powers.
-  struct JointSplits {
-    uint32_t dimension;
-    std::vector<uint16_t> powers;
-    std::vector<uint8_t> spatialTiles;
-  };
-  std::vector<JointSplits> joint;
-  std::vector<uint16_t> plainPowers;
+  /// The group's sets of inverted splits: an index into the level's
+  /// `groupJoints` (-1: none). Apart, as few groups have one and the
+  /// bounds' hot loop walks every group.
+  int32_t joint = -1;
   /// The free atoms are never negative and are not evaluated: with a
   /// non-negative coefficient the group adds at least 0 (the energy's
   /// leakage times the latency, whose bound would cost the latency's).
@@ -142,6 +155,10 @@ struct CostBounds::Level {
   /// computed once per partial tile shape (lowerBound's `shared`), not once
   /// per group.
   std::vector<std::pair<uint8_t, int8_t>> powers;
+  /// The sets of inverted splits its groups read, each bounded once per
+  /// partial tile shape too.
+  std::vector<JointSplits> jointSets;
+  std::vector<GroupJoint> groupJoints;
   BoundProgram energyProgram, latencyProgram, tightEnergyProgram;
   PolyProgram energy, tightEnergy;
   /// Some group of `energy` is not evaluated (tightEnergy evaluates it).
@@ -306,8 +323,8 @@ private:
   bool translate(uint32_t i);
   bool isWhole(const Poly &p) const;
 
-  /// Group::joint and Group::plainPowers of a compiled group.
-  void findJointSplits(Group &grp, uint64_t known) const;
+  /// Group::joint of a compiled group.
+  void findJointSplits(Group &grp, uint64_t known);
   PolyProgram compile(const Poly &p, uint64_t known,
                       std::vector<uint8_t> &neededAtoms,
                       std::vector<uint8_t> &knownAtomsUsed,
@@ -328,6 +345,9 @@ private:
   /// The level being compiled: its powers, and their indices.
   std::vector<std::pair<uint8_t, int8_t>> *powers = nullptr;
   std::map<std::pair<uint8_t, int8_t>, uint16_t> powerIndex;
+  std::vector<JointSplits> *jointSets = nullptr;
+  std::map<JointSplits, uint16_t> jointIndex;
+  std::vector<GroupJoint> *groupJoints = nullptr;
   std::vector<std::string> monos;
   std::vector<uint64_t> deps;
   std::vector<Atom> atoms;
@@ -696,7 +716,7 @@ CostBoundsAnalysis::compile(const Poly &p, uint64_t known,
   return out;
 }
 
-void CostBoundsAnalysis::findJointSplits(Group &grp, uint64_t known) const {
+void CostBoundsAnalysis::findJointSplits(Group &grp, uint64_t known) {
   if (chains.empty())
     return;
   // The group's free powers by tile: (power index, exponent).
@@ -705,12 +725,12 @@ void CostBoundsAnalysis::findJointSplits(Group &grp, uint64_t known) const {
     auto [j, e] = (*powers)[k];
     powerOf[j] = {int(k), int(e)};
   }
-  std::map<uint32_t, Group::JointSplits> byDimension;
+  std::map<uint32_t, JointSplits> byDimension;
   for (unsigned k = 0; k < n; ++k) {
     const int outer = chains[k].outer, d = chains[k].dimension;
     if (d < 0 || outer < 0 || powerOf[size_t(outer)].second != -1)
       continue; // not a spatial loop whose outer tile the group divides by
-    Group::JointSplits &js = byDimension[uint32_t(d)];
+    JointSplits &js = byDimension[uint32_t(d)];
     js.dimension = uint32_t(d);
     if (known >> k & 1) {
       js.powers.push_back(uint16_t(powerOf[size_t(outer)].first));
@@ -723,17 +743,24 @@ void CostBoundsAnalysis::findJointSplits(Group &grp, uint64_t known) const {
   }
   // One assigned split alone is what the box already knows (the outer
   // tile's largest value is the split's limit).
+  GroupJoint gj;
   std::vector<uint16_t> joined;
   for (auto &[d, js] : byDimension)
     if (js.powers.size() >= 2) {
       joined.insert(joined.end(), js.powers.begin(), js.powers.end());
-      grp.joint.push_back(std::move(js));
+      auto [at, fresh] =
+          jointIndex.try_emplace(js, uint16_t(jointSets->size()));
+      if (fresh)
+        jointSets->push_back(std::move(js));
+      gj.sets.push_back(at->second);
     }
-  if (grp.joint.empty())
+  if (gj.sets.empty())
     return;
   for (uint16_t k : grp.freePowers)
     if (std::find(joined.begin(), joined.end(), k) == joined.end())
-      grp.plainPowers.push_back(k);
+      gj.plainPowers.push_back(k);
+  grp.joint = int32_t(groupJoints->size());
+  groupJoints->push_back(std::move(gj));
 }
 
 static int arity(Op op);
@@ -835,6 +862,9 @@ bool CostBoundsAnalysis::run(CostBounds &out) {
     std::vector<uint8_t> needed(atoms.size(), 0), knownUsed(atoms.size(), 0);
     powers = &l->powers;
     powerIndex.clear();
+    jointSets = &l->jointSets;
+    jointIndex.clear();
+    groupJoints = &l->groupJoints;
     l->energy = compile(poly[g.outputNodes()[0]], known, needed, knownUsed,
                         /*skipNonNegativeAtoms=*/true);
     l->energyBounded = lowerBounded(rel[g.outputNodes()[0]]);
@@ -874,6 +904,8 @@ bool CostBoundsAnalysis::run(CostBounds &out) {
     }
     l->latencyProgram = finishProgram(known, needed, knownUsed, knownLeaves);
     powers = nullptr;
+    jointSets = nullptr;
+    groupJoints = nullptr;
     out.levels.push_back(std::move(l));
   }
   out.numMonos = monos.size();
@@ -946,45 +978,33 @@ struct Evaluation {
   const double *powerLow, *powerHigh;
   const std::vector<double> &atomValue;   ///< fixed atoms
   std::vector<Interval> &atomInterval;    ///< free atoms
-  const double *tileLow;
-  const double *fanoutLeft; ///< null: no joint limit (Group::joint)
+  /// Per joint set of the level (Level::jointSets): the least of its
+  /// powers' product, and whether the fanout raised it above the box's.
+  const double *jointLeast;
+  const uint8_t *jointBinds; ///< null: no fanouts given
+  const GroupJoint *groupJoints;
 
   /// The least of a group's free powers' product over the box, raised
-  /// where spatial splits limit several free tiles jointly.
-  double leastFreePart(const Group &g, double boxLeast) const {
-    if (g.joint.empty() || !fanoutLeft)
-      return boxLeast;
+  /// where spatial splits limit several free tiles jointly. Out of line:
+  /// most groups have no joint set, and poly() is the bounds' hot loop.
+  [[gnu::noinline]] double leastFreePart(const Group &g,
+                                         double boxLeast) const {
+    const GroupJoint &gj = groupJoints[g.joint];
     bool binds = false;
-    for (const Group::JointSplits &js : g.joint) {
-      double box = 1;
-      for (uint16_t k : js.powers)
-        box *= powerLow[k];
-      binds = binds || jointLeast(js) > box;
-    }
+    for (uint16_t j : gj.sets)
+      binds = binds || jointBinds[j];
     // Where no limit binds, the box's product as it always was, bit for bit.
     if (!binds)
       return boxLeast;
     double least = 1;
-    for (uint16_t k : g.plainPowers)
+    for (uint16_t k : gj.plainPowers)
       least *= powerLow[k];
-    for (const Group::JointSplits &js : g.joint) {
-      double box = 1;
-      for (uint16_t k : js.powers)
-        box *= powerLow[k];
-      least *= std::max(box, jointLeast(js));
-    }
+    for (uint16_t j : gj.sets)
+      least *= jointLeast[j];
     return least;
   }
-  /// 1 / (fanout left x the assigned spatial tiles): the splits multiply
-  /// to at most the fanout left.
-  double jointLeast(const Group::JointSplits &js) const {
-    double most = fanoutLeft[js.dimension];
-    for (uint8_t t : js.spatialTiles)
-      most *= tileLow[t];
-    return 1 / most;
-  }
 
-  Interval poly(const PolyProgram &p) const {
+  [[gnu::always_inline]] Interval poly(const PolyProgram &p) const {
     Interval sum{0, 0, 0, 0};
     for (const Group &g : p) {
       double k = 0, kMag = 0;
@@ -1001,7 +1021,8 @@ struct Evaluation {
         ulo *= powerLow[k];
         uhi *= powerHigh[k];
       }
-      ulo = leastFreePart(g, ulo);
+      if (g.joint >= 0 && jointBinds) [[unlikely]]
+        ulo = leastFreePart(g, ulo);
       if (g.atomsUnevaluated) {
         if (k < 0)
           return {-kInf, kInf, kInf, kInf};
@@ -1140,7 +1161,8 @@ double CostBounds::lowerBound(Output output, unsigned level,
   thread_local const CostBounds *sharedOwner = nullptr;
   thread_local unsigned sharedLevel = 0;
   thread_local uint64_t sharedPoint = 0;
-  thread_local std::vector<double> powerLow, powerHigh;
+  thread_local std::vector<double> powerLow, powerHigh, jointLeast;
+  thread_local std::vector<uint8_t> jointBinds;
   if (shared == 0 || sharedOwner != this || sharedLevel != level ||
       sharedPoint != shared) {
     sharedOwner = this;
@@ -1156,6 +1178,22 @@ double CostBounds::lowerBound(Output output, unsigned level,
       powerLow[k] = std::min(a, b);
       powerHigh[k] = std::max(a, b);
     }
+    // The joint sets' least products: the box's, or 1 / (the fanout left
+    // x the assigned spatial tiles) where that is larger (the splits
+    // multiply to at most the fanout left).
+    jointLeast.resize(l.jointSets.size());
+    jointBinds.assign(l.jointSets.size(), 0);
+    if (fanoutLeft)
+      for (size_t j = 0; j < l.jointSets.size(); ++j) {
+        const JointSplits &js = l.jointSets[j];
+        double box = 1, most = fanoutLeft[js.dimension];
+        for (uint16_t k : js.powers)
+          box *= powerLow[k];
+        for (uint8_t t : js.spatialTiles)
+          most *= tileLow[t];
+        jointBinds[j] = 1 / most > box;
+        jointLeast[j] = std::max(box, 1 / most);
+      }
   }
   if (atomStamp.size() < numAtoms)
     atomStamp.resize(numAtoms, 0);
@@ -1169,8 +1207,14 @@ double CostBounds::lowerBound(Output output, unsigned level,
     v[i] = CostGraph::evaluateNode(nodes[i], v.data(), point.data(), tileLow);
   for (auto [a, node] : program.knownAtoms)
     atomValue[a] = v[node];
-  Evaluation e{state,        powerLow.data(), powerHigh.data(), atomValue,
-               atomInterval, tileLow,         fanoutLeft};
+  Evaluation e{state,
+               powerLow.data(),
+               powerHigh.data(),
+               atomValue,
+               atomInterval,
+               jointLeast.data(),
+               fanoutLeft ? jointBinds.data() : nullptr,
+               l.groupJoints.data()};
   for (const AtomProgram &p : program.freeAtoms)
     if (atomStamp[p.atom] != stampNow) {
       atomInterval[p.atom] = e.atom(p);

@@ -90,8 +90,8 @@ public:
   /// one computes only that one.
   ///
   /// Calls with the same `shared` (from newPoint; 0 = none) on this thread,
-  /// at one level, must pass the same state and tiles: they share the
-  /// free tiles' powers and the intervals of the atoms they read (the
+  /// at one level, must pass the same state, tiles and fanouts: they share
+  /// the free tiles' powers and the intervals of the atoms they read (the
   /// latencies' are most of the tight energy's).
   ///
   /// `fanoutLeft` (null: none), per fanout dimension, is at least what the
