@@ -783,7 +783,7 @@ private:
         if (k > i && !outerFree)
           continue; // its split is in `known`
         // This loop may use what the others leave.
-        const double left = fanout / known;
+        const double left = fanoutLeft[d];
         if (outerFree) {
           double high = tileHigh[size_t(k)] * left;
           size_t o = size_t(l.outer);
