@@ -59,6 +59,11 @@ std::optional<double> FieldEvaluator::number(const ArchNode &node,
   return v->asNumber();
 }
 
+bool FieldEvaluator::disabled(const ArchNode &node) {
+  std::optional<Value> enabled = field(node, "enabled");
+  return enabled && !enabled->truthy();
+}
+
 std::optional<Value> FieldEvaluator::actionField(const ArchNode &node,
                                                  const Action &action,
                                                  llvm::StringRef name) {

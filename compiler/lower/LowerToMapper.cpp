@@ -282,8 +282,7 @@ std::optional<mapper::MapperProblem> lower::lowerMapperProblem(
           for (const ArchNode &n : nodes) {
             if (n.holdsTensors()) {
               // A disabled holder keeps nothing of the Einsum.
-              auto enabled = efe.field(n, "enabled");
-              if (enabled && !enabled->truthy())
+              if (efe.disabled(n))
                 rules.placement.push_back(
                     {n.name, [](const mapper::PlacementContext &) {
                        return mapper::Placement{mapper::TensorSet(),

@@ -229,8 +229,7 @@ lower::lowerProblem(const Arch &arch, const Workload &workload,
       // A compute unit whose `enabled` is false cannot run the Einsum: its
       // path is no way to map it (tpu_v4i's ScalarUnit takes two-tensor
       // Einsums only).
-      if (auto enabled = fe.field(*path.compute, "enabled");
-          enabled && !enabled->truthy()) {
+      if (fe.disabled(*path.compute)) {
         disabled.push_back(path.compute);
         continue;
       }
@@ -264,8 +263,7 @@ lower::lowerProblem(const Arch &arch, const Workload &workload,
         if (n.kind == NodeKind::Network) {
           // Disabling means something for holders and computes only; a
           // network left out would change every count through it.
-          if (auto enabled = fe.field(n, "enabled");
-              enabled && !enabled->truthy()) {
+          if (fe.disabled(n)) {
             diags.error(n.field("enabled")->range,
                         "network '" + n.name + "' is disabled for einsum '" +
                             e.name + "', which afc does not support");
@@ -505,14 +503,19 @@ bool lower::checkPlacement(const Arch &arch, const Workload &workload,
                                           : NameSet::of(NameSet::Tensors, {});
         symbols["Above"] = above;
         ExprEvaluator eval(&diags);
-        auto rule = [&](const char *name) -> std::optional<NameSet> {
+        // A field of the holder for this Einsum (nullopt: unset).
+        auto value = [&](const char *name) -> std::optional<Value> {
           const Field *f = n.field(name);
           if (!f)
             return std::nullopt;
-          std::optional<Value> v =
-              f->value ? f->value
-                       : eval.eval(*f->expr.expr,
-                                   *einsumScope(f->expr, e, symbols));
+          return f->value ? f->value
+                          : eval.eval(*f->expr.expr,
+                                      *einsumScope(f->expr, e, symbols));
+        };
+        auto rule = [&](const char *name) -> std::optional<NameSet> {
+          if (!n.field(name))
+            return std::nullopt;
+          std::optional<Value> v = value(name);
           if (!v || !v->isSet())
             return NameSet::of(NameSet::Tensors, {});
           return v->asSet();
@@ -524,14 +527,8 @@ bool lower::checkPlacement(const Arch &arch, const Workload &workload,
         else if (!keep)
           allowed = e.context.tensors; // neither set: anything may be kept
         // A disabled holder keeps nothing of the Einsum.
-        bool disabled = false;
-        if (const Field *f = n.field("enabled")) {
-          std::optional<Value> v =
-              f->value ? f->value
-                       : eval.eval(*f->expr.expr,
-                                   *einsumScope(f->expr, e, symbols));
-          disabled = v && !v->truthy();
-        }
+        std::optional<Value> enabled = value("enabled");
+        const bool disabled = enabled && !enabled->truthy();
         if (disabled)
           allowed = NameSet::of(NameSet::Tensors, {});
         for (const std::string &t : here.minus(allowed).names) {

@@ -484,6 +484,8 @@ private:
     planNodeHolders();
     tileLow.assign(loops.size(), 1.0);
     tileHigh.assign(loops.size(), 1.0);
+    // limitFreeTiles sets the entries of finite fanouts at every check.
+    fanoutLeft.assign(view.dims.size(), kInfinity);
     stateSize = costBounds->stateSize();
     levelCounts.assign(loops.size(), LevelCounts());
     // Slot j + 1 holds the state with loops [j + 1, n) assigned; the walk
@@ -760,7 +762,6 @@ private:
       if (most < tileHigh[size_t(j)])
         tileHigh[size_t(j)] = validAtMost(r, most * (1 + 1e-9));
     }
-    fanoutLeft.assign(view.dims.size(), kInfinity);
     for (size_t d = 0; d < view.dims.size(); ++d) {
       const double fanout = view.dims[d].fanout;
       if (!(fanout < std::numeric_limits<double>::infinity()))

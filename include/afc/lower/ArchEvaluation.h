@@ -45,6 +45,8 @@ public:
   std::optional<ir::Value> field(const ir::ArchNode &node,
                                  llvm::StringRef name);
   std::optional<double> number(const ir::ArchNode &node, llvm::StringRef name);
+  /// Whether the node's `enabled` is false for the Einsum (unset: enabled).
+  bool disabled(const ir::ArchNode &node);
   std::optional<ir::Value> actionField(const ir::ArchNode &node,
                                        const ir::Action &action,
                                        llvm::StringRef name);

@@ -24,6 +24,7 @@
 #include <limits>
 #include <map>
 #include <ostream>
+#include <utility>
 
 using namespace afc;
 using afc::test::Lowered;
@@ -139,6 +140,17 @@ TEST(CostBounds, WindowExtentsKeepTheirFilterTileAsOneFactor) {
   EXPECT_LE(energy, 180);
 }
 
+/// The latency bound at `level` from the box of tiles alone, and with the
+/// fanouts left `fanoutLeft` as well.
+std::pair<double, double> latencyWithoutAndWithFanouts(
+    const CostBounds &b, unsigned level, const std::vector<double> &state,
+    const double *low, const double *high, const double *fanoutLeft) {
+  return {b.lowerBound(CostBounds::Output::Latency, level, state.data(), low,
+                       high),
+          b.lowerBound(CostBounds::Output::Latency, level, state.data(), low,
+                       high, 0, fanoutLeft)};
+}
+
 // Two spatial loops share one fanout dimension of 4: loop 2 splits rank a
 // (size 4) under loop 0, loop 3 splits rank b (size 4) under loop 1, both
 // with tile 1, so the splits are t0 and t1 and the compute iterates
@@ -160,13 +172,9 @@ TEST(CostBounds, SplitsOfOneFanoutDimensionAreBoundedJointly) {
   b->assign(3, 1, none.data(), half.data());
   b->assign(2, 1, half.data(), state.data());
   double low[4] = {1, 1, 1, 1}, high[4] = {4, 4, 1, 1};
-  EXPECT_EQ(b->lowerBound(CostBounds::Output::Latency, 1, state.data(), low,
-                          high),
-            1.0);
   const double fanoutLeft[] = {4};
-  EXPECT_EQ(b->lowerBound(CostBounds::Output::Latency, 1, state.data(), low,
-                          high, 0, fanoutLeft),
-            4.0);
+  EXPECT_EQ(latencyWithoutAndWithFanouts(*b, 1, state, low, high, fanoutLeft),
+            std::pair(1.0, 4.0));
 }
 
 // One spatial loop whose outer and own tiles are both free: rank a of 8,
@@ -187,13 +195,9 @@ TEST(CostBounds, AFreeSplitIsBoundedByItsFanout) {
   std::vector<double> none(b->stateSize(), 1.0), state(b->stateSize());
   b->assign(2, 1, none.data(), state.data());
   double low[3] = {1, 1, 1}, high[3] = {8, 8, 1};
-  EXPECT_EQ(b->lowerBound(CostBounds::Output::Latency, 1, state.data(), low,
-                          high),
-            1.0);
   const double fanoutLeft[] = {2};
-  EXPECT_EQ(b->lowerBound(CostBounds::Output::Latency, 1, state.data(), low,
-                          high, 0, fanoutLeft),
-            4.0);
+  EXPECT_EQ(latencyWithoutAndWithFanouts(*b, 1, state, low, high, fanoutLeft),
+            std::pair(1.0, 4.0));
 }
 
 struct Case {
